@@ -1,0 +1,13 @@
+"""Deep anomaly detectors for scikit-learn, backed by Keras 3.
+
+Importing the package is cheap: Keras and TensorFlow load only when a
+network is built, trained or restored.
+"""
+
+from ._version import __version__
+from .autoencoder import AutoencoderDetector
+
+__all__ = [
+    "AutoencoderDetector",
+    "__version__",
+]

@@ -1,0 +1,1 @@
+"""Private helpers of sklearn_recon; nothing here is public API."""
