@@ -535,3 +535,43 @@ class BaseReconstructionDetector(BaseKerasDetector):
         errors = _run_batched(fn, self._model_input(X)).reshape(X.shape)
         _check_finite_output(errors, X, "reconstruction error")
         return errors.astype(np.float64)
+
+
+class SequenceInputMixin:
+    """Read every row as one multichannel sequence.
+
+    A 2-D ``X`` of width ``T * n_channels`` holds ``T`` time steps of
+    ``n_channels`` values each, time-major (``t0c0, t0c1, ..., t1c0, ...``);
+    a 3-D ``X`` of shape ``(n_samples, T, n_channels)`` is accepted too and
+    read as the same rows. Rows stay independent samples, so every
+    scikit-learn check applies. The network sees ``(n_samples, T,
+    n_channels)``. Subclasses declare an ``n_channels`` parameter.
+    """
+
+    def _validate_X(self, X, *, reset):
+        if getattr(X, "ndim", None) == 3 or (
+            not hasattr(X, "ndim") and np.ndim(X) == 3
+        ):
+            X = np.asarray(X)
+            if X.shape[2] != self.n_channels:
+                raise ValueError(
+                    f"X has {X.shape[2]} channels (its last axis), but "
+                    f"{type(self).__name__} has n_channels={self.n_channels}."
+                )
+            X = X.reshape(X.shape[0], -1)
+        X = super()._validate_X(X, reset=reset)
+        if reset and X.shape[1] % self.n_channels:
+            raise ValueError(
+                f"X has {X.shape[1]} features, which is not a whole number of "
+                f"time steps of n_channels={self.n_channels} values."
+            )
+        return X
+
+    def _model_input(self, X):
+        return X.reshape(X.shape[0], -1, self.n_channels)
+
+    @property
+    def n_timesteps_(self):
+        """Number of time steps of each sequence seen during ``fit``."""
+        check_is_fitted(self)
+        return self.n_features_in_ // self.n_channels
