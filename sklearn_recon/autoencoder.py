@@ -52,9 +52,11 @@ class AutoencoderDetector(BaseReconstructionDetector):
         "gelu", "swish", "tanh", "sigmoid", "leaky_relu". The output layer
         is linear.
 
-    loss : {"mae", "mse"}, default="mae"
-        Reconstruction loss, and the error of each sample: its mean absolute
-        or mean squared difference to its reconstruction.
+    loss : {"mse", "mae"}, default="mse"
+        Reconstruction loss, and the error of each sample: its mean squared
+        or mean absolute difference to its reconstruction. The studies used
+        "mae"; "mse" separates ECG5000's anomalies better (see the
+        benchmarks).
 
     noise_std : float, default=0.0
         Standard deviation of Gaussian noise added to the inputs during
@@ -135,7 +137,7 @@ class AutoencoderDetector(BaseReconstructionDetector):
         *,
         hidden_units=(64, 32, 16),
         activation="relu",
-        loss="mae",
+        loss="mse",
         noise_std=0.0,
         epochs=200,
         batch_size=32,

@@ -33,13 +33,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._version import __version__
-from .utils._keras import (
-    INFERENCE_DTYPE,
-    compile_inference,
-    get_keras,
-    inference_copy,
-    make_dataset,
-)
+from .utils._keras import compile_inference, float64_copy, get_keras, make_dataset
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context
 
 #: Rows per compiled inference call: large enough that the per-call overhead
@@ -69,38 +63,58 @@ class _InferenceFunctions:
     """Compiled inference functions of one trained network, built on first use.
 
     The fitted estimator holds one instance; methods that score or
-    reconstruct ask it for a compiled function by name, so scoring never
-    writes estimator attributes and each function is traced only once. The
-    functions run a copy of the network in the inference dtype (see
-    :data:`~sklearn_recon.utils._keras.INFERENCE_DTYPE`), made on first use.
+    reconstruct ask it for a function by name, so scoring never writes
+    estimator attributes and each function is traced once per dtype.
+
+    Float32 input runs through the trained float32 network: fast, but its
+    rounding depends on the batch (about 1e-7 relative). Float64 input runs
+    through a float64 copy of the network, made on first use, so that a
+    sample's score does not depend on the other samples in its batch (to
+    about 1e-16), as scikit-learn's invariance checks expect.
     """
 
     def __init__(self, model):
         self._trained = model
-        self._model = None
+        self._float64 = None
         self._functions = {}
         self._lock = threading.Lock()
 
     def get(self, name, make_fn):
-        """Return the function ``name``, compiling ``make_fn(model)`` once."""
+        """Return the function ``name``: ``make_fn(model)``, compiled per dtype."""
+
+        def run(x):
+            return self._compiled(name, make_fn, x.dtype)(x)
+
+        return run
+
+    def _compiled(self, name, make_fn, dtype):
+        key = (name, np.dtype(dtype).name)
         with self._lock:
-            if name not in self._functions:
-                if self._model is None:
-                    self._model = inference_copy(self._trained)
-                self._functions[name] = compile_inference(
-                    make_fn(self._model), tuple(self._model.input_shape[1:])
+            if key not in self._functions:
+                if key[1] == "float32":
+                    model = self._trained
+                else:
+                    if self._float64 is None:
+                        self._float64 = float64_copy(self._trained)
+                    model = self._float64
+                self._functions[key] = compile_inference(
+                    make_fn(model), tuple(model.input_shape[1:]), key[1]
                 )
-            return self._functions[name]
+            return self._functions[key]
 
 
 def _run_batched(fn, x, batch_size=INFERENCE_BATCH_SIZE):
-    """Apply ``fn`` to ``x`` batch by batch and gather its output."""
+    """Apply ``fn`` to ``x`` batch by batch and gather its output.
+
+    Float32 input stays float32; anything else is scored in float64.
+    """
+    dtype = np.float32 if x.dtype == np.float32 else np.float64
     n_samples = x.shape[0]
     if n_samples <= batch_size:
-        return fn(np.asarray(x, dtype=INFERENCE_DTYPE))
+        return fn(np.asarray(x, dtype=dtype))
     out = None
     for start in range(0, n_samples, batch_size):
-        part = fn(np.asarray(x[start : start + batch_size], dtype=INFERENCE_DTYPE))
+        part = fn(np.asarray(x[start : start + batch_size], dtype=dtype))
         if out is None:
             out = np.empty((n_samples, *part.shape[1:]), dtype=part.dtype)
         out[start : start + len(part)] = part

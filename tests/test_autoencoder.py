@@ -19,19 +19,19 @@ def test_reconstruct_and_per_feature_errors(fitted, blobs):
     reconstruction = fitted.reconstruct(X_test)
     assert reconstruction.shape == X_test.shape
     per_feature = fitted.reconstruction_error(X_test, per_feature=True)
-    np.testing.assert_allclose(per_feature, np.abs(X_test - reconstruction), rtol=1e-10)
+    np.testing.assert_allclose(per_feature, (X_test - reconstruction) ** 2, rtol=1e-10)
     np.testing.assert_allclose(per_feature.mean(axis=1), -fitted.score_samples(X_test))
     np.testing.assert_allclose(
         fitted.reconstruction_error(X_test), -fitted.score_samples(X_test)
     )
 
 
-def test_mse_loss_scores_squared_errors(blobs):
-    detector = AutoencoderDetector(hidden_units=(4,), epochs=2, loss="mse", random_state=0)
+def test_mae_loss_scores_absolute_errors(blobs):
+    detector = AutoencoderDetector(hidden_units=(4,), epochs=2, loss="mae", random_state=0)
     detector.fit(blobs[0])
     X_test = blobs[1]
     diff = X_test - detector.reconstruct(X_test)
-    np.testing.assert_allclose(-detector.score_samples(X_test), (diff**2).mean(axis=1))
+    np.testing.assert_allclose(-detector.score_samples(X_test), np.abs(diff).mean(axis=1))
 
 
 def test_perturbing_one_feature_shows_in_its_error(fitted, blobs):

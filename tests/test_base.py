@@ -83,6 +83,14 @@ def test_scores_do_not_depend_on_the_batch(fitted, blobs):
     np.testing.assert_allclose(fitted.score_samples(X_test[order]), full[order], rtol=1e-12)
 
 
+def test_float32_input_is_scored_by_the_float32_network(fitted, blobs):
+    X_test = blobs[1]
+    scores32 = fitted.score_samples(X_test.astype(np.float32))
+    assert scores32.dtype == np.float64
+    np.testing.assert_allclose(scores32, fitted.score_samples(X_test), rtol=1e-4)
+    assert not np.array_equal(scores32, fitted.score_samples(X_test))
+
+
 def test_scoring_in_several_batches_matches_one(fitted, blobs, monkeypatch):
     import sklearn_recon.base as base
 

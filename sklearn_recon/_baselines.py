@@ -1,0 +1,51 @@
+"""scikit-learn baselines of the evaluation protocol (DESIGN.md)."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.decomposition import PCA
+from sklearn.ensemble import IsolationForest
+from sklearn.neighbors import LocalOutlierFactor
+from sklearn.svm import OneClassSVM
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+
+class PCAReconstruction(OutlierMixin, BaseEstimator):
+    """Anomaly score = squared error of the PCA reconstruction (a linear autoencoder).
+
+    The threshold follows the studies' rule: mean plus one standard
+    deviation of the training errors.
+    """
+
+    def __init__(self, n_components=8):
+        self.n_components = n_components
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X)
+        self.pca_ = PCA(n_components=self.n_components).fit(X)
+        errors = self._errors(X)
+        self.offset_ = -(errors.mean() + errors.std())
+        return self
+
+    def _errors(self, X):
+        reconstruction = self.pca_.inverse_transform(self.pca_.transform(X))
+        return np.mean((X - reconstruction) ** 2, axis=1)
+
+    def score_samples(self, X):
+        check_is_fitted(self)
+        return -self._errors(validate_data(self, X, reset=False))
+
+    def decision_function(self, X):
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        return np.where(self.decision_function(X) < 0, -1, 1)
+
+
+def baselines(random_state=0):
+    """The protocol's baselines, by name, with their usual settings."""
+    return {
+        "LocalOutlierFactor": LocalOutlierFactor(novelty=True),
+        "PCA(8) reconstruction": PCAReconstruction(n_components=8),
+        "OneClassSVM": OneClassSVM(gamma="scale", nu=0.05),
+        "IsolationForest": IsolationForest(random_state=random_state),
+    }
