@@ -1,9 +1,24 @@
-"""Data sets of the studies sklearn_recon grew from."""
+"""Data sets of the studies sklearn_recon grew from.
+
+ECG5000 and SECOM are bundled with the package (compressed); the paper-mill
+series has no licence to redistribute, so :func:`load_papermill` reads it
+from a path the user gives. :func:`make_synthetic_series` generates series
+with anomalies at known positions, for tests and examples. Nothing here
+downloads anything.
+"""
 
 from importlib import resources
+from numbers import Integral
 
 import numpy as np
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, check_random_state
+
+
+def _read_bundled(name):
+    import pandas as pd
+
+    with resources.files(__package__).joinpath(f"data/{name}").open("rb") as f:
+        return pd.read_csv(f, compression="gzip")
 
 _ECG5000_DESCR = """\
 ECG5000 heartbeats (UCR time series archive)
@@ -72,10 +87,7 @@ def load_ecg5000(*, return_X_y=False, as_frame=False):
     >>> sorted(set(ecg.target.tolist()))
     [1, 2, 3, 4, 5]
     """
-    import pandas as pd
-
-    with resources.files(__package__).joinpath("data/ecg5000.csv.gz").open("rb") as f:
-        frame = pd.read_csv(f, compression="gzip")
+    frame = _read_bundled("ecg5000.csv.gz")
     feature_names = [f"t{i}" for i in range(140)]
     target_names = [
         "normal",
@@ -103,3 +115,255 @@ def load_ecg5000(*, return_X_y=False, as_frame=False):
         target_names=target_names,
         DESCR=_ECG5000_DESCR,
     )
+
+
+_SECOM_DESCR = """\
+SECOM semiconductor manufacturing data (UCI)
+--------------------------------------------
+
+1567 production runs, each with 590 anonymised sensor and process
+measurements (``f0`` ... ``f589``), a timestamp, and the result of in-house
+line testing: -1 pass (1463 runs), 1 fail (104 runs). About 4.5 % of the
+values are missing (NaN); several columns are constant or almost empty. The
+data is not cleaned: put an imputer and a scaler in the Pipeline.
+
+A fail is coded 1, so pass ``anomaly_label=1`` wherever labels are given.
+
+Source: McCann, M. & Johnston, A. (2008) SECOM, UCI Machine Learning
+Repository, https://doi.org/10.24432/C54305. Licence: CC BY 4.0.
+"""
+
+
+def load_secom(*, return_X_y=False, as_frame=False):
+    """Load the UCI SECOM semiconductor data bundled with the package.
+
+    Labels keep the published coding: -1 pass, 1 fail. A fail is the
+    anomaly, so pass ``anomaly_label=1`` to anything that takes labels.
+
+    Parameters
+    ----------
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+
+    as_frame : bool, default=False
+        If True, ``data`` is a DataFrame, ``target`` and ``timestamp`` are
+        Series, and ``frame`` holds them all.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with the attributes:
+
+        data : ndarray of shape (1567, 590) or DataFrame
+            Sensor readings, NaN where missing.
+        target : ndarray of shape (1567,) or Series
+            -1 pass, 1 fail.
+        timestamp : ndarray of shape (1567,) or Series
+            Time of each run (numpy datetime64, or pandas Timestamps).
+        frame : DataFrame or None
+            All columns together when ``as_frame=True``.
+        feature_names : list of str
+            ``["f0", ..., "f589"]``.
+        DESCR : str
+            Description of the data set.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        The readings and the labels.
+
+    Examples
+    --------
+    >>> from sklearn_recon.datasets import load_secom
+    >>> X, y = load_secom(return_X_y=True)
+    >>> X.shape, sorted(set(y.tolist()))
+    ((1567, 590), [-1, 1])
+    """
+    import pandas as pd
+
+    frame = _read_bundled("secom.csv.gz").rename(columns={"label": "target"})
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"])
+    feature_names = [f"f{i}" for i in range(590)]
+    if as_frame:
+        data, target, timestamp = frame[feature_names], frame["target"], frame["timestamp"]
+    else:
+        data = frame[feature_names].to_numpy(dtype=np.float64)
+        target = frame["target"].to_numpy(dtype=np.int64)
+        timestamp = frame["timestamp"].to_numpy()
+        frame = None
+    if return_X_y:
+        return data, target
+    return Bunch(
+        data=data,
+        target=target,
+        timestamp=timestamp,
+        frame=frame,
+        feature_names=feature_names,
+        DESCR=_SECOM_DESCR,
+    )
+
+
+def load_papermill(path, *, return_X_y=False):
+    """Read the paper-mill sheet-break series from ``path``.
+
+    The data (Ranjan et al., 2018, arXiv:1809.10717; ProcessMiner) has no
+    licence to redistribute, so it is not bundled: pass the path of its CSV
+    file (``time, y, x1 ... x61``; gzip-compressed works too).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file.
+
+    return_X_y : bool, default=False
+        If True, return ``(data, target)`` instead of a Bunch.
+
+    Returns
+    -------
+    data : :class:`~sklearn.utils.Bunch`
+        Dictionary-like object with the attributes:
+
+        data : DataFrame of shape (n_timesteps, 61)
+            Sensor readings ``x1`` ... ``x61`` indexed by time, one row per
+            2-minute step. ``x28`` and ``x61`` are integer-coded categories.
+        target : Series of shape (n_timesteps,)
+            1 at a sheet break, 0 elsewhere. Use
+            :func:`sklearn_recon.windows.lead_labels` for the study's early
+            warning labels.
+        feature_names : list of str
+            ``["x1", ..., "x61"]``.
+        categorical_features : list of str
+            ``["x28", "x61"]``.
+
+    (data, target) : tuple if ``return_X_y`` is True
+        The readings and the break labels.
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist.
+    ValueError
+        If the file lacks the expected columns.
+    """
+    import pandas as pd
+
+    frame = pd.read_csv(path)
+    expected = ["time", "y", *[f"x{i}" for i in range(1, 62)]]
+    missing = [c for c in expected if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"{path} is not the paper-mill data: it lacks the columns {missing[:5]}"
+            + (" ..." if len(missing) > 5 else "")
+        )
+    frame.index = pd.to_datetime(frame.pop("time"), format="%m/%d/%y %H:%M")
+    target = frame.pop("y").astype(int)
+    data = frame[expected[2:]]
+    if return_X_y:
+        return data, target
+    return Bunch(
+        data=data,
+        target=target,
+        feature_names=expected[2:],
+        categorical_features=["x28", "x61"],
+    )
+
+
+def make_synthetic_series(
+    n_timesteps=2000,
+    *,
+    n_channels=2,
+    period=50,
+    noise=0.05,
+    n_anomalies=3,
+    anomaly_length=30,
+    kinds=("spike", "level_shift", "frequency"),
+    random_state=None,
+):
+    """Generate a multichannel periodic series with injected anomalies.
+
+    Each channel is a sine wave with its own phase plus Gaussian noise.
+    Anomalies of the given ``kinds`` are injected, in turn, at random
+    non-overlapping places: a ``"spike"`` adds a few large values, a
+    ``"level_shift"`` adds a constant offset, a ``"frequency"`` change
+    doubles the frequency of the wave.
+
+    Parameters
+    ----------
+    n_timesteps : int, default=2000
+        Length of the series.
+
+    n_channels : int, default=2
+        Number of channels.
+
+    period : int, default=50
+        Period of the normal wave, in steps.
+
+    noise : float, default=0.05
+        Standard deviation of the Gaussian noise.
+
+    n_anomalies : int, default=3
+        Number of anomalous segments.
+
+    anomaly_length : int, default=30
+        Length of each anomalous segment.
+
+    kinds : tuple of str, default=("spike", "level_shift", "frequency")
+        The kinds of anomaly, used in turn.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the phases, the noise and the anomaly positions.
+
+    Returns
+    -------
+    X : ndarray of shape (n_timesteps, n_channels)
+        The series.
+
+    y : ndarray of shape (n_timesteps,)
+        1 inside an anomalous segment, 0 elsewhere.
+
+    Examples
+    --------
+    >>> from sklearn_recon.datasets import make_synthetic_series
+    >>> X, y = make_synthetic_series(500, n_anomalies=2, random_state=0)
+    >>> X.shape, int(y.sum())
+    ((500, 2), 60)
+    """
+    for name, value in [
+        ("n_timesteps", n_timesteps),
+        ("n_channels", n_channels),
+        ("period", period),
+        ("anomaly_length", anomaly_length),
+    ]:
+        if not isinstance(value, Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive int; got {value!r}.")
+    unknown = set(kinds) - {"spike", "level_shift", "frequency"}
+    if unknown or not kinds:
+        raise ValueError(
+            "kinds must be a non-empty tuple of 'spike', 'level_shift' and "
+            f"'frequency'; got {kinds!r}."
+        )
+    n_slots = n_timesteps // (2 * anomaly_length)
+    if n_anomalies > n_slots:
+        raise ValueError(
+            f"{n_anomalies} anomalies of anomaly_length={anomaly_length} do not "
+            f"fit apart in n_timesteps={n_timesteps} (at most {n_slots})."
+        )
+    rng = check_random_state(random_state)
+    t = np.arange(n_timesteps)
+    phases = rng.uniform(0, 2 * np.pi, size=n_channels)
+    X = np.sin(2 * np.pi * t[:, None] / period + phases)
+    y = np.zeros(n_timesteps, dtype=int)
+    # one slot of 2 * anomaly_length steps per anomaly, so segments never touch
+    slots = np.sort(rng.choice(n_slots, size=n_anomalies, replace=False))
+    for i, slot in enumerate(slots):
+        start = slot * 2 * anomaly_length + rng.randint(anomaly_length + 1)
+        segment = slice(start, start + anomaly_length)
+        kind = kinds[i % len(kinds)]
+        if kind == "spike":
+            spikes = start + rng.choice(anomaly_length, size=3, replace=False)
+            X[spikes] += rng.choice([-3.0, 3.0], size=(3, n_channels))
+        elif kind == "level_shift":
+            X[segment] += 1.5
+        else:
+            X[segment] = np.sin(4 * np.pi * t[segment, None] / period + phases)
+        y[segment] = 1
+    X += noise * rng.normal(size=X.shape)
+    return X, y
