@@ -43,7 +43,7 @@ def _dense_stack(x, units, *, activation, seeds, prefix):
 
 
 def build_dense_autoencoder(
-    n_features, *, hidden_units=(64, 32, 16), activation="relu", noise_std=0.0, seed=0
+    n_features, *, hidden_units=(32, 16, 8), activation="relu", noise_std=0.0, seed=0
 ):
     """Build a mirrored dense autoencoder.
 
@@ -57,7 +57,7 @@ def build_dense_autoencoder(
     n_features : int
         Width of the input and of the reconstruction.
 
-    hidden_units : tuple of int, default=(64, 32, 16)
+    hidden_units : tuple of int, default=(32, 16, 8)
         Width of each encoder layer, the last one being the bottleneck.
 
     activation : str, default="relu"

@@ -42,9 +42,9 @@ class AutoencoderDetector(BaseReconstructionDetector):
 
     Parameters
     ----------
-    hidden_units : int or tuple of int, default=(64, 32, 16)
+    hidden_units : int or tuple of int, default=(32, 16, 8)
         Width of each encoder layer, the last one being the bottleneck; the
-        decoder mirrors the encoder. ``(32, 16, 8)`` is the studies'
+        decoder mirrors the encoder. The default is the studies'
         ``n-32-16-8-16-32-n`` network.
 
     activation : str, default="relu"
@@ -135,7 +135,7 @@ class AutoencoderDetector(BaseReconstructionDetector):
     def __init__(
         self,
         *,
-        hidden_units=(64, 32, 16),
+        hidden_units=(32, 16, 8),
         activation="relu",
         loss="mse",
         noise_std=0.0,
