@@ -20,6 +20,27 @@ def _read_bundled(name):
     with resources.files(__package__).joinpath(f"data/{name}").open("rb") as f:
         return pd.read_csv(f, compression="gzip")
 
+
+def _as_bunch(frame, feature_names, extra, *, as_frame, return_X_y, **info):
+    """Split a loaded table into data, target and the column ``extra``."""
+    if as_frame:
+        data, target, extra_values = frame[feature_names], frame["target"], frame[extra]
+    else:
+        data = frame[feature_names].to_numpy(dtype=np.float64)
+        target = frame["target"].to_numpy(dtype=np.int64)
+        extra_values = frame[extra].to_numpy()
+        frame = None
+    if return_X_y:
+        return data, target
+    return Bunch(
+        data=data,
+        target=target,
+        frame=frame,
+        feature_names=feature_names,
+        **{extra: extra_values},
+        **info,
+    )
+
 _ECG5000_DESCR = """\
 ECG5000 heartbeats (UCR time series archive)
 --------------------------------------------
@@ -96,22 +117,12 @@ def load_ecg5000(*, return_X_y=False, as_frame=False):
         "supraventricular premature or ectopic beat",
         "unclassified beat",
     ]
-    frame = frame.rename(columns={"label": "target"})
-    if as_frame:
-        data, target, split = frame[feature_names], frame["target"], frame["split"]
-    else:
-        data = frame[feature_names].to_numpy(dtype=np.float64)
-        target = frame["target"].to_numpy(dtype=np.int64)
-        split = frame["split"].to_numpy(dtype=object)
-        frame = None
-    if return_X_y:
-        return data, target
-    return Bunch(
-        data=data,
-        target=target,
-        split=split,
-        frame=frame,
-        feature_names=feature_names,
+    return _as_bunch(
+        frame.rename(columns={"label": "target"}),
+        feature_names,
+        "split",
+        as_frame=as_frame,
+        return_X_y=return_X_y,
         target_names=target_names,
         DESCR=_ECG5000_DESCR,
     )
@@ -181,22 +192,12 @@ def load_secom(*, return_X_y=False, as_frame=False):
 
     frame = _read_bundled("secom.csv.gz").rename(columns={"label": "target"})
     frame["timestamp"] = pd.to_datetime(frame["timestamp"])
-    feature_names = [f"f{i}" for i in range(590)]
-    if as_frame:
-        data, target, timestamp = frame[feature_names], frame["target"], frame["timestamp"]
-    else:
-        data = frame[feature_names].to_numpy(dtype=np.float64)
-        target = frame["target"].to_numpy(dtype=np.int64)
-        timestamp = frame["timestamp"].to_numpy()
-        frame = None
-    if return_X_y:
-        return data, target
-    return Bunch(
-        data=data,
-        target=target,
-        timestamp=timestamp,
-        frame=frame,
-        feature_names=feature_names,
+    return _as_bunch(
+        frame,
+        [f"f{i}" for i in range(590)],
+        "timestamp",
+        as_frame=as_frame,
+        return_X_y=return_X_y,
         DESCR=_SECOM_DESCR,
     )
 
