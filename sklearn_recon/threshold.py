@@ -409,6 +409,14 @@ class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
+_DETECTOR_PARAMETER = """
+    detector : estimator instance
+        The detector whose threshold is chosen: an outlier detector with
+        ``score_samples`` (higher is more normal), or a classifier with
+        ``predict_proba`` or ``decision_function``. Wrap a fitted detector
+        in :class:`~sklearn.frozen.FrozenEstimator` to use it as-is.
+"""
+
 _SHARED_PARAMETERS = """
     cv : int, float, cross-validation generator or iterable, default=5
         How the labelled rows are split to choose the threshold on held-out
@@ -487,7 +495,8 @@ _SHARED_NOTES = """
 
 def _fill(doc):
     return (
-        doc.replace("%(shared_parameters)s", _SHARED_PARAMETERS.strip("\n").lstrip())
+        doc.replace("%(detector)s", _DETECTOR_PARAMETER.strip("\n").lstrip())
+        .replace("%(shared_parameters)s", _SHARED_PARAMETERS.strip("\n").lstrip())
         .replace("%(shared_attributes)s", _SHARED_ATTRIBUTES.strip("\n").lstrip())
         .replace("%(shared_notes)s", _SHARED_NOTES.strip("\n").lstrip())
     )
@@ -502,11 +511,7 @@ class ThresholdSelector(_BaseThreshold):
 
     Parameters
     ----------
-    detector : estimator instance
-        The detector whose threshold is chosen: an outlier detector with
-        ``score_samples`` (higher is more normal), or a classifier with
-        ``predict_proba`` or ``decision_function``. Wrap a fitted detector
-        in :class:`~sklearn.frozen.FrozenEstimator` to use it as-is.
+    %(detector)s
 
     method : str or callable, default="f1"
         How the threshold is chosen:
@@ -687,11 +692,7 @@ class CostThreshold(_BaseThreshold):
 
     Parameters
     ----------
-    detector : estimator instance
-        The detector whose threshold is chosen: an outlier detector with
-        ``score_samples`` (higher is more normal), or a classifier with
-        ``predict_proba`` or ``decision_function``. Wrap a fitted detector
-        in :class:`~sklearn.frozen.FrozenEstimator` to use it as-is.
+    %(detector)s
 
     fp_cost : float
         Cost of a false alarm (a normal sample flagged), >= 0.
