@@ -248,10 +248,10 @@ def total_cost(
 
     y_pred : array-like of shape (n_samples,)
         Predicted labels in the coding of ``y_true``: ``anomaly_label`` marks
-        the predicted anomalies. (For the ``+1``/``-1`` output of a bare
+        the predicted anomalies. For the ``+1``/``-1`` output of a bare
         detector with ``y_true`` coded otherwise, pass
         ``np.where(pred == -1, anomaly_label, normal_label)``, or use
-        :func:`make_cost_scorer`, which does this for you.)
+        :func:`make_cost_scorer`, which does this for you.
 
     fp_cost, fn_cost, tp_cost, tn_cost : float
         Cost of each false alarm, missed anomaly, true alarm and normal
