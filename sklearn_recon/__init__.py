@@ -6,8 +6,13 @@ network is built, trained or restored.
 
 from ._version import __version__
 from .autoencoder import AutoencoderDetector
+from .metrics import make_cost_scorer
+from .threshold import CostThreshold, ThresholdSelector
 
 __all__ = [
     "AutoencoderDetector",
+    "CostThreshold",
+    "ThresholdSelector",
+    "make_cost_scorer",
     "__version__",
 ]

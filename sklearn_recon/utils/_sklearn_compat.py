@@ -6,10 +6,19 @@ single file (the pattern of imbalanced-learn's ``utils/_sklearn_compat.py``).
 """
 
 from sklearn.base import _fit_context
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
+    RealNotInt,
     StrOptions,
 )
 
-__all__ = ["HasMethods", "Interval", "StrOptions", "_fit_context"]
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "RealNotInt",
+    "StrOptions",
+    "_fit_context",
+    "_safe_indexing",
+]

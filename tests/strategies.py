@@ -1,0 +1,45 @@
+"""Shared Hypothesis strategies for the pure-NumPy parts (metrics, thresholds)."""
+
+import numpy as np
+from hypothesis import strategies as st
+
+
+@st.composite
+def labelled_scores(draw, *, min_size=2, max_size=60, min_each=1, anomaly_label=-1):
+    """``(y, scores)``: labels with ``min_each`` anomalies and normals at least.
+
+    Scores are integers cast to float, drawn from a small range so that ties
+    (several samples with one score) are frequent.
+    """
+    n = draw(st.integers(max(min_size, 2 * min_each), max_size))
+    n_anomalies = draw(st.integers(min_each, n - min_each))
+    normal_label = 1 if anomaly_label != 1 else 0
+    y = np.full(n, normal_label)
+    order = draw(st.permutations(range(n)))
+    y[np.asarray(order[:n_anomalies])] = anomaly_label
+    scores = np.asarray(
+        draw(st.lists(st.integers(-20, 20), min_size=n, max_size=n)), dtype=float
+    )
+    return y, scores
+
+
+def costs():
+    """The four costs of the cost matrix, as non-negative integers."""
+    value = st.integers(0, 100).map(float)
+    return st.fixed_dictionaries(
+        {"fp_cost": value, "fn_cost": value, "tp_cost": value, "tn_cost": value}
+    )
+
+
+#: Strictly increasing maps that keep distinct integer scores distinct in float.
+MONOTONE_TRANSFORMS = {
+    "affine": lambda s: 3.0 * s + 7.0,
+    "cube": lambda s: s**3,
+    "exp": lambda s: np.exp(s / 4.0),
+}
+
+
+def monotone_transforms():
+    return st.sampled_from(sorted(MONOTONE_TRANSFORMS)).map(
+        MONOTONE_TRANSFORMS.__getitem__
+    )
