@@ -6,8 +6,10 @@ network is built, trained or restored.
 
 from ._version import __version__
 from .autoencoder import AutoencoderDetector
+from .vae import VAEDetector
 
 __all__ = [
     "AutoencoderDetector",
+    "VAEDetector",
     "__version__",
 ]

@@ -1,6 +1,6 @@
 """Tiny configurations of every public estimator for the common checks."""
 
-from sklearn_recon import AutoencoderDetector
+from sklearn_recon import AutoencoderDetector, VAEDetector
 
 # Small networks, few epochs and large batches keep the checks fast; a fixed
 # random_state makes them deterministic.
@@ -11,6 +11,7 @@ TINY = dict(epochs=2, batch_size=256, random_state=0)
 
 def checked_estimators():
     yield AutoencoderDetector(hidden_units=(4,), noise_std=0.1, **TINY)
+    yield VAEDetector(hidden_units=(4,), latent_dim=2, **TINY)
 
 
 # Every entry needs a reason; the core detectors have none.
