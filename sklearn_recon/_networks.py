@@ -93,11 +93,28 @@ def build_dense_autoencoder(
 # -------------------------------------------------------------------- VAE
 
 
+#: Bound on the magnitude of the latent log-variance. Far outside what a
+#: trained VAE on scaled data reaches, it keeps ``exp(z_log_var)`` finite in
+#: float32 when unscaled input (values in the hundreds) meets a fresh network.
+MAX_LOG_VAR = 20.0
+
+
+def _bounded_log_var(z_log_var):
+    """Squash ``z_log_var`` smoothly into (-MAX_LOG_VAR, MAX_LOG_VAR).
+
+    ``MAX_LOG_VAR * tanh(z_log_var / MAX_LOG_VAR)`` is the identity to within
+    1% for ``|z_log_var| < 3.5`` and, unlike a hard clip, never cuts the
+    gradient, so the KL term can always pull a large log-variance back.
+    """
+    return MAX_LOG_VAR * keras.ops.tanh(z_log_var / MAX_LOG_VAR)
+
+
 @keras.saving.register_keras_serializable(package="sklearn_recon")
 class Sampling(layers.Layer):
     """Draw ``z = z_mean + exp(z_log_var / 2) * eps`` with ``eps ~ N(0, 1)``.
 
-    The reparameterization trick of a variational autoencoder. The noise
+    The reparameterization trick of a variational autoencoder (with
+    ``z_log_var`` bounded by ``MAX_LOG_VAR``, see :func:`_bounded_log_var`). The noise
     comes from the layer's own seeded generator, so a network built twice
     with the same seed trains identically and no global random state is
     used.
@@ -115,6 +132,7 @@ class Sampling(layers.Layer):
 
     def call(self, inputs):
         z_mean, z_log_var = inputs
+        z_log_var = _bounded_log_var(z_log_var)
         eps = keras.random.normal(
             keras.ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator
         )
@@ -132,6 +150,7 @@ class KLDivergence(layers.Layer):
     """Add ``beta`` times the KL divergence of the latent code to the loss.
 
     Takes ``[z_mean, z_log_var]`` and returns them unchanged. In ``call`` it
+    bounds ``z_log_var`` as :class:`Sampling` does and
     adds ``beta * mean_over_batch(KL(N(z_mean, exp(z_log_var)) || N(0, 1)))``
     to the model's losses with ``add_loss``, so the stock ``Model.fit`` loop
     trains the variational objective, and it keeps the unweighted KL
@@ -152,6 +171,7 @@ class KLDivergence(layers.Layer):
     def call(self, inputs):
         z_mean, z_log_var = inputs
         ops = keras.ops
+        z_log_var = _bounded_log_var(z_log_var)
         kl = -0.5 * ops.sum(
             1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1
         )
@@ -235,7 +255,7 @@ def vae_encoder(model):
     ``[z_mean, z_log_var]`` without the KL loss or the sampling.
     """
     return keras.Model(
-        model.inputs,
+        model.inputs[0],
         [model.get_layer("z_mean").output, model.get_layer("z_log_var").output],
         name="vae_encoder",
     )
@@ -243,4 +263,4 @@ def vae_encoder(model):
 
 def vae_decoder(model):
     """The decoder of a :func:`build_vae` network: latent code to reconstruction."""
-    return keras.Model(model.get_layer("z").output, model.outputs, name="vae_decoder")
+    return keras.Model(model.get_layer("z").output, model.outputs[0], name="vae_decoder")
