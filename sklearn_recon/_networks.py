@@ -113,11 +113,11 @@ def _bounded_log_var(z_log_var):
 class Sampling(layers.Layer):
     """Draw ``z = z_mean + exp(z_log_var / 2) * eps`` with ``eps ~ N(0, 1)``.
 
-    The reparameterization trick of a variational autoencoder (with
-    ``z_log_var`` bounded by ``MAX_LOG_VAR``, see :func:`_bounded_log_var`). The noise
-    comes from the layer's own seeded generator, so a network built twice
-    with the same seed trains identically and no global random state is
-    used.
+    The reparameterization trick of a variational autoencoder, with
+    ``z_log_var`` bounded by ``MAX_LOG_VAR`` (see :func:`_bounded_log_var`).
+    The noise comes from the layer's own seeded generator, so a network
+    built twice with the same seed trains identically and no global random
+    state is used.
 
     Parameters
     ----------
@@ -150,12 +150,12 @@ class KLDivergence(layers.Layer):
     """Add ``beta`` times the KL divergence of the latent code to the loss.
 
     Takes ``[z_mean, z_log_var]`` and returns them unchanged. In ``call`` it
-    bounds ``z_log_var`` as :class:`Sampling` does and
-    adds ``beta * mean_over_batch(KL(N(z_mean, exp(z_log_var)) || N(0, 1)))``
-    to the model's losses with ``add_loss``, so the stock ``Model.fit`` loop
-    trains the variational objective, and it keeps the unweighted KL
-    divergence in a mean tracker named ``kl_loss``, which appears in the
-    training history (``val_kl_loss`` on validation data).
+    bounds ``z_log_var`` as :class:`Sampling` does, adds
+    ``beta * mean_over_batch(KL(N(z_mean, exp(z_log_var)) || N(0, 1)))`` to
+    the model's losses with ``add_loss``, so the stock ``Model.fit`` loop
+    trains the variational objective, and keeps the unweighted KL divergence
+    in a mean tracker named ``kl_loss``, which appears in the training
+    history (``val_kl_loss`` on validation data).
 
     Parameters
     ----------
