@@ -52,7 +52,10 @@ class VAEDetector(BaseReconstructionDetector):
         averaged over the samples) against the reconstruction loss (averaged
         over the features). Larger values pull the latent code towards the
         standard normal distribution and blur the reconstructions; 0 trains
-        an autoencoder with noise in its bottleneck.
+        an autoencoder with noise in its bottleneck. Too large a value
+        collapses the latent code (``kl_loss`` near 0, every sample
+        reconstructed as the average one): on ECG5000 scaled to [0, 1],
+        1e-4 to 3e-3 detect well and 1e-2 collapses.
 
     activation : str, default="relu"
         Activation of the hidden layers: one of "relu", "elu", "selu",
