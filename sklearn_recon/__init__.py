@@ -8,11 +8,13 @@ from ._version import __version__
 from .autoencoder import AutoencoderDetector
 from .metrics import make_cost_scorer
 from .threshold import CostThreshold, ThresholdSelector
+from .vae import VAEDetector
 
 __all__ = [
     "AutoencoderDetector",
     "CostThreshold",
     "ThresholdSelector",
+    "VAEDetector",
     "make_cost_scorer",
     "__version__",
 ]

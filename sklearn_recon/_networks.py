@@ -88,3 +88,179 @@ def build_dense_autoencoder(
     )
     outputs = layers.Dense(n_features, kernel_initializer=seeds.glorot(), name="output")(x)
     return keras.Model(inputs, outputs, name="dense_autoencoder")
+
+
+# -------------------------------------------------------------------- VAE
+
+
+#: Bound on the magnitude of the latent log-variance. Far outside what a
+#: trained VAE on scaled data reaches, it keeps ``exp(z_log_var)`` finite in
+#: float32 when unscaled input (values in the hundreds) meets a fresh network.
+MAX_LOG_VAR = 20.0
+
+
+def _bounded_log_var(z_log_var):
+    """Squash ``z_log_var`` smoothly into (-MAX_LOG_VAR, MAX_LOG_VAR).
+
+    ``MAX_LOG_VAR * tanh(z_log_var / MAX_LOG_VAR)`` is the identity to within
+    1% for ``|z_log_var| < 3.5`` and, unlike a hard clip, never cuts the
+    gradient, so the KL term can always pull a large log-variance back.
+    """
+    return MAX_LOG_VAR * keras.ops.tanh(z_log_var / MAX_LOG_VAR)
+
+
+@keras.saving.register_keras_serializable(package="sklearn_recon")
+class Sampling(layers.Layer):
+    """Draw ``z = z_mean + exp(z_log_var / 2) * eps`` with ``eps ~ N(0, 1)``.
+
+    The reparameterization trick of a variational autoencoder, with
+    ``z_log_var`` bounded by ``MAX_LOG_VAR`` (see :func:`_bounded_log_var`).
+    The noise comes from the layer's own seeded generator, so a network
+    built twice with the same seed trains identically and no global random
+    state is used.
+
+    Parameters
+    ----------
+    seed : int, default=None
+        Seed of the layer's random generator.
+    """
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        z_log_var = _bounded_log_var(z_log_var)
+        eps = keras.random.normal(
+            keras.ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator
+        )
+        return z_mean + keras.ops.exp(0.5 * z_log_var) * eps
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package="sklearn_recon")
+class KLDivergence(layers.Layer):
+    """Add ``beta`` times the KL divergence of the latent code to the loss.
+
+    Takes ``[z_mean, z_log_var]`` and returns them unchanged. In ``call`` it
+    bounds ``z_log_var`` as :class:`Sampling` does, adds
+    ``beta * mean_over_batch(KL(N(z_mean, exp(z_log_var)) || N(0, 1)))`` to
+    the model's losses with ``add_loss``, so the stock ``Model.fit`` loop
+    trains the variational objective, and keeps the unweighted KL divergence
+    in a mean tracker named ``kl_loss``, which appears in the training
+    history (``val_kl_loss`` on validation data).
+
+    Parameters
+    ----------
+    beta : float, default=1.0
+        Weight of the KL divergence in the loss.
+    """
+
+    def __init__(self, beta=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.beta = float(beta)
+        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        ops = keras.ops
+        z_log_var = _bounded_log_var(z_log_var)
+        kl = -0.5 * ops.sum(
+            1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1
+        )
+        kl = ops.mean(kl)
+        self.add_loss(self.beta * kl)
+        self.kl_tracker.update_state(kl, sample_weight=ops.shape(z_mean)[0])
+        return z_mean, z_log_var
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "beta": self.beta}
+
+
+def build_vae(
+    n_features,
+    *,
+    hidden_units=(64, 32),
+    latent_dim=8,
+    beta=1.0,
+    activation="relu",
+    seed=0,
+):
+    """Build a dense variational autoencoder.
+
+    The encoder has one ``Dense`` layer per entry of ``hidden_units`` and
+    ends in two linear heads, ``z_mean`` and ``z_log_var`` of width
+    ``latent_dim``; the ``kl`` layer adds ``beta`` times their KL divergence
+    to the loss; the ``z`` layer draws a latent sample; the decoder mirrors
+    the encoder and ends in a linear ``Dense(n_features)``.
+
+    The model maps ``(batch, n_features)`` to a reconstruction drawn through
+    a random latent sample. Deterministic paths, which skip the sampling,
+    are :func:`vae_encoder` and :func:`vae_decoder`.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of the input and of the reconstruction.
+
+    hidden_units : tuple of int, default=(64, 32)
+        Width of each encoder layer; the decoder uses them in reverse.
+
+    latent_dim : int, default=8
+        Width of the latent code.
+
+    beta : float, default=1.0
+        Weight of the KL divergence in the loss.
+
+    activation : str, default="relu"
+        Activation of the hidden layers.
+
+    seed : int, default=0
+        Seed of the weight initializers and of the latent sampling.
+
+    Returns
+    -------
+    model : keras.Model
+        Uncompiled model mapping ``(batch, n_features)`` to itself.
+    """
+    seeds = _SeedSequence(seed)
+    hidden_units = tuple(hidden_units)
+    inputs = keras.Input(shape=(n_features,), name="x")
+    h = _dense_stack(inputs, hidden_units, activation=activation, seeds=seeds, prefix="encoder")
+    z_mean = layers.Dense(latent_dim, kernel_initializer=seeds.glorot(), name="z_mean")(h)
+    z_log_var = layers.Dense(
+        latent_dim, kernel_initializer=seeds.glorot(), name="z_log_var"
+    )(h)
+    z_mean, z_log_var = KLDivergence(beta, name="kl")([z_mean, z_log_var])
+    z = Sampling(seed=seeds(), name="z")([z_mean, z_log_var])
+    h = _dense_stack(z, hidden_units[::-1], activation=activation, seeds=seeds, prefix="decoder")
+    outputs = layers.Dense(n_features, kernel_initializer=seeds.glorot(), name="output")(h)
+    return keras.Model(inputs, outputs, name="vae")
+
+
+def vae_encoder(model):
+    """The deterministic encoder of a :func:`build_vae` network.
+
+    Returns a model sharing ``model``'s layers that maps the input to
+    ``[z_mean, z_log_var]`` without the KL loss or the sampling.
+    """
+    return keras.Model(
+        model.inputs[0],
+        [model.get_layer("z_mean").output, model.get_layer("z_log_var").output],
+        name="vae_encoder",
+    )
+
+
+def vae_decoder(model):
+    """The decoder of a :func:`build_vae` network: latent code to reconstruction."""
+    return keras.Model(model.get_layer("z").output, model.outputs[0], name="vae_decoder")

@@ -219,6 +219,10 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         """Return what the network is trained to output, or None for its input."""
         return None
 
+    def _keras_metrics(self):
+        """Return the Keras metrics to compile with (kept in ``history_``), or None."""
+        return None
+
     def _threshold_from_errors(self, errors):
         """Return the error threshold for the training errors ``errors``."""
         if self.contamination == "auto":
@@ -320,6 +324,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         model.compile(
             optimizer=self._make_optimizer(),
             loss=self._keras_loss(),
+            metrics=self._keras_metrics(),
             steps_per_execution=_STEPS_PER_EXECUTION,
         )
         callbacks = [keras.callbacks.TerminateOnNaN()]

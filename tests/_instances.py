@@ -2,7 +2,12 @@
 
 from sklearn.ensemble import IsolationForest
 
-from sklearn_recon import AutoencoderDetector, CostThreshold, ThresholdSelector
+from sklearn_recon import (
+    AutoencoderDetector,
+    CostThreshold,
+    ThresholdSelector,
+    VAEDetector,
+)
 
 # Small networks, few epochs and large batches keep the checks fast; a fixed
 # random_state makes them deterministic.
@@ -13,6 +18,7 @@ TINY = dict(epochs=2, batch_size=256, random_state=0)
 
 def checked_estimators():
     yield AutoencoderDetector(hidden_units=(4,), noise_std=0.1, **TINY)
+    yield VAEDetector(hidden_units=(4,), latent_dim=2, **TINY)
 
 
 def checked_threshold_estimators():
