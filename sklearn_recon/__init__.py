@@ -6,8 +6,10 @@ network is built, trained or restored.
 
 from ._version import __version__
 from .autoencoder import AutoencoderDetector
+from .rnn import RNNClassifierDetector
 
 __all__ = [
     "AutoencoderDetector",
+    "RNNClassifierDetector",
     "__version__",
 ]
