@@ -349,9 +349,9 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
         is_anomaly = y == matches[0]
         if is_anomaly.all():
             raise ValueError(
-                f"y holds only the anomaly class (anomaly_label={self.anomaly_label!r}); "
-                f"{type(self).__name__} needs normal rows too, or call fit(X) "
-                "without y to train on X as normal rows."
+                f"y holds one class only: every label is anomaly_label="
+                f"{self.anomaly_label!r}. {type(self).__name__} needs normal rows "
+                "too; call fit(X) without y to train on X as normal rows."
             )
         return self._pack_targets(is_anomaly)
 
