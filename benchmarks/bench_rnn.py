@@ -67,7 +67,7 @@ def bench_ecg(full=False):
         )
 
 
-def papermill_data():
+def papermill_data(window=WINDOW, with_differences=False, centered=False):
     df = pd.read_csv(PAPERMILL)
     features = df.drop(columns=["time", "y", "x28"])
     features = pd.concat(
@@ -76,23 +76,28 @@ def papermill_data():
     y_lead, keep = lead_labels(df["y"].to_numpy(), lead=2)
     split = int(TRAIN_SHARE * len(df))  # first row of the test period
     scaler = StandardScaler().fit(features[:split])
-    windows = sliding_windows(scaler.transform(features), WINDOW)  # window i ends at row i + WINDOW - 1
-    ok = keep >= WINDOW - 1
+    series = scaler.transform(features)
+    if with_differences:  # add each reading's change since the previous step
+        series = np.hstack([series, np.diff(series, axis=0, prepend=series[:1])])
+    windows = sliding_windows(series, window)  # window i ends at row i + window - 1
+    ok = keep >= window - 1
     last_row, labels = keep[ok], y_lead[ok]
-    X = windows[last_row - (WINDOW - 1)]
+    X = windows[last_row - (window - 1)]
+    if centered:  # each reading relative to its window's mean: drops slow drifts
+        X = X - X.mean(axis=1, keepdims=True)
     train = last_row < split
     return X[train], labels[train], X[~train], labels[~train]
 
 
-def bench_papermill():
-    X_train, y_train, X_test, y_test = papermill_data()
+def bench_papermill(window=WINDOW, with_differences=False, centered=False, units=(32,), dropout=0.2):
+    X_train, y_train, X_test, y_test = papermill_data(window, with_differences, centered)
     print(
         f"paper mill: {X_train.shape[0]} training windows ({y_train.sum()} positive), "
         f"{X_test.shape[0]} test windows ({y_test.sum()} positive), "
         f"shape {X_train.shape[1:]} (steps, channels)"
     )
     detector = RNNClassifierDetector(
-        n_channels=X_train.shape[2], units=(32,), dropout=0.2, anomaly_label=1,
+        n_channels=X_train.shape[2], units=units, dropout=dropout, anomaly_label=1,
         random_state=0,
     )
     start = time.perf_counter()
@@ -101,7 +106,8 @@ def bench_papermill():
     score = -detector.score_samples(X_test)
     f1 = f1_score(y_test, detector.predict(X_test) == -1)
     print(
-        f"paper mill GRU(32): fit {fit_seconds:.1f} s, {detector.n_iter_} epochs "
+        f"paper mill GRU{units}, dropout {dropout}, window {window}, "
+        f"differences {with_differences}, centered {centered}: fit {fit_seconds:.1f} s, {detector.n_iter_} epochs "
         f"(best {detector.best_epoch_}); ROC-AUC {roc_auc_score(y_test, score):.4f}, "
         f"PR-AUC {average_precision_score(y_test, score):.4f} "
         f"(positive rate {y_test.mean():.4f}), F1 at the default threshold {f1:.4f}"

@@ -316,11 +316,12 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
     def fit_predict(self, X, y=None):
         """Fit on ``X`` (and labels ``y``) and predict whether each row is an anomaly.
 
+        Unlike ``OutlierMixin.fit_predict``, the labels reach :meth:`fit`.
+
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features) or \
-                (n_samples, n_timesteps, n_channels)
-            Training sequences.
+        X : array-like
+            Training sequences, as in :meth:`fit`.
 
         y : array-like of shape (n_samples,), default=None
             Labels, as in :meth:`fit`.
