@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_rnn.py [ecg|papermill|all] [--full]
+    PYTHONPATH=. python benchmarks/bench_rnn.py [ecg|papermill|all] [--full] [--variants]
 
 (a) ECG5000, the protocol of DESIGN.md: all labelled training beats
     (+1 normal, -1 anomaly, ``anomaly_label=-1``), MinMaxScaler in a Pipeline,
@@ -14,6 +14,8 @@ Run from the repository root::
     their last step (break rows dropped), the first 2/3 of the time span for
     training and the rest for testing, StandardScaler fitted on training
     rows; ``x28`` is one-hot encoded, ``x61`` (0/1) kept as is.
+    ``--variants`` also runs the other inputs tried (longer windows with
+    first differences; window-centred readings).
 """
 
 import os
@@ -89,7 +91,9 @@ def papermill_data(window=WINDOW, with_differences=False, centered=False):
     return X[train], labels[train], X[~train], labels[~train]
 
 
-def bench_papermill(window=WINDOW, with_differences=False, centered=False, units=(32,), dropout=0.2):
+def bench_papermill(
+    window=WINDOW, with_differences=False, centered=False, units=(32,), dropout=0.2
+):
     X_train, y_train, X_test, y_test = papermill_data(window, with_differences, centered)
     print(
         f"paper mill: {X_train.shape[0]} training windows ({y_train.sum()} positive), "
@@ -107,7 +111,8 @@ def bench_papermill(window=WINDOW, with_differences=False, centered=False, units
     f1 = f1_score(y_test, detector.predict(X_test) == -1)
     print(
         f"paper mill GRU{units}, dropout {dropout}, window {window}, "
-        f"differences {with_differences}, centered {centered}: fit {fit_seconds:.1f} s, {detector.n_iter_} epochs "
+        f"differences {with_differences}, centered {centered}: "
+        f"fit {fit_seconds:.1f} s, {detector.n_iter_} epochs "
         f"(best {detector.best_epoch_}); ROC-AUC {roc_auc_score(y_test, score):.4f}, "
         f"PR-AUC {average_precision_score(y_test, score):.4f} "
         f"(positive rate {y_test.mean():.4f}), F1 at the default threshold {f1:.4f}"
@@ -121,3 +126,6 @@ if __name__ == "__main__":
         bench_ecg(full="--full" in sys.argv)
     if which in ("papermill", "all"):
         bench_papermill()
+        if "--variants" in sys.argv:  # the other inputs tried; none did better
+            bench_papermill(30, with_differences=True)
+            bench_papermill(20, centered=True, units=(16,), dropout=0.3)
