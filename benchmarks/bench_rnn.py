@@ -14,8 +14,8 @@ Run from the repository root::
     their last step (break rows dropped), the first 2/3 of the time span for
     training and the rest for testing, StandardScaler fitted on training
     rows; ``x28`` is one-hot encoded, ``x61`` (0/1) kept as is.
-    ``--variants`` also runs the other inputs tried (longer windows with
-    first differences; window-centred readings).
+    ``--variants`` also runs the other settings tried (longer windows with
+    first differences; window-centred readings; an LSTM).
 """
 
 import os
@@ -92,7 +92,8 @@ def papermill_data(window=WINDOW, with_differences=False, centered=False):
 
 
 def bench_papermill(
-    window=WINDOW, with_differences=False, centered=False, units=(32,), dropout=0.2
+    window=WINDOW, with_differences=False, centered=False, units=(32,), dropout=0.2,
+    **params,
 ):
     X_train, y_train, X_test, y_test = papermill_data(window, with_differences, centered)
     print(
@@ -102,7 +103,7 @@ def bench_papermill(
     )
     detector = RNNClassifierDetector(
         n_channels=X_train.shape[2], units=units, dropout=dropout, anomaly_label=1,
-        random_state=0,
+        random_state=0, **params,
     )
     start = time.perf_counter()
     detector.fit(X_train, y_train)
@@ -110,7 +111,8 @@ def bench_papermill(
     score = -detector.score_samples(X_test)
     f1 = f1_score(y_test, detector.predict(X_test) == -1)
     print(
-        f"paper mill GRU{units}, dropout {dropout}, window {window}, "
+        f"paper mill {detector.cell}{units} {params}, dropout {dropout}, "
+        f"window {window}, "
         f"differences {with_differences}, centered {centered}: "
         f"fit {fit_seconds:.1f} s, {detector.n_iter_} epochs "
         f"(best {detector.best_epoch_}); ROC-AUC {roc_auc_score(y_test, score):.4f}, "
@@ -129,3 +131,4 @@ if __name__ == "__main__":
         if "--variants" in sys.argv:  # the other inputs tried; none did better
             bench_papermill(30, with_differences=True)
             bench_papermill(20, centered=True, units=(16,), dropout=0.3)
+            bench_papermill(cell="lstm", learning_rate=0.001)
