@@ -264,3 +264,104 @@ def vae_encoder(model):
 def vae_decoder(model):
     """The decoder of a :func:`build_vae` network: latent code to reconstruction."""
     return keras.Model(model.get_layer("z").output, model.outputs[0], name="vae_decoder")
+
+
+# ---------------------------------------------------------------- RNN classifier
+
+
+@keras.saving.register_keras_serializable(package="sklearn_recon")
+def weighted_logit_loss(targets, logits):
+    """Binary cross-entropy from logits, weighted per sample.
+
+    ``targets`` packs the label (1 = positive) in column 0 and the sample's
+    weight in column 1, so the weights travel with the labels through a
+    validation split and a ``(x, y)`` dataset without a third array.
+    """
+    losses = keras.losses.binary_crossentropy(targets[:, :1], logits, from_logits=True)
+    return losses * targets[:, 1]
+
+
+def _recurrent_layer(cell, n_units, *, return_sequences, bidirectional, seeds, name):
+    """One seeded LSTM or GRU layer, optionally run in both directions."""
+    layer_class = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
+
+    def make(suffix, go_backwards=False):
+        return layer_class(
+            n_units,
+            return_sequences=return_sequences,
+            go_backwards=go_backwards,
+            kernel_initializer=seeds.glorot(),
+            recurrent_initializer=keras.initializers.Orthogonal(seed=seeds()),
+            seed=seeds(),
+            name=f"{name}{suffix}",
+        )
+
+    if not bidirectional:
+        return make("")
+    # An explicit backward layer gets its own seeds; letting Bidirectional
+    # copy the forward layer's config would start both from the same weights.
+    forward, backward = make("_forward"), make("_backward", go_backwards=True)
+    return layers.Bidirectional(forward, backward_layer=backward, name=name)
+
+
+def build_rnn_classifier(
+    n_timesteps,
+    n_channels,
+    *,
+    cell="gru",
+    units=(32,),
+    bidirectional=False,
+    dropout=0.0,
+    seed=0,
+):
+    """Build a recurrent binary classifier that outputs one logit per sequence.
+
+    Parameters
+    ----------
+    n_timesteps : int
+        Length of each input sequence.
+
+    n_channels : int
+        Values per time step.
+
+    cell : {"gru", "lstm"}, default="gru"
+        Recurrent layer type.
+
+    units : tuple of int, default=(32,)
+        Width of each stacked recurrent layer; all but the last return
+        their whole output sequence to the next one.
+
+    bidirectional : bool, default=False
+        Whether each recurrent layer also reads the sequence backwards (the
+        two directions' outputs are concatenated).
+
+    dropout : float, default=0.0
+        Rate of the dropout applied to the output of every recurrent layer
+        while training; inactive at inference.
+
+    seed : int, default=0
+        Seed of the weight initializers and of the dropout.
+
+    Returns
+    -------
+    model : keras.Model
+        Uncompiled model mapping ``(batch, n_timesteps, n_channels)`` to
+        ``(batch, 1)`` logits.
+    """
+    seeds = _SeedSequence(seed)
+    inputs = keras.Input(shape=(n_timesteps, n_channels), name="x")
+    x = inputs
+    units = tuple(units)
+    for i, n_units in enumerate(units):
+        x = _recurrent_layer(
+            cell,
+            n_units,
+            return_sequences=i < len(units) - 1,
+            bidirectional=bidirectional,
+            seeds=seeds,
+            name=f"{cell}_{i}",
+        )(x)
+        if dropout > 0:
+            x = layers.Dropout(dropout, seed=seeds(), name=f"dropout_{i}")(x)
+    outputs = layers.Dense(1, kernel_initializer=seeds.glorot(), name="logit")(x)
+    return keras.Model(inputs, outputs, name="rnn_classifier")

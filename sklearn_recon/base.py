@@ -569,7 +569,7 @@ class SequenceInputMixin:
 
     def _validate_X(self, X, *, reset):
         if getattr(X, "ndim", None) == 3 or (
-            not hasattr(X, "ndim") and np.ndim(X) == 3
+            not hasattr(X, "ndim") and np.asarray(X).ndim == 3
         ):
             X = np.asarray(X)
             if X.shape[2] != self.n_channels:

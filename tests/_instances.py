@@ -5,6 +5,7 @@ from sklearn.ensemble import IsolationForest
 from sklearn_recon import (
     AutoencoderDetector,
     CostThreshold,
+    RNNClassifierDetector,
     ThresholdSelector,
     VAEDetector,
 )
@@ -19,6 +20,10 @@ TINY = dict(epochs=2, batch_size=256, random_state=0)
 def checked_estimators():
     yield AutoencoderDetector(hidden_units=(4,), noise_std=0.1, **TINY)
     yield VAEDetector(hidden_units=(4,), latent_dim=2, **TINY)
+    # anomaly_label=1: the checks' fit(X, y) draws y from {0, 1}, {1, 2}, {0, 1, 2},
+    # ... which always hold 1 but never -1; with the default -1 every such fit
+    # is the documented "anomaly_label=-1 is not among the labels" error.
+    yield RNNClassifierDetector(units=2, anomaly_label=1, early_stopping=False, **TINY)
 
 
 def checked_threshold_estimators():
