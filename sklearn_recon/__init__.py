@@ -6,8 +6,11 @@ network is built, trained or restored.
 
 from ._version import __version__
 from .autoencoder import AutoencoderDetector
+from .lstm import LSTMAutoencoderDetector, LSTMForecastDetector
 
 __all__ = [
     "AutoencoderDetector",
+    "LSTMAutoencoderDetector",
+    "LSTMForecastDetector",
     "__version__",
 ]
