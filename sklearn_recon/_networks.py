@@ -119,6 +119,19 @@ def _recurrent_stack(x, units, *, cell, last_returns_sequences, seeds, prefix):
     return x
 
 
+def _strided_conv(conv, filters, stride, seeds, name):
+    """A ReLU ``Conv1D`` or ``Conv1DTranspose`` of stride ``stride``."""
+    return conv(
+        filters,
+        2 * stride,
+        strides=stride,
+        padding="same",
+        activation="relu",
+        kernel_initializer=seeds.glorot(),
+        name=name,
+    )
+
+
 def build_lstm_autoencoder(
     n_timesteps,
     n_channels,
@@ -182,16 +195,7 @@ def build_lstm_autoencoder(
         x = layers.GaussianNoise(noise_std, seed=seeds(), name="noise")(x)
     n_steps = n_timesteps
     if downsample > 1:
-        kernel_size = 2 * downsample
-        x = layers.Conv1D(
-            conv_filters,
-            kernel_size,
-            strides=downsample,
-            padding="same",
-            activation="relu",
-            kernel_initializer=seeds.glorot(),
-            name="conv_in",
-        )(x)
+        x = _strided_conv(layers.Conv1D, conv_filters, downsample, seeds, "conv_in")(x)
         n_steps = -(-n_timesteps // downsample)
     units = tuple(units)
     x = _recurrent_stack(
@@ -202,14 +206,8 @@ def build_lstm_autoencoder(
         x, units[::-1], cell=cell, last_returns_sequences=True, seeds=seeds, prefix="decoder"
     )
     if downsample > 1:
-        x = layers.Conv1DTranspose(
-            conv_filters,
-            kernel_size,
-            strides=downsample,
-            padding="same",
-            activation="relu",
-            kernel_initializer=seeds.glorot(),
-            name="conv_out",
+        x = _strided_conv(
+            layers.Conv1DTranspose, conv_filters, downsample, seeds, "conv_out"
         )(x)
         excess = n_steps * downsample - n_timesteps
         if excess:

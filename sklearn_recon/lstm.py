@@ -49,7 +49,7 @@ _SEQUENCE_ATTRIBUTES = """n_timesteps_ : int
 
 @fill_doc(
     training=training_parameters(
-        epochs=100, batch_size=32, learning_rate=0.005, n_iter_no_change=10
+        epochs=40, batch_size=64, learning_rate=0.005, n_iter_no_change=5
     ),
     contamination=contamination_parameter(),
     random_state_verbose=random_state_verbose_parameters(),
@@ -188,13 +188,13 @@ class LSTMAutoencoderDetector(SequenceInputMixin, BaseReconstructionDetector):
         conv_filters=32,
         loss="mae",
         noise_std=0.0,
-        epochs=100,
-        batch_size=32,
+        epochs=40,
+        batch_size=64,
         learning_rate=0.005,
         optimizer="adam",
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=5,
         contamination="auto",
         random_state=None,
         verbose=0,

@@ -1,10 +1,14 @@
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pandas as pd
+from sklearn.base import clone
 from sklearn.ensemble import IsolationForest
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_recon import LSTMAutoencoderDetector
 from sklearn_recon.windows import (
@@ -185,3 +189,35 @@ def test_windowed_detector_bad_series():
     with pytest.raises(ValueError, match="features"):
         detector.predict(series[:, :1])
     assert (gappy[20:23] != gappy[20:23]).all()  # the input is left alone
+
+
+# Rows of a WindowedDetector are consecutive time steps, not independent
+# samples; only the checks that assume independent rows are expected to fail.
+_ORDER_IS_DATA = (
+    "rows are consecutive time steps and each point score depends on the "
+    "windows around it, so scoring a subset or a reordering of the rows "
+    "differs from scoring them all"
+)
+WINDOWED_EXPECTED_FAILED_CHECKS = {
+    "check_methods_subset_invariance": _ORDER_IS_DATA,
+    "check_methods_sample_order_invariance": _ORDER_IS_DATA,
+}
+
+
+# A fast inner detector: these checks test the meta-estimator; the
+# LSTM inside it is tested above and in test_lstm.py / test_common.py.
+@parametrize_with_checks(
+    [WindowedDetector(IsolationForest(n_estimators=10, random_state=0), 3, stride=2)],
+    expected_failed_checks=lambda est: WINDOWED_EXPECTED_FAILED_CHECKS,
+)
+def test_windowed_detector_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def test_windowed_detector_pickles_and_clones(windowed):
+    detector, rng = windowed
+    test = _series(60, rng)
+    restored = pickle.loads(pickle.dumps(detector))
+    np.testing.assert_array_equal(restored.score_samples(test), detector.score_samples(test))
+    assert not hasattr(clone(detector), "detector_")
+    assert detector.detector.n_channels == 1  # the parameter is left alone
