@@ -336,7 +336,8 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         self.aggregate = aggregate
 
     def _validate_series(self, X, *, reset):
-        if reset and hasattr(X, "index") and not X.index.is_monotonic_increasing:
+        index = getattr(X, "index", None)  # a DataFrame's (lists have a method)
+        if reset and not getattr(index, "is_monotonic_increasing", True):
             raise ValueError(
                 "The index of X is not increasing: sort the series by time first."
             )
