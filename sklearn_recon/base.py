@@ -568,9 +568,10 @@ class SequenceInputMixin:
     """
 
     def _validate_X(self, X, *, reset):
-        if getattr(X, "ndim", None) == 3 or (
-            not hasattr(X, "ndim") and np.asarray(X).ndim == 3
-        ):
+        # np.asarray, not np.ndim: array-likes that only implement
+        # __array__ (no __array_function__) must be accepted too.
+        ndim = X.ndim if hasattr(X, "ndim") else np.asarray(X).ndim
+        if ndim == 3:
             X = np.asarray(X)
             if X.shape[2] != self.n_channels:
                 raise ValueError(

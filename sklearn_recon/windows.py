@@ -1,11 +1,19 @@
 """Sliding windows over long series, and the paper-mill study's lead labels.
 
-Everything here is NumPy only.
+:func:`sliding_windows` cuts a series into windows,
+:func:`aggregate_window_scores` spreads window scores back to time steps, and
+:class:`WindowedDetector` does both around any outlier detector, so that a
+detector of fixed-length rows scores every point of a long series.
+Everything here is NumPy and scikit-learn only.
 """
 
 from numbers import Integral
 
 import numpy as np
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, clone
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .utils._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
 
 
 def _check_positive_int(value, name):
@@ -115,3 +123,330 @@ def lead_labels(y, lead=2, *, drop_event=True):
         y_lead[:-shift] |= event[shift:]
     keep = np.flatnonzero(~event) if drop_event else np.arange(len(y))
     return y_lead[keep], keep
+
+
+_AGGREGATES = ("mean", "max")
+
+
+def _n_windows(n_timesteps, window_size, stride):
+    return (n_timesteps - window_size) // stride + 1
+
+
+def aggregate_window_scores(
+    window_scores, n_timesteps, window_size, *, stride=1, aggregate="mean"
+):
+    """Spread one score per window back to one score per time step.
+
+    The inverse of :func:`sliding_windows`: each time step gets the mean or
+    the maximum of the scores of the windows that cover it.
+
+    Parameters
+    ----------
+    window_scores : array-like of shape (n_windows,)
+        One score per window, in the order :func:`sliding_windows` returns
+        the windows of a series of ``n_timesteps`` steps.
+
+    n_timesteps : int
+        Length of the series the windows were cut from.
+
+    window_size : int
+        Number of consecutive steps per window.
+
+    stride : int, default=1
+        Steps between the starts of two consecutive windows.
+
+    aggregate : {"mean", "max"}, default="mean"
+        How the scores of the windows covering a step are combined. Give
+        anomaly scores (higher is more anomalous) with ``"max"``: a step is
+        then as anomalous as the most anomalous window that contains it.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_timesteps,)
+        One score per time step. Steps that no window covers (the last
+        ``(n_timesteps - window_size) % stride`` steps, and the gaps between
+        windows when ``stride > window_size``) take the score of the
+        nearest window, so every step gets a finite score.
+
+    Raises
+    ------
+    ValueError
+        If the number of scores does not match the number of windows of such
+        a series, or a score is not finite.
+
+    Examples
+    --------
+    >>> from sklearn_recon.windows import aggregate_window_scores
+    >>> aggregate_window_scores([1.0, 3.0], 5, 3, stride=2)
+    array([1., 1., 2., 3., 3.])
+    >>> aggregate_window_scores([1.0, 3.0], 5, 3, stride=2, aggregate="max")
+    array([1., 1., 3., 3., 3.])
+    """
+    n_timesteps = _check_positive_int(n_timesteps, "n_timesteps")
+    window_size = _check_positive_int(window_size, "window_size")
+    stride = _check_positive_int(stride, "stride")
+    if aggregate not in _AGGREGATES:
+        raise ValueError(f"aggregate must be one of {_AGGREGATES}; got {aggregate!r}.")
+    scores = np.asarray(window_scores, dtype=np.float64)
+    if scores.ndim != 1:
+        raise ValueError(f"window_scores must be 1-D; got shape {scores.shape}.")
+    if n_timesteps < window_size:
+        raise ValueError(
+            f"A series of n_timesteps={n_timesteps} is shorter than one window of "
+            f"window_size={window_size}."
+        )
+    n_windows = _n_windows(n_timesteps, window_size, stride)
+    if len(scores) != n_windows:
+        raise ValueError(
+            f"A series of {n_timesteps} steps has {n_windows} windows of "
+            f"window_size={window_size} with stride={stride}, but "
+            f"{len(scores)} window scores were given."
+        )
+    if not np.isfinite(scores).all():
+        raise ValueError("window_scores must be finite; got NaN or infinite values.")
+    starts = np.arange(n_windows) * stride
+    counts = np.zeros(n_timesteps)
+    if aggregate == "mean":
+        out = np.zeros(n_timesteps)
+    else:
+        out = np.full(n_timesteps, -np.inf)
+    # For a fixed offset, the steps starts + offset are distinct, so plain
+    # fancy-index updates are exact (no np.add.at needed).
+    for offset in range(window_size):
+        steps = starts + offset
+        counts[steps] += 1
+        if aggregate == "mean":
+            out[steps] += scores
+        else:
+            out[steps] = np.maximum(out[steps], scores)
+    covered = counts > 0
+    if aggregate == "mean":
+        out[covered] /= counts[covered]
+    if not covered.all():
+        # Windows have equal length, so the nearest one is the one whose
+        # centre is nearest; ties go to the earlier window.
+        uncovered = np.flatnonzero(~covered)
+        centre = (uncovered - (window_size - 1) / 2) / stride
+        nearest = np.clip(np.ceil(centre - 0.5), 0, n_windows - 1).astype(int)
+        out[uncovered] = scores[nearest]
+    return out
+
+
+class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Score every time step of a long series with a detector of windows.
+
+    ``fit`` cuts the training series into windows of ``window_size`` steps,
+    flattens each window into one row (time-major: ``t0c0, t0c1, ...,
+    t1c0, ...``) and fits a clone of ``detector`` on those rows. Scoring
+    cuts the series the same way, scores each window and gives every time
+    step the mean or the maximum anomaly of the windows that cover it
+    (:func:`aggregate_window_scores`). Here the rows of ``X`` are time
+    steps in time order, not independent samples.
+
+    Parameters
+    ----------
+    detector : outlier detector
+        Any estimator with ``fit``, ``score_samples`` and a fitted
+        ``offset_`` (``decision_function = score_samples - offset_``), such
+        as :class:`~sklearn_recon.LSTMAutoencoderDetector` or
+        :class:`~sklearn.ensemble.IsolationForest`. If it has an
+        ``n_channels`` parameter, the fitted clone's is set to the number of
+        channels (columns) of the series, so a sequence detector reads each
+        row as ``window_size`` steps of all channels.
+
+    window_size : int
+        Number of consecutive time steps per window.
+
+    stride : int, default=1
+        Steps between the starts of two consecutive windows when scoring.
+
+    fit_stride : int or None, default=None
+        Steps between the starts of two consecutive training windows; None
+        uses ``stride``. A larger value trains on fewer, less overlapping
+        windows, which makes fitting a recurrent network on a long series
+        proportionally faster.
+
+    aggregate : {"mean", "max"}, default="mean"
+        How the anomaly errors (``-score_samples``) of the windows covering
+        a step are combined: their mean, or their maximum (a step is as
+        anomalous as the worst window containing it).
+
+    Attributes
+    ----------
+    detector_ : estimator
+        The clone of ``detector`` fitted on the training windows.
+
+    offset_ : float
+        ``detector_.offset_``: the point scores are aggregated window
+        scores, in the window detector's units, so its threshold applies
+        unchanged. With ``aggregate="max"`` a step is an anomaly exactly
+        when some window covering it is one.
+
+    n_features_in_ : int
+        Number of channels (columns) of the series seen during :term:`fit`.
+
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of the channels seen during :term:`fit`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    sliding_windows : The windows of a series.
+    aggregate_window_scores : Window scores back to time steps.
+
+    Notes
+    -----
+    The rows of ``X`` must be consecutive, equally spaced time steps, oldest
+    first; a DataFrame must have an increasing index (a time index is
+    typical). Gaps (NaN) are refused: fill or interpolate them, or score the
+    segments separately. Steps that no scoring window covers (the last
+    ``(n_timesteps - window_size) % stride`` ones) take the score of the
+    nearest window. Because every point score depends on its neighbours,
+    scoring a subset or a reordering of the rows is not the same as
+    scoring them all and picking.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.ensemble import IsolationForest
+    >>> from sklearn_recon.windows import WindowedDetector
+    >>> t = np.arange(600)
+    >>> series = np.c_[np.sin(t / 8), np.cos(t / 8)]
+    >>> detector = WindowedDetector(IsolationForest(random_state=0),
+    ...                             window_size=16, stride=4).fit(series)
+    >>> detector.score_samples(series).shape
+    (600,)
+    >>> detector.predict(series).shape
+    (600,)
+    """
+
+    _parameter_constraints: dict = {
+        "detector": [HasMethods(["fit", "score_samples"])],
+        "window_size": [Interval(Integral, 1, None, closed="left")],
+        "stride": [Interval(Integral, 1, None, closed="left")],
+        "fit_stride": [Interval(Integral, 1, None, closed="left"), None],
+        "aggregate": [StrOptions(set(_AGGREGATES))],
+    }
+
+    def __init__(self, detector, window_size, *, stride=1, fit_stride=None, aggregate="mean"):
+        self.detector = detector
+        self.window_size = window_size
+        self.stride = stride
+        self.fit_stride = fit_stride
+        self.aggregate = aggregate
+
+    def _validate_series(self, X, *, reset):
+        index = getattr(X, "index", None)  # a DataFrame's (lists have a method)
+        if reset and not getattr(index, "is_monotonic_increasing", True):
+            raise ValueError(
+                "The index of X is not increasing: sort the series by time first."
+            )
+        X = validate_data(
+            self, X, dtype=[np.float64, np.float32], ensure_all_finite=False, reset=reset
+        )
+        bad = np.flatnonzero(~np.isfinite(X).all(axis=1))
+        if len(bad):
+            raise ValueError(
+                f"X contains NaN or infinite values at {len(bad)} time step(s) "
+                f"(first at row {bad[0]}): windows over gaps cannot be scored. Fill "
+                "or interpolate the gaps, or score the segments separately."
+            )
+        if len(X) < self.window_size:
+            raise ValueError(
+                f"The series has n_samples = {len(X)} time steps, fewer than one "
+                f"window of window_size={self.window_size}."
+            )
+        return X
+
+    def _window_rows(self, X, stride):
+        windows = sliding_windows(X, self.window_size, stride=stride)
+        return windows.reshape(len(windows), -1)
+
+    @_fit_context(prefer_skip_nested_validation=False)
+    def fit(self, X, y=None):
+        """Fit a clone of ``detector`` on the windows of the series ``X``.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_timesteps, n_channels)
+            The training series, normal (or mostly normal), one row per time
+            step in time order.
+
+        y : Ignored
+            Not used, present for API consistency by convention.
+
+        Returns
+        -------
+        self : object
+            Fitted detector.
+        """
+        X = self._validate_series(X, reset=True)
+        detector = clone(self.detector)
+        if "n_channels" in detector.get_params(deep=False):
+            detector.set_params(n_channels=X.shape[1])
+        stride = self.stride if self.fit_stride is None else self.fit_stride
+        detector.fit(self._window_rows(X, stride))
+        if not hasattr(detector, "offset_"):
+            raise TypeError(
+                f"{type(detector).__name__} has no offset_ after fit; "
+                "WindowedDetector needs an outlier detector whose "
+                "decision_function is score_samples - offset_."
+            )
+        self.detector_ = detector
+        self.offset_ = float(detector.offset_)
+        return self
+
+    def score_samples(self, X):
+        """Return the score of every time step: higher is more normal.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_timesteps, n_channels)
+            The series to score, one row per time step in time order.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_timesteps,)
+            Minus the aggregated anomaly error of the windows covering each
+            step.
+        """
+        check_is_fitted(self)
+        X = self._validate_series(X, reset=False)
+        window_errors = -self.detector_.score_samples(self._window_rows(X, self.stride))
+        return -aggregate_window_scores(
+            window_errors,
+            len(X),
+            self.window_size,
+            stride=self.stride,
+            aggregate=self.aggregate,
+        )
+
+    def decision_function(self, X):
+        """Return the shifted score of every time step: negative for anomalies.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_timesteps, n_channels)
+            The series to score, one row per time step in time order.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_timesteps,)
+            ``score_samples(X) - offset_``; below 0 means anomaly.
+        """
+        return self.score_samples(X) - self.offset_
+
+    def predict(self, X):
+        """Predict whether each time step is normal (+1) or anomalous (-1).
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_timesteps, n_channels)
+            The series to classify, one row per time step in time order.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_timesteps,)
+            +1 for normal steps, -1 for anomalous ones.
+        """
+        return np.where(self.decision_function(X) < 0, -1, 1)

@@ -5,11 +5,12 @@ from sklearn.ensemble import IsolationForest
 from sklearn_recon import (
     AutoencoderDetector,
     CostThreshold,
+    LSTMAutoencoderDetector,
+    LSTMForecastDetector,
     RNNClassifierDetector,
     ThresholdSelector,
     VAEDetector,
 )
-
 # Small networks, few epochs and large batches keep the checks fast; a fixed
 # random_state makes them deterministic.
 # One instance per estimator: every fit in the checks builds and traces a
@@ -24,6 +25,10 @@ def checked_estimators():
     # ... which always hold 1 but never -1; with the default -1 every such fit
     # is the documented "anomaly_label=-1 is not among the labels" error.
     yield RNNClassifierDetector(units=2, anomaly_label=1, early_stopping=False, **TINY)
+    yield LSTMAutoencoderDetector(
+        units=2, downsample=2, conv_filters=2, noise_std=0.1, early_stopping=False, **TINY
+    )
+    yield LSTMForecastDetector(units=2, noise_std=0.1, early_stopping=False, **TINY)
 
 
 def checked_threshold_estimators():
