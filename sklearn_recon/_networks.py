@@ -370,19 +370,6 @@ def build_rnn_classifier(
 # ---------------------------------------------------------------- recurrent
 
 
-def _recurrent_layer(cell, n_units, *, return_sequences, seeds, name):
-    """One LSTM or GRU layer with seeded initializers."""
-    recurrent = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
-    return recurrent(
-        n_units,
-        return_sequences=return_sequences,
-        kernel_initializer=seeds.glorot(),
-        recurrent_initializer=keras.initializers.Orthogonal(seed=seeds()),
-        seed=seeds(),
-        name=name,
-    )
-
-
 def _recurrent_stack(x, units, *, cell, last_returns_sequences, seeds, prefix):
     for i, n_units in enumerate(units):
         last = i == len(units) - 1
@@ -390,6 +377,7 @@ def _recurrent_stack(x, units, *, cell, last_returns_sequences, seeds, prefix):
             cell,
             n_units,
             return_sequences=last_returns_sequences or not last,
+            bidirectional=False,
             seeds=seeds,
             name=f"{prefix}_{i}",
         )(x)
