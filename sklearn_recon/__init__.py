@@ -1,27 +1,37 @@
 """Deep anomaly detectors for scikit-learn, backed by Keras 3.
 
-Importing the package is cheap: Keras and TensorFlow load only when a
-network is built, trained or restored.
+Importing the package is cheap: the public names load on first use
+(PEP 562), scikit-learn when an estimator is first named, and Keras and
+TensorFlow only when a network is built, trained or restored.
 """
 
-from ._version import __version__
-from .autoencoder import AutoencoderDetector
-from .lstm import LSTMAutoencoderDetector, LSTMForecastDetector
-from .metrics import make_cost_scorer
-from .rnn import RNNClassifierDetector
-from .threshold import CostThreshold, ThresholdSelector
-from .vae import VAEDetector
-from .windows import WindowedDetector
+import importlib
 
-__all__ = [
-    "AutoencoderDetector",
-    "CostThreshold",
-    "LSTMAutoencoderDetector",
-    "LSTMForecastDetector",
-    "RNNClassifierDetector",
-    "ThresholdSelector",
-    "VAEDetector",
-    "WindowedDetector",
-    "make_cost_scorer",
-    "__version__",
-]
+from ._version import __version__
+
+# public name -> the module that defines it
+_PUBLIC = {
+    "AutoencoderDetector": "autoencoder",
+    "CostThreshold": "threshold",
+    "LSTMAutoencoderDetector": "lstm",
+    "LSTMForecastDetector": "lstm",
+    "RNNClassifierDetector": "rnn",
+    "ThresholdSelector": "threshold",
+    "VAEDetector": "vae",
+    "WindowedDetector": "windows",
+    "make_cost_scorer": "metrics",
+}
+
+__all__ = [*_PUBLIC, "__version__"]
+
+
+def __getattr__(name):
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted([*globals(), *_PUBLIC])

@@ -79,3 +79,16 @@ def test_import_does_not_load_tensorflow():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "False"
+
+
+def test_public_names_load_lazily_and_completely():
+    import sklearn_recon
+
+    for name in sklearn_recon.__all__:
+        assert getattr(sklearn_recon, name) is not None
+        assert name in dir(sklearn_recon)
+    code = "import sys, sklearn_recon; print('sklearn' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
