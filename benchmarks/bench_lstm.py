@@ -19,7 +19,6 @@ and its load, which is printed.
 """
 
 import os
-import platform
 import sys
 import time
 
@@ -27,29 +26,17 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 import pandas as pd
-import sklearn
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
+from _common import machine_info
 from sklearn_recon import LSTMAutoencoderDetector
 from sklearn_recon._protocol import ecg5000_split, evaluate
 from sklearn_recon.windows import WindowedDetector
 
 UCR_FILE = "/work/shared/data/ucr_discords/ecg_qtdbsel102.csv.gz"
-
-
-def machine_info():
-    import keras
-    import tensorflow as tf
-
-    print(f"platform: {platform.platform()}, python {platform.python_version()}")
-    print(f"cpu_count: {os.cpu_count()}, load average: {os.getloadavg()}")
-    print(
-        f"numpy {np.__version__}, scikit-learn {sklearn.__version__}, "
-        f"keras {keras.__version__}, tensorflow {tf.__version__}"
-    )
 
 
 def _fmt(metrics):
@@ -196,6 +183,6 @@ def bench_ucr(window_size=128, fit_stride=8):
 
 if __name__ == "__main__":
     parts = sys.argv[1:] or ["ecg", "epoch", "ucr"]
-    machine_info()
+    print(machine_info())
     for part in parts:
         {"ecg": bench_ecg, "epoch": bench_epoch, "ucr": bench_ucr}[part]()

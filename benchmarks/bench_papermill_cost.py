@@ -53,17 +53,15 @@ the same held-out point.
 """
 
 import argparse
-import os
-import platform
 import time
 
 import numpy as np
 import pandas as pd
-import sklearn
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.model_selection import StratifiedKFold, TimeSeriesSplit
 from sklearn.preprocessing import StandardScaler
 
+from _common import machine_info
 from sklearn_recon import AutoencoderDetector, CostThreshold, ThresholdSelector
 from sklearn_recon.metrics import total_cost
 from sklearn_recon.windows import lead_labels
@@ -106,15 +104,7 @@ def main():
     )
     args = parser.parse_args()
 
-    import keras
-    import tensorflow as tf
-
-    print(
-        f"platform {platform.platform()}, {os.cpu_count()} CPUs (machine shared "
-        f"with other jobs), python {platform.python_version()}, numpy "
-        f"{np.__version__}, scikit-learn {sklearn.__version__}, keras "
-        f"{keras.__version__}, tensorflow {tf.__version__}"
-    )
+    print(machine_info())
     X, y, keep, y_raw, n_breaks = load(args.features)
     n_train = int(TRAIN_SHARE * len(y))
     X_train, X_test = X[:n_train], X[n_train:]

@@ -18,18 +18,16 @@ Run from the repository root::
     first differences; window-centred readings; an LSTM).
 """
 
-import os
-import platform
 import sys
 import time
 
 import numpy as np
 import pandas as pd
-import sklearn
 from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
+from _common import machine_info
 from sklearn_recon import RNNClassifierDetector
 from sklearn_recon._protocol import ecg5000_split, evaluate
 from sklearn_recon.windows import lead_labels, sliding_windows
@@ -37,17 +35,6 @@ from sklearn_recon.windows import lead_labels, sliding_windows
 PAPERMILL = "/work/shared/data/papermill.csv.gz"
 WINDOW = 10  # 20 minutes of past readings
 TRAIN_SHARE = 2 / 3
-
-
-def machine_info():
-    import keras
-    import tensorflow as tf
-
-    print(f"platform {platform.platform()}, cpu_count {os.cpu_count()}")
-    print(
-        f"python {platform.python_version()}, numpy {np.__version__}, "
-        f"sklearn {sklearn.__version__}, keras {keras.__version__}, tf {tf.__version__}"
-    )
 
 
 def bench_ecg(full=False):
@@ -123,7 +110,7 @@ def bench_papermill(
 
 if __name__ == "__main__":
     which = sys.argv[1] if len(sys.argv) > 1 and not sys.argv[1].startswith("-") else "all"
-    machine_info()
+    print(machine_info())
     if which in ("ecg", "all"):
         bench_ecg(full="--full" in sys.argv)
     if which in ("papermill", "all"):

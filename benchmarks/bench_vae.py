@@ -14,31 +14,14 @@ parameters for tuning trials (values are read as Python literals), e.g.
 
 import argparse
 import ast
-import os
-import platform
 import time
 
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
+from _common import machine_info
 from sklearn_recon import VAEDetector
 from sklearn_recon._protocol import ecg5000_split, evaluate
-
-
-def machine_info():
-    import keras
-    import numpy
-    import sklearn
-    import tensorflow
-
-    import sklearn_recon
-
-    return (
-        f"{platform.machine()} {os.cpu_count()} cores | Python "
-        f"{platform.python_version()} | sklearn_recon {sklearn_recon.__version__}, "
-        f"scikit-learn {sklearn.__version__}, keras {keras.__version__}, "
-        f"tensorflow {tensorflow.__version__}, numpy {numpy.__version__}"
-    )
 
 
 def parse_params(pairs):
