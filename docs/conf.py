@@ -25,6 +25,10 @@ sys.path.insert(0, str(ROOT))  # document the checkout, not an installed copy
 
 import sklearn_recon  # noqa: E402
 
+# The gallery reads the data that is not bundled (paper mill, UCR discords)
+# from $SKLEARN_RECON_DATA, by default ../shared/data beside the repository.
+os.environ.setdefault("SKLEARN_RECON_DATA", str(ROOT.parent / "shared" / "data"))
+
 project = "sklearn-recon"
 author = "the sklearn-recon developers"
 copyright = "the sklearn-recon developers"

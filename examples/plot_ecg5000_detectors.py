@@ -98,27 +98,20 @@ ax.set_ylim(0.6, 1.01)
 plt.show()
 
 # %%
-# What the autoencoders see
+# What the autoencoder sees
 # -------------------------
-# A reconstruction detector flags a beat whose reconstruction is poor. The
-# autoencoder rebuilds a normal beat closely and an abnormal one badly (the
-# beats and reconstructions are in the scaler's units):
-autoencoder = detectors["autoencoder"]
-scaler, ae = autoencoder[0], autoencoder[-1]
-examples = {"normal beat": X_test[~abnormal][0], "abnormal beat": X_test[abnormal][0]}
+# A reconstruction detector flags a beat whose reconstruction is poor.
+# :class:`~sklearn_recon.plotting.ReconstructionDisplay` draws beats against
+# the autoencoder's reconstruction (in the scaler's units, as the network
+# sees them): a normal beat is rebuilt closely, an abnormal one badly.
+from sklearn_recon.plotting import ErrorDisplay, LossCurveDisplay, ReconstructionDisplay
 
-fig, axes = plt.subplots(1, 2, figsize=(10, 3.5), sharey=True)
-for ax, (title, beat) in zip(axes, examples.items()):
-    scaled = scaler.transform(beat[None, :])
-    rebuilt = ae.reconstruct(scaled)[0]
-    error = ae.reconstruction_error(scaled)[0]
-    ax.plot(scaled[0], label="beat")
-    ax.plot(rebuilt, label="reconstruction")
-    ax.fill_between(np.arange(140), scaled[0], rebuilt, color="C3", alpha=0.3,
-                    label="error")
-    ax.set_title(f"{title}: error {error:.4f} (threshold {ae.threshold_:.4f})")
-    ax.set_xlabel("sample")
-axes[0].legend()
+autoencoder = detectors["autoencoder"]
+first_normal, first_abnormal = np.flatnonzero(~abnormal)[0], np.flatnonzero(abnormal)[0]
+display = ReconstructionDisplay.from_estimator(
+    autoencoder, X_test, index=[first_normal, first_abnormal], y=y_test
+)
+display.figure_.set_size_inches(10, 3.5)
 plt.show()
 
 # %%
@@ -127,18 +120,13 @@ plt.show()
 # With ``contamination="auto"`` the threshold is the mean plus one standard
 # deviation of the training errors, the studies' rule. The test errors of the
 # normal and the abnormal beats fall mostly on either side of it:
-errors = ae.reconstruction_error(scaler.transform(X_test))
-fig, ax = plt.subplots(figsize=(7, 3.5))
-bins = np.linspace(0, np.quantile(errors, 0.99), 60)
-ax.hist(errors[~abnormal], bins=bins, alpha=0.6, label="normal")
-ax.hist(errors[abnormal], bins=bins, alpha=0.6, label="abnormal")
-ax.axvline(ae.threshold_, color="k", linestyle="--", label="threshold_")
-ax.set_xlabel("reconstruction error")
-ax.set_ylabel("test beats")
-ax.legend()
+display = ErrorDisplay.from_estimator(autoencoder, X_test, y=y_test, kind="hist")
 plt.show()
 
 # %%
-# The VAE's history holds its two loss terms besides the total, per epoch:
-vae = detectors["VAE"][-1]
-print({key: round(values[-1], 5) for key, values in vae.history_.items()})
+# Training
+# --------
+# ``history_`` holds the loss of every epoch; the VAE's also holds its two
+# terms, the reconstruction loss and the KL divergence:
+display = LossCurveDisplay.from_estimator(detectors["VAE"])
+plt.show()

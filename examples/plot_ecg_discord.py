@@ -28,8 +28,9 @@ from pathlib import Path
 
 import pandas as pd
 
-repository = Path(__file__).resolve().parents[1]
-data_dir = Path(os.environ.get("SKLEARN_RECON_DATA", repository.parent / "shared" / "data"))
+# The data folder: $SKLEARN_RECON_DATA, else ../shared/data beside the
+# repository (this script runs in its examples/ folder).
+data_dir = Path(os.environ.get("SKLEARN_RECON_DATA", "../../shared/data"))
 path = data_dir / "ucr_discords" / "ecg_chfdb_chf01_275.csv.gz"
 if not path.exists():
     raise FileNotFoundError(f"{path} not found: set SKLEARN_RECON_DATA to the data folder")
@@ -71,7 +72,6 @@ detector = make_pipeline(
 # more normal), ``predict`` flags the steps whose error is above the
 # detector's threshold. The labelled region is the positive class of a
 # point-level ROC-AUC, without point adjustment:
-import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
 
 anomaly_score = -detector.score_samples(test[channels])
@@ -83,36 +83,22 @@ print(f"point ROC-AUC {roc_auc_score(label, anomaly_score):.4f}, "
       "in the labelled region")
 
 # %%
-# The two leads of the test part above, the point scores below, with the
-# labelled region shaded and the threshold dashed:
+# :class:`~sklearn_recon.plotting.SeriesScoreDisplay` draws the two leads of
+# the test part above and the point scores below, with the labelled region
+# shaded and the threshold dashed. The series is indexed by its time in
+# seconds, which becomes the time axis:
 import matplotlib.pyplot as plt
 
-windowed = detector[-1]
-seconds = test["time"].to_numpy()
-region = seconds[label == 1]
-fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 5.5), sharex=True)
-for channel in channels:
-    top.plot(seconds, test[channel], linewidth=0.8, label=channel)
-bottom.plot(seconds, anomaly_score, color="C3", linewidth=0.9, label="anomaly score")
-bottom.axhline(-windowed.offset_, color="k", linestyle="--", linewidth=1,
-               label="threshold")
-for ax in (top, bottom):
-    ax.axvspan(region.min(), region.max(), color="C1", alpha=0.2)
-top.set_ylabel("ECG (mV)")
-top.legend(loc="upper right")
-bottom.set_ylabel("mean window error")
-bottom.set_xlabel("time (s); shaded: the labelled anomalous region")
-bottom.legend(loc="upper right")
+from sklearn_recon.plotting import LossCurveDisplay, SeriesScoreDisplay
+
+display = SeriesScoreDisplay.from_estimator(
+    detector, test.set_index("time")[channels], y=label, anomaly_label=1
+)
+display.figure_.set_size_inches(10, 5.5)
 plt.show()
 
 # %%
-# The training history of the wrapped detector:
-lstm = windowed.detector_
-fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.plot(lstm.history_["loss"], label="training loss")
-ax.plot(lstm.history_["val_loss"], label="validation loss")
-ax.axvline(lstm.best_epoch_, color="k", linestyle=":", label="best epoch (kept)")
-ax.set_xlabel("epoch")
-ax.set_ylabel("MAE")
-ax.legend()
+# The training history of the LSTM autoencoder inside, with the epoch whose
+# weights early stopping kept:
+display = LossCurveDisplay.from_estimator(detector)
 plt.show()
