@@ -85,7 +85,8 @@ sphinx_gallery_conf = {
 # -- HTML --------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"sklearn-recon {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_theme_options = {
     "navbar_align": "left",
     "show_toc_level": 2,
@@ -95,7 +96,8 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
     "secondary_sidebar_items": ["page-toc", "sg_download_links", "sg_launcher_links"],
 }
-html_sidebars = {"getting_started": [], "index": []}
+# No left column on the gallery pages: their code needs the width.
+html_sidebars = {"getting_started": [], "index": [], "auto_examples/*": []}
 html_show_sourcelink = False
 
 

@@ -89,9 +89,10 @@ from sklearn.metrics import RocCurveDisplay
 
 fig, ax = plt.subplots(figsize=(5.5, 5))
 for name, detector in detectors.items():
-    RocCurveDisplay.from_predictions(
-        abnormal, -detector.score_samples(X_test), name=name, ax=ax
-    )
+    anomaly_score = -detector.score_samples(X_test)
+    RocCurveDisplay.from_predictions(abnormal, anomaly_score, ax=ax)
+    ax.lines[-1].set_label(f"{name}: ROC-AUC {roc_auc_score(abnormal, anomaly_score):.4f}")
+ax.legend(loc="lower right")
 ax.set_title("ECG5000 test beats, abnormal = positive")
 ax.set_xlim(-0.01, 0.4)
 ax.set_ylim(0.6, 1.01)
