@@ -1093,11 +1093,16 @@ def _history_of(estimator, caller_name):
     from sklearn.pipeline import Pipeline
     from sklearn.utils.validation import check_is_fitted
 
+    from .threshold import _BaseThreshold
+    from .windows import WindowedDetector
+
     check_is_fitted(estimator)
     if isinstance(estimator, Pipeline):
         estimator = estimator[-1]
-    for wrapped in ("estimator_", "detector_"):  # threshold and window wrappers
-        estimator = getattr(estimator, wrapped, estimator)
+    if isinstance(estimator, _BaseThreshold):
+        estimator = estimator.estimator_
+    elif isinstance(estimator, WindowedDetector):
+        estimator = estimator.detector_
     if not hasattr(estimator, "history_"):
         raise TypeError(
             f"{caller_name} needs a Keras-backed detector with a history_ of "
