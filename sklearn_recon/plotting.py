@@ -78,8 +78,11 @@ def _check_matplotlib_support(caller_name):
     return matplotlib
 
 
-def _axes_grid(ax, shape, caller_name):
+def _axes_grid(ax, shape, caller_name, *, width=None):
     """Axes of ``shape`` (rows, columns): new ones, or ``ax`` checked.
+
+    A new figure is ``width`` inches wide (by default 6.4 for one column, 4
+    per column for several, at most 16).
 
     Returns ``(axes, figure)`` with ``axes`` a 2-D object array.
     """
@@ -93,7 +96,10 @@ def _axes_grid(ax, shape, caller_name):
             n_cols,
             squeeze=False,
             sharex=True,
-            figsize=(min(4.0 * n_cols, 16.0), min(2.5 + 2.0 * n_rows, 12.0)),
+            figsize=(
+                width or (6.4 if n_cols == 1 else min(4.0 * n_cols, 16.0)),
+                min(2.8 + 2.0 * n_rows, 12.0),
+            ),
             layout="constrained",
         )
         return axes, figure
@@ -174,14 +180,25 @@ def _scores_of(detector, X, caller_name):
     return -np.asarray(detector.score_samples(X), dtype=np.float64)
 
 
+def _name_of(detector):
+    """Class name of a detector, seen through FrozenEstimator and pipelines."""
+    from sklearn.pipeline import Pipeline
+
+    detector = getattr(detector, "estimator", detector)  # FrozenEstimator
+    if isinstance(detector, Pipeline):
+        detector = detector[-1]
+    return type(detector).__name__
+
+
 def _score_label(detector, scaled):
+    detector = getattr(detector, "detector_", detector)  # WindowedDetector
     if hasattr(detector, "reconstruct"):
         label = "Reconstruction error"
     elif hasattr(detector, "threshold_"):
         label = "Anomaly error"
     else:
         label = "Anomaly score (-score_samples)"
-    return label + (" (scaled data)" if scaled else "")
+    return label + (", scaled data" if scaled else "")
 
 
 def _regions(mask):
@@ -455,7 +472,7 @@ class ReconstructionDisplay:
             n_channels=n_channels,
             titles=titles,
             scaled=scaled,
-            name=type(detector).__name__ if name is None else name,
+            name=_name_of(detector) if name is None else name,
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -624,7 +641,10 @@ class ErrorDisplay:
         name = self.name if name is None else name
         if name is not None:
             self.ax_.set_title(name)
-        self.ax_.legend(loc="best")
+        if kind == "samples":  # beside the points, which fill the axes
+            self.ax_.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        else:
+            self.ax_.legend(loc="best")
         return self
 
     @classmethod
@@ -681,7 +701,7 @@ class ErrorDisplay:
             threshold=_threshold_of(detector),
             is_anomaly=is_anomaly,
             score_label=_score_label(detector, scaled),
-            name=type(detector).__name__ if name is None else name,
+            name=_name_of(detector) if name is None else name,
         )
         return display.plot(ax=ax, kind=kind, **kwargs)
 
@@ -898,7 +918,7 @@ class ThresholdCurveDisplay:
                     self.base_cost,
                     color="tab:gray",
                     linestyle="--",
-                    label=f"Base cost (nothing flagged) = {self.base_cost:.4g}",
+                    label=f"Base cost (nothing flagged) = {self.base_cost:.6g}",
                 )
             ax_.set_ylabel("Total cost")
             what = "cost"
@@ -914,7 +934,7 @@ class ThresholdCurveDisplay:
                         x, curves[key][shown], **{"color": color, "label": label, **curve_kw}
                     )
                     setattr(self, f"{key}_line_", line)
-            ax_.set(ylabel="Anomaly class", ylim=(-0.02, 1.02))
+            ax_.set(ylabel="Anomaly class: precision, recall, F1", ylim=(-0.02, 1.02))
             what = "F1"
         if self.best_threshold is not None and self.best_value is not None:
             (self.best_marker_,) = ax_.plot(
@@ -928,7 +948,8 @@ class ThresholdCurveDisplay:
         name = self.name if name is None else name
         if name is not None:
             ax_.set_title(name)
-        ax_.legend(loc="best", fontsize="small")
+        # the cost rises to the base cost at high thresholds: lower right is free
+        ax_.legend(loc="lower right" if what == "cost" else "best", fontsize="small")
         return self
 
     @classmethod
@@ -991,7 +1012,7 @@ class ThresholdCurveDisplay:
                 "precision and recall."
             )
         if name is None:
-            name = f"{type(estimator).__name__}({type(estimator.estimator_).__name__})"
+            name = f"{type(estimator).__name__}({_name_of(estimator.estimator_)})"
         display = cls(
             thresholds=results["thresholds"],
             best_threshold=estimator.best_threshold_,
@@ -1226,8 +1247,9 @@ class LossCurveDisplay:
                         label=f"best epoch ({self.best_epoch + 1})",
                     )
                 )
-            panel.set(xlabel="Epoch", ylabel=key.replace("_", " "))
-            panel.legend(loc="best", fontsize="small")
+            label = key.replace("_", " ").replace("kl ", "KL ")
+            panel.set(xlabel="Epoch", ylabel=label[0].upper() + label[1:])
+        axes[0].legend(loc="best", fontsize="small")
         name = self.name if name is None else name
         if name is not None and len(panels) > 1:
             self.figure_.suptitle(name)
@@ -1267,7 +1289,7 @@ class LossCurveDisplay:
         display = cls(
             history=detector.history_,
             best_epoch=getattr(detector, "best_epoch_", None),
-            name=type(detector).__name__ if name is None else name,
+            name=_name_of(detector) if name is None else name,
         )
         return display.plot(ax=ax, **kwargs)
 
@@ -1401,7 +1423,9 @@ class SeriesScoreDisplay:
                     "give one per time step."
                 )
         n_panels = 1 if series is None else 2
-        axes, self.figure_ = _axes_grid(ax, (n_panels, 1), "SeriesScoreDisplay.plot")
+        axes, self.figure_ = _axes_grid(
+            ax, (n_panels, 1), "SeriesScoreDisplay.plot", width=10.0
+        )
         axes = axes[:, 0]
         score_ax = axes[-1]
         (self.score_line_,) = score_ax.plot(
@@ -1415,7 +1439,7 @@ class SeriesScoreDisplay:
             )
             flagged = scores > self.threshold
             self.flagged_ = score_ax.scatter(
-                time[flagged], scores[flagged], s=12, color=_ANOMALY_COLOR, zorder=3,
+                time[flagged], scores[flagged], s=6, color=_ANOMALY_COLOR, zorder=3,
                 label=f"Flagged ({flagged.sum()} steps)",
             )
         self.series_lines_ = []
@@ -1508,6 +1532,6 @@ class SeriesScoreDisplay:
             is_anomaly=is_anomaly,
             channel_names=None if columns is None else [str(c) for c in columns],
             score_label=_score_label(detector, scaled),
-            name=type(detector).__name__ if name is None else name,
+            name=_name_of(detector) if name is None else name,
         )
         return display.plot(ax=ax)

@@ -179,7 +179,7 @@ def test_error_display_from_estimator(pipeline, blobs):
     )
     assert _labels(display.ax_)[:2] == ["Normal", "Anomaly"]
     assert _labels(display.ax_)[2].startswith("Threshold = ")
-    assert display.ax_.get_ylabel() == "Reconstruction error (scaled data)"
+    assert display.ax_.get_ylabel() == "Reconstruction error, scaled data"
     assert display.hist_ is None
 
 
@@ -325,7 +325,7 @@ def test_loss_curve_display_vae_parts(vae):
     display = LossCurveDisplay.from_estimator(vae)
     assert display.ax_.shape == (3,)
     assert [ax.get_ylabel() for ax in display.ax_] == [
-        "loss", "kl loss", "reconstruction loss"
+        "Loss", "KL loss", "Reconstruction loss"
     ]
     assert set(display.lines_) == set(vae.history_)
     assert all(len(line.get_ydata()) == vae.n_iter_ for line in display.lines_.values())
