@@ -29,12 +29,21 @@ axes say that the values are scaled.
 For a confusion matrix use scikit-learn's
 :class:`~sklearn.metrics.ConfusionMatrixDisplay` on the detector's
 ``+1``/``-1`` predictions, with the labels of ``y`` mapped to the same
-coding::
+coding (here ``y`` marks anomalies with 1):
 
-    y_pred = detector.predict(X_test)                   # -1 anomaly, +1 normal
-    y_coded = np.where(y_test == anomaly_label, -1, 1)  # y in the same coding
-    ConfusionMatrixDisplay.from_predictions(
-        y_coded, y_pred, labels=[1, -1], display_labels=["normal", "anomaly"])
+>>> import numpy as np
+>>> from sklearn.ensemble import IsolationForest
+>>> from sklearn.metrics import ConfusionMatrixDisplay
+>>> rng = np.random.RandomState(0)
+>>> X = np.r_[rng.normal(size=(95, 2)), rng.normal(6, 1, size=(5, 2))]
+>>> y = np.r_[np.zeros(95, dtype=int), np.ones(5, dtype=int)]
+>>> detector = IsolationForest(random_state=0).fit(X[y == 0])
+>>> y_coded = np.where(y == 1, -1, 1)  # anomaly_label=1 -> -1, the rest -> +1
+>>> display = ConfusionMatrixDisplay.from_predictions(
+...     y_coded, detector.predict(X), labels=[1, -1],
+...     display_labels=["normal", "anomaly"])
+>>> display.confusion_matrix.sum(axis=1)  # true normal and anomalous rows
+array([95,  5])
 
 A :class:`~sklearn_recon.ThresholdSelector` or
 :class:`~sklearn_recon.CostThreshold` predicts in ``y``'s own coding, so
@@ -45,6 +54,7 @@ matplotlib is an optional dependency: ``pip install sklearn-recon[plot]``.
 Neither it nor Keras is imported until a display draws or scores.
 """
 
+import textwrap
 from numbers import Integral
 
 import numpy as np
@@ -56,6 +66,44 @@ __all__ = [
     "SeriesScoreDisplay",
     "ThresholdCurveDisplay",
 ]
+
+def _method_paragraph(text):
+    """Dedent ``text`` and indent it to the parameter level of a method."""
+    return textwrap.indent(textwrap.dedent(text).strip("\n"), " " * 8).lstrip()
+
+
+#: Parameters shared by the methods of the displays, as ``%(name)s``.
+_PARAMETERS = {
+    "ax": _method_paragraph(
+        """
+        ax : matplotlib Axes, default=None
+            Axes to draw on. If None, a new figure is created.
+        """
+    ),
+    "plot_name": _method_paragraph(
+        """
+        name : str, default=None
+            Name of the detector for the title; overrides ``name`` given at
+            construction.
+        """
+    ),
+    "from_estimator_name": _method_paragraph(
+        """
+        name : str, default=None
+            Title; the detector's class name if None.
+        """
+    ),
+}
+
+
+def _fill_method_docs(cls):
+    """Class decorator substituting ``%(name)s`` in the docstrings of the methods."""
+    for member in vars(cls).values():
+        function = getattr(member, "__func__", member)  # classmethods
+        if callable(function) and function.__doc__ and "%(" in function.__doc__:
+            function.__doc__ = function.__doc__ % _PARAMETERS
+    return cls
+
 
 #: Colours of the two classes and of the threshold, used by every display.
 _NORMAL_COLOR = "tab:blue"
@@ -118,7 +166,7 @@ def _squeeze(axes):
     return axes[0, 0] if axes.size == 1 else axes
 
 
-def _unpipe(estimator, X, caller_name):
+def _unpipe(estimator, X):
     """The final step of a pipeline and ``X`` through the earlier steps.
 
     Returns ``(detector, X, scaled)``; ``scaled`` says whether ``X`` was
@@ -227,6 +275,7 @@ def _check_index(index, n_samples):
 # ------------------------------------------------------------ displays
 
 
+@_fill_method_docs
 class ReconstructionDisplay:
     """Rows against their reconstruction, the error shaded between them.
 
@@ -311,9 +360,7 @@ class ReconstructionDisplay:
             Axes to draw on, one per panel (``n_channels * n_rows``, in
             channel-major order). If None, a new figure is created.
 
-        name : str, default=None
-            Name of the detector for the figure title; overrides ``name``
-            given at construction.
+        %(plot_name)s
 
         input_kw : dict, default=None
             Keyword arguments of matplotlib's ``plot`` for the input rows.
@@ -433,8 +480,7 @@ class ReconstructionDisplay:
         ax : matplotlib Axes or array-like of Axes, default=None
             Axes to draw on, one per panel. If None, a new figure is created.
 
-        name : str, default=None
-            Name for the figure title; the detector's class name if None.
+        %(from_estimator_name)s
 
         **kwargs : dict
             Passed to :meth:`plot` (``input_kw``, ``reconstruction_kw``,
@@ -445,30 +491,30 @@ class ReconstructionDisplay:
         display : ReconstructionDisplay
             The display, drawn.
         """
+        from .utils._sklearn_compat import _safe_indexing
+
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        detector, X, scaled = _unpipe(estimator, X, cls.__name__)
+        detector, X, scaled = _unpipe(estimator, X)
         if not hasattr(detector, "reconstruct"):
             raise TypeError(
                 f"{cls.__name__} needs a detector with a reconstruct method, such "
                 f"as AutoencoderDetector; got {type(detector).__name__}."
             )
-        X = np.asarray(X)
         n_channels = getattr(detector, "n_channels", 1)
-        if X.ndim == 3:
-            X = X.reshape(len(X), -1)
         rows = _check_index(index, len(X))
         if y is not None:
             is_anomaly = _anomaly_mask(y, anomaly_label, len(X))[rows]
-        X = X[rows]
+        X = _safe_indexing(X, rows)  # a DataFrame keeps its feature names
         X_rec = detector.reconstruct(X)
         errors = -np.asarray(detector.score_samples(X), dtype=np.float64)
+        X = np.asarray(X, dtype=np.float64).reshape(len(rows), -1)
         titles = [f"Row {r}: error {e:.3g}" for r, e in zip(rows, errors)]
         if y is not None:
             kind = np.where(is_anomaly, "anomaly", "normal")
             titles = [f"{t} ({k})" for t, k in zip(titles, kind)]
         display = cls(
             X=X,
-            X_reconstructed=X_rec.reshape(X.shape),
+            X_reconstructed=np.asarray(X_rec).reshape(X.shape),
             n_channels=n_channels,
             titles=titles,
             scaled=scaled,
@@ -477,6 +523,7 @@ class ReconstructionDisplay:
         return display.plot(ax=ax, **kwargs)
 
 
+@_fill_method_docs
 class ErrorDisplay:
     """Anomaly score of each sample, coloured by label, with the threshold.
 
@@ -562,12 +609,9 @@ class ErrorDisplay:
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
-        name : str, default=None
-            Name of the detector for the title; overrides ``name`` given at
-            construction.
+        %(plot_name)s
 
         kind : {"samples", "hist"}, default="samples"
             ``"samples"`` draws each score at its sample position;
@@ -678,11 +722,9 @@ class ErrorDisplay:
             Scores per sample, or their histogram (for example of the
             training rows, to read a threshold from).
 
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
-        name : str, default=None
-            Title; the detector's class name if None.
+        %(from_estimator_name)s
 
         **kwargs : dict
             Passed to :meth:`plot` (``bins``, ``scatter_kw``).
@@ -693,7 +735,7 @@ class ErrorDisplay:
             The display, drawn.
         """
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        detector, X, scaled = _unpipe(estimator, X, cls.__name__)
+        detector, X, scaled = _unpipe(estimator, X)
         scores = _scores_of(detector, X, cls.__name__)
         is_anomaly = None if y is None else _anomaly_mask(y, anomaly_label, len(scores))
         display = cls(
@@ -730,8 +772,7 @@ class ErrorDisplay:
         kind : {"samples", "hist"}, default="samples"
             Scores per sample, or their histogram.
 
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
         name : str, default=None
             Title of the plot.
@@ -758,6 +799,7 @@ class ErrorDisplay:
         return display.plot(ax=ax, kind=kind, **kwargs)
 
 
+@_fill_method_docs
 class ThresholdCurveDisplay:
     """Precision, recall and F1, or the total cost, over the threshold.
 
@@ -869,12 +911,9 @@ class ThresholdCurveDisplay:
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
-        name : str, default=None
-            Name of the detector for the title; overrides ``name`` given at
-            construction.
+        %(plot_name)s
 
         curve_kw : dict, default=None
             Keyword arguments of matplotlib's ``plot``, applied to every
@@ -967,8 +1006,7 @@ class ThresholdCurveDisplay:
             :class:`~sklearn_recon.ThresholdSelector` with F1 or a
             label-free method the precision, recall and F1 curves.
 
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
         name : str, default=None
             Title; the class names of the meta-estimator and detector if
@@ -1060,8 +1098,7 @@ class ThresholdCurveDisplay:
         tn_cost : float, default=0
             Cost of a normal sample left alone.
 
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
         name : str, default=None
             Title of the plot.
@@ -1132,6 +1169,7 @@ def _history_of(estimator, caller_name):
     return estimator
 
 
+@_fill_method_docs
 class LossCurveDisplay:
     """Training history per epoch: the losses and their validation values.
 
@@ -1195,9 +1233,7 @@ class LossCurveDisplay:
             Axes to draw on, one per panel. If None, a new figure is
             created.
 
-        name : str, default=None
-            Name of the detector for the title; overrides ``name`` given at
-            construction.
+        %(plot_name)s
 
         curve_kw : dict, default=None
             Keyword arguments of matplotlib's ``plot``, applied to every
@@ -1273,8 +1309,7 @@ class LossCurveDisplay:
             Axes to draw on, one per panel. If None, a new figure is
             created.
 
-        name : str, default=None
-            Title; the detector's class name if None.
+        %(from_estimator_name)s
 
         **kwargs : dict
             Passed to :meth:`plot` (``curve_kw``).
@@ -1294,6 +1329,7 @@ class LossCurveDisplay:
         return display.plot(ax=ax, **kwargs)
 
 
+@_fill_method_docs
 class SeriesScoreDisplay:
     """Per-time-step anomaly scores of a series, flagged steps and labelled regions.
 
@@ -1400,9 +1436,7 @@ class SeriesScoreDisplay:
             Axes to draw on: one (scores only) or two (series, then
             scores). If None, a new figure is created.
 
-        name : str, default=None
-            Name of the detector for the title; overrides ``name`` given at
-            construction.
+        %(plot_name)s
 
         Returns
         -------
@@ -1509,8 +1543,7 @@ class SeriesScoreDisplay:
             Axes to draw on: one, or two with ``show_series``. If None, a
             new figure is created.
 
-        name : str, default=None
-            Title; the detector's class name if None.
+        %(from_estimator_name)s
 
         Returns
         -------
@@ -1520,7 +1553,7 @@ class SeriesScoreDisplay:
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
         time = getattr(X, "index", None)
         columns = getattr(X, "columns", None)
-        detector, X_scored, scaled = _unpipe(estimator, X, cls.__name__)
+        detector, X_scored, scaled = _unpipe(estimator, X)
         scores = _scores_of(detector, X_scored, cls.__name__)
         is_anomaly = None if y is None else _anomaly_mask(y, anomaly_label, len(scores))
         series = np.asarray(X, dtype=np.float64) if show_series else None
