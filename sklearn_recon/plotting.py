@@ -67,6 +67,7 @@ __all__ = [
     "ThresholdCurveDisplay",
 ]
 
+
 def _method_paragraph(text):
     """Dedent ``text`` and indent it to the parameter level of a method."""
     return textwrap.indent(textwrap.dedent(text).strip("\n"), " " * 8).lstrip()
@@ -109,6 +110,8 @@ def _fill_method_docs(cls):
 _NORMAL_COLOR = "tab:blue"
 _ANOMALY_COLOR = "tab:red"
 _THRESHOLD_COLOR = "black"
+_TRAINING_STYLE = {"linestyle": "-", "color": "tab:blue", "label": "training"}
+_VALIDATION_STYLE = {"linestyle": "--", "color": "tab:orange", "label": "validation"}
 
 
 # ---------------------------------------------------------------- helpers
@@ -228,25 +231,50 @@ def _scores_of(detector, X, caller_name):
     return -np.asarray(detector.score_samples(X), dtype=np.float64)
 
 
-def _name_of(detector):
-    """Class name of a detector, seen through FrozenEstimator and pipelines."""
+def _unwrap(detector, *, through_wrappers):
+    """The detector inside FrozenEstimator and pipelines and, if
+    ``through_wrappers``, inside the threshold and window meta-estimators.
+
+    Returns ``(detector, scaled)``: whether a pipeline transforms its input.
+    """
+    from sklearn.frozen import FrozenEstimator
     from sklearn.pipeline import Pipeline
 
-    detector = getattr(detector, "estimator", detector)  # FrozenEstimator
-    if isinstance(detector, Pipeline):
-        detector = detector[-1]
-    return type(detector).__name__
+    from .threshold import _BaseThreshold
+    from .windows import WindowedDetector
+
+    scaled = False
+    while True:
+        if isinstance(detector, FrozenEstimator):
+            detector = detector.estimator
+        elif isinstance(detector, Pipeline):
+            scaled = scaled or len(detector) > 1
+            detector = detector[-1]
+        elif through_wrappers and isinstance(detector, _BaseThreshold):
+            detector = detector.estimator_
+        elif through_wrappers and isinstance(detector, WindowedDetector):
+            detector = detector.detector_
+        else:
+            return detector, scaled
+
+
+def _name_of(detector):
+    """Class name of a detector, seen through FrozenEstimator and pipelines."""
+    return type(_unwrap(detector, through_wrappers=False)[0]).__name__
 
 
 def _score_label(detector, scaled):
-    detector = getattr(detector, "detector_", detector)  # WindowedDetector
+    """Axis label of the anomaly scores of a (fitted) detector."""
+    detector, scaled_inside = _unwrap(detector, through_wrappers=True)
     if hasattr(detector, "reconstruct"):
         label = "Reconstruction error"
     elif hasattr(detector, "threshold_"):
         label = "Anomaly error"
+    elif hasattr(detector, "predict_proba"):  # a classifier in a ThresholdSelector
+        label = "Anomaly probability"
     else:
         label = "Anomaly score (-score_samples)"
-    return label + (", scaled data" if scaled else "")
+    return label + (", scaled data" if scaled or scaled_inside else "")
 
 
 def _regions(mask):
@@ -675,7 +703,8 @@ class ErrorDisplay:
                 self.ax_.hist(
                     scores[mask],
                     bins=edges,
-                    **{"color": color, "alpha": 0.6, "label": label, **(scatter_kw or {})},
+                    **{"color": color, "alpha": 0.6, "label": label,
+                       **(scatter_kw or {})},
                 )[2]
                 for label, mask, color in groups
             ]
@@ -931,7 +960,11 @@ class ThresholdCurveDisplay:
             "f1": self.f1,
             "costs": self.costs,
         }
-        curves = {k: np.asarray(v, dtype=np.float64) for k, v in curves.items() if v is not None}
+        curves = {
+            key: np.asarray(values, dtype=np.float64)
+            for key, values in curves.items()
+            if values is not None
+        }
         if not curves:
             raise ValueError("Give costs, or precision, recall and f1, to draw.")
         for key, values in curves.items():
@@ -948,10 +981,8 @@ class ThresholdCurveDisplay:
         self.cost_line_ = self.base_cost_line_ = self.best_marker_ = None
         x = thresholds[shown]
         if "costs" in curves:
-            (self.cost_line_,) = ax_.plot(
-                x, curves["costs"][shown], **{"color": "tab:purple", "label": "Total cost",
-                                               **curve_kw}
-            )
+            cost_kw = {"color": "tab:purple", "label": "Total cost", **curve_kw}
+            (self.cost_line_,) = ax_.plot(x, curves["costs"][shown], **cost_kw)
             if self.base_cost is not None:
                 self.base_cost_line_ = ax_.axhline(
                     self.base_cost,
@@ -970,7 +1001,9 @@ class ThresholdCurveDisplay:
             for key, (label, color) in styles.items():
                 if key in curves:
                     (line,) = ax_.plot(
-                        x, curves[key][shown], **{"color": color, "label": label, **curve_kw}
+                        x,
+                        curves[key][shown],
+                        **{"color": color, "label": label, **curve_kw},
                     )
                     setattr(self, f"{key}_line_", line)
             ax_.set(ylabel="Anomaly class: precision, recall, F1", ylim=(-0.02, 1.02))
@@ -981,7 +1014,10 @@ class ThresholdCurveDisplay:
                 [self.best_value],
                 "o",
                 color=_THRESHOLD_COLOR,
-                label=f"Threshold {self.best_threshold:.3g}: {what} = {self.best_value:.4g}",
+                label=(
+                    f"Threshold {self.best_threshold:.3g}: "
+                    f"{what} = {self.best_value:.4g}"
+                ),
             )
         ax_.set_xlabel("Threshold on the anomaly score")
         name = self.name if name is None else name
@@ -1244,8 +1280,10 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             The display, with ``ax_``, ``figure_`` and the artists set.
         """
-        history = {key: np.asarray(values, dtype=np.float64) for key, values in
-                   dict(self.history).items()}
+        history = {
+            key: np.asarray(values, dtype=np.float64)
+            for key, values in dict(self.history).items()
+        }
         keys = [key[4:] if key.startswith("val_") else key for key in history]
         # One panel per quantity, the total loss first.
         panels = sorted(dict.fromkeys(keys), key=lambda key: key != "loss")
@@ -1265,14 +1303,11 @@ class LossCurveDisplay:
         self.lines_ = {}
         self.best_epoch_lines_ = []
         for panel, key in zip(axes, panels):
-            for prefix, style, label in (("", "-", "training"), ("val_", "--", "validation")):
+            for prefix, style in (("", _TRAINING_STYLE), ("val_", _VALIDATION_STYLE)):
                 if prefix + key in history:
                     values = history[prefix + key]
                     (self.lines_[prefix + key],) = panel.plot(
-                        np.arange(1, len(values) + 1),
-                        values,
-                        **{"linestyle": style, "color": "tab:blue" if prefix == ""
-                           else "tab:orange", "label": label, **curve_kw},
+                        np.arange(1, len(values) + 1), values, **{**style, **curve_kw}
                     )
             if self.best_epoch is not None:
                 self.best_epoch_lines_.append(
@@ -1446,16 +1481,19 @@ class SeriesScoreDisplay:
         scores = _check_1d_finite(self.anomaly_score, "anomaly_score")
         n = len(scores)
         time = np.arange(n) if self.time is None else np.asarray(self.time)
-        series = None if self.series is None else np.asarray(self.series, dtype=np.float64)
-        if series is not None and series.ndim == 1:
-            series = series[:, None]
-        for what, values in (("time", time), ("series", series), ("is_anomaly",
-                                                                  self.is_anomaly)):
+        for what, values in (
+            ("time", time),
+            ("series", self.series),
+            ("is_anomaly", self.is_anomaly),
+        ):
             if values is not None and len(values) != n:
                 raise ValueError(
                     f"{what} has {len(values)} time steps but anomaly_score has {n}; "
                     "give one per time step."
                 )
+        series = self.series
+        if series is not None:
+            series = np.asarray(series, dtype=np.float64).reshape(n, -1)
         n_panels = 1 if series is None else 2
         axes, self.figure_ = _axes_grid(
             ax, (n_panels, 1), "SeriesScoreDisplay.plot", width=10.0

@@ -213,6 +213,8 @@ def test_error_display_threshold_meta_estimator(selector, blobs):
     _, X_test, y_test = blobs
     display = ErrorDisplay.from_estimator(selector, X_test, y_test)
     assert display.threshold_line_.get_ydata()[0] == selector.best_threshold_
+    assert display.ax_.get_ylabel() == "Anomaly score (-score_samples)"
+    assert display.ax_.get_title() == "ThresholdSelector"
 
 
 def test_error_display_from_predictions_and_errors():
@@ -385,6 +387,8 @@ def test_series_score_display_scores_only(windowed):
     display = SeriesScoreDisplay.from_estimator(windowed, series, show_series=False)
     assert display.series_lines_ == [] and display.regions_ == []
     assert display.ax_.get_xlabel() == "Time"
+    with pytest.raises(ValueError, match="series has 3 time steps"):
+        SeriesScoreDisplay(anomaly_score=[0.1, 0.2], series=np.ones((3, 2))).plot()
     with pytest.raises(ValueError, match="is_anomaly has 3 time steps"):
         SeriesScoreDisplay(anomaly_score=[0.1, 0.2], is_anomaly=[True, False, True]).plot()
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
