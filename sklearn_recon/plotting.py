@@ -1298,6 +1298,8 @@ class LossCurveDisplay:
                 f"of the same length; got lengths {lengths}."
             )
         axes, self.figure_ = _axes_grid(ax, (1, len(panels)), "LossCurveDisplay.plot")
+        from matplotlib.ticker import MaxNLocator
+
         axes = axes[0]
         curve_kw = curve_kw or {}
         self.lines_ = {}
@@ -1320,6 +1322,7 @@ class LossCurveDisplay:
                 )
             label = key.replace("_", " ").replace("kl ", "KL ")
             panel.set(xlabel="Epoch", ylabel=label[0].upper() + label[1:])
+            panel.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes[0].legend(loc="best", fontsize="small")
         name = self.name if name is None else name
         if name is not None and len(panels) > 1:

@@ -318,6 +318,7 @@ def test_loss_curve_display_from_pipeline(pipeline):
         np.testing.assert_allclose(line.get_ydata(), history[key])
         np.testing.assert_array_equal(line.get_xdata(), np.arange(1, len(history[key]) + 1))
     assert display.ax_.get_xlabel() == "Epoch"
+    assert all(float(tick).is_integer() for tick in display.ax_.get_xticks())
     assert _labels(display.ax_)[:2] == ["training", "validation"]
     best = pipeline[-1].best_epoch_
     assert display.best_epoch_lines_[0].get_xdata()[0] == best + 1
