@@ -29,12 +29,21 @@ axes say that the values are scaled.
 For a confusion matrix use scikit-learn's
 :class:`~sklearn.metrics.ConfusionMatrixDisplay` on the detector's
 ``+1``/``-1`` predictions, with the labels of ``y`` mapped to the same
-coding::
+coding (here ``y`` marks anomalies with 1):
 
-    y_pred = detector.predict(X_test)                   # -1 anomaly, +1 normal
-    y_coded = np.where(y_test == anomaly_label, -1, 1)  # y in the same coding
-    ConfusionMatrixDisplay.from_predictions(
-        y_coded, y_pred, labels=[1, -1], display_labels=["normal", "anomaly"])
+>>> import numpy as np
+>>> from sklearn.ensemble import IsolationForest
+>>> from sklearn.metrics import ConfusionMatrixDisplay
+>>> rng = np.random.RandomState(0)
+>>> X = np.r_[rng.normal(size=(95, 2)), rng.normal(6, 1, size=(5, 2))]
+>>> y = np.r_[np.zeros(95, dtype=int), np.ones(5, dtype=int)]
+>>> detector = IsolationForest(random_state=0).fit(X[y == 0])
+>>> y_coded = np.where(y == 1, -1, 1)  # anomaly_label=1 -> -1, the rest -> +1
+>>> display = ConfusionMatrixDisplay.from_predictions(
+...     y_coded, detector.predict(X), labels=[1, -1],
+...     display_labels=["normal", "anomaly"])
+>>> display.confusion_matrix.sum(axis=1)  # true normal and anomalous rows
+array([95,  5])
 
 A :class:`~sklearn_recon.ThresholdSelector` or
 :class:`~sklearn_recon.CostThreshold` predicts in ``y``'s own coding, so
@@ -45,6 +54,7 @@ matplotlib is an optional dependency: ``pip install sklearn-recon[plot]``.
 Neither it nor Keras is imported until a display draws or scores.
 """
 
+import textwrap
 from numbers import Integral
 
 import numpy as np
@@ -57,10 +67,51 @@ __all__ = [
     "ThresholdCurveDisplay",
 ]
 
+
+def _method_paragraph(text):
+    """Dedent ``text`` and indent it to the parameter level of a method."""
+    return textwrap.indent(textwrap.dedent(text).strip("\n"), " " * 8).lstrip()
+
+
+#: Parameters shared by the methods of the displays, as ``%(name)s``.
+_PARAMETERS = {
+    "ax": _method_paragraph(
+        """
+        ax : matplotlib Axes, default=None
+            Axes to draw on. If None, a new figure is created.
+        """
+    ),
+    "plot_name": _method_paragraph(
+        """
+        name : str, default=None
+            Name of the detector for the title; overrides ``name`` given at
+            construction.
+        """
+    ),
+    "from_estimator_name": _method_paragraph(
+        """
+        name : str, default=None
+            Title; the detector's class name if None.
+        """
+    ),
+}
+
+
+def _fill_method_docs(cls):
+    """Class decorator substituting ``%(name)s`` in the docstrings of the methods."""
+    for member in vars(cls).values():
+        function = getattr(member, "__func__", member)  # classmethods
+        if callable(function) and function.__doc__ and "%(" in function.__doc__:
+            function.__doc__ = function.__doc__ % _PARAMETERS
+    return cls
+
+
 #: Colours of the two classes and of the threshold, used by every display.
 _NORMAL_COLOR = "tab:blue"
 _ANOMALY_COLOR = "tab:red"
 _THRESHOLD_COLOR = "black"
+_TRAINING_STYLE = {"linestyle": "-", "color": "tab:blue", "label": "training"}
+_VALIDATION_STYLE = {"linestyle": "--", "color": "tab:orange", "label": "validation"}
 
 
 # ---------------------------------------------------------------- helpers
@@ -78,8 +129,11 @@ def _check_matplotlib_support(caller_name):
     return matplotlib
 
 
-def _axes_grid(ax, shape, caller_name):
+def _axes_grid(ax, shape, caller_name, *, width=None):
     """Axes of ``shape`` (rows, columns): new ones, or ``ax`` checked.
+
+    A new figure is ``width`` inches wide (by default 6.4 for one column, 4
+    per column for several, at most 16).
 
     Returns ``(axes, figure)`` with ``axes`` a 2-D object array.
     """
@@ -93,7 +147,10 @@ def _axes_grid(ax, shape, caller_name):
             n_cols,
             squeeze=False,
             sharex=True,
-            figsize=(min(4.0 * n_cols, 16.0), min(2.5 + 2.0 * n_rows, 12.0)),
+            figsize=(
+                width or (6.4 if n_cols == 1 else min(4.0 * n_cols, 16.0)),
+                min(2.8 + 2.0 * n_rows, 12.0),
+            ),
             layout="constrained",
         )
         return axes, figure
@@ -112,7 +169,7 @@ def _squeeze(axes):
     return axes[0, 0] if axes.size == 1 else axes
 
 
-def _unpipe(estimator, X, caller_name):
+def _unpipe(estimator, X):
     """The final step of a pipeline and ``X`` through the earlier steps.
 
     Returns ``(detector, X, scaled)``; ``scaled`` says whether ``X`` was
@@ -174,14 +231,50 @@ def _scores_of(detector, X, caller_name):
     return -np.asarray(detector.score_samples(X), dtype=np.float64)
 
 
+def _unwrap(detector, *, through_wrappers):
+    """The detector inside FrozenEstimator and pipelines and, if
+    ``through_wrappers``, inside the threshold and window meta-estimators.
+
+    Returns ``(detector, scaled)``: whether a pipeline transforms its input.
+    """
+    from sklearn.frozen import FrozenEstimator
+    from sklearn.pipeline import Pipeline
+
+    from .threshold import _BaseThreshold
+    from .windows import WindowedDetector
+
+    scaled = False
+    while True:
+        if isinstance(detector, FrozenEstimator):
+            detector = detector.estimator
+        elif isinstance(detector, Pipeline):
+            scaled = scaled or len(detector) > 1
+            detector = detector[-1]
+        elif through_wrappers and isinstance(detector, _BaseThreshold):
+            detector = detector.estimator_
+        elif through_wrappers and isinstance(detector, WindowedDetector):
+            detector = detector.detector_
+        else:
+            return detector, scaled
+
+
+def _name_of(detector):
+    """Class name of a detector, seen through FrozenEstimator and pipelines."""
+    return type(_unwrap(detector, through_wrappers=False)[0]).__name__
+
+
 def _score_label(detector, scaled):
+    """Axis label of the anomaly scores of a (fitted) detector."""
+    detector, scaled_inside = _unwrap(detector, through_wrappers=True)
     if hasattr(detector, "reconstruct"):
         label = "Reconstruction error"
     elif hasattr(detector, "threshold_"):
         label = "Anomaly error"
+    elif hasattr(detector, "predict_proba"):  # a classifier in a ThresholdSelector
+        label = "Anomaly probability"
     else:
         label = "Anomaly score (-score_samples)"
-    return label + (" (scaled data)" if scaled else "")
+    return label + (", scaled data" if scaled or scaled_inside else "")
 
 
 def _regions(mask):
@@ -210,6 +303,7 @@ def _check_index(index, n_samples):
 # ------------------------------------------------------------ displays
 
 
+@_fill_method_docs
 class ReconstructionDisplay:
     """Rows against their reconstruction, the error shaded between them.
 
@@ -294,9 +388,7 @@ class ReconstructionDisplay:
             Axes to draw on, one per panel (``n_channels * n_rows``, in
             channel-major order). If None, a new figure is created.
 
-        name : str, default=None
-            Name of the detector for the figure title; overrides ``name``
-            given at construction.
+        %(plot_name)s
 
         input_kw : dict, default=None
             Keyword arguments of matplotlib's ``plot`` for the input rows.
@@ -416,8 +508,7 @@ class ReconstructionDisplay:
         ax : matplotlib Axes or array-like of Axes, default=None
             Axes to draw on, one per panel. If None, a new figure is created.
 
-        name : str, default=None
-            Name for the figure title; the detector's class name if None.
+        %(from_estimator_name)s
 
         **kwargs : dict
             Passed to :meth:`plot` (``input_kw``, ``reconstruction_kw``,
@@ -428,38 +519,39 @@ class ReconstructionDisplay:
         display : ReconstructionDisplay
             The display, drawn.
         """
+        from .utils._sklearn_compat import _safe_indexing
+
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        detector, X, scaled = _unpipe(estimator, X, cls.__name__)
+        detector, X, scaled = _unpipe(estimator, X)
         if not hasattr(detector, "reconstruct"):
             raise TypeError(
                 f"{cls.__name__} needs a detector with a reconstruct method, such "
                 f"as AutoencoderDetector; got {type(detector).__name__}."
             )
-        X = np.asarray(X)
         n_channels = getattr(detector, "n_channels", 1)
-        if X.ndim == 3:
-            X = X.reshape(len(X), -1)
         rows = _check_index(index, len(X))
         if y is not None:
             is_anomaly = _anomaly_mask(y, anomaly_label, len(X))[rows]
-        X = X[rows]
+        X = _safe_indexing(X, rows)  # a DataFrame keeps its feature names
         X_rec = detector.reconstruct(X)
         errors = -np.asarray(detector.score_samples(X), dtype=np.float64)
+        X = np.asarray(X, dtype=np.float64).reshape(len(rows), -1)
         titles = [f"Row {r}: error {e:.3g}" for r, e in zip(rows, errors)]
         if y is not None:
             kind = np.where(is_anomaly, "anomaly", "normal")
             titles = [f"{t} ({k})" for t, k in zip(titles, kind)]
         display = cls(
             X=X,
-            X_reconstructed=X_rec.reshape(X.shape),
+            X_reconstructed=np.asarray(X_rec).reshape(X.shape),
             n_channels=n_channels,
             titles=titles,
             scaled=scaled,
-            name=type(detector).__name__ if name is None else name,
+            name=_name_of(detector) if name is None else name,
         )
         return display.plot(ax=ax, **kwargs)
 
 
+@_fill_method_docs
 class ErrorDisplay:
     """Anomaly score of each sample, coloured by label, with the threshold.
 
@@ -545,12 +637,9 @@ class ErrorDisplay:
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
-        name : str, default=None
-            Name of the detector for the title; overrides ``name`` given at
-            construction.
+        %(plot_name)s
 
         kind : {"samples", "hist"}, default="samples"
             ``"samples"`` draws each score at its sample position;
@@ -614,7 +703,8 @@ class ErrorDisplay:
                 self.ax_.hist(
                     scores[mask],
                     bins=edges,
-                    **{"color": color, "alpha": 0.6, "label": label, **(scatter_kw or {})},
+                    **{"color": color, "alpha": 0.6, "label": label,
+                       **(scatter_kw or {})},
                 )[2]
                 for label, mask, color in groups
             ]
@@ -624,7 +714,10 @@ class ErrorDisplay:
         name = self.name if name is None else name
         if name is not None:
             self.ax_.set_title(name)
-        self.ax_.legend(loc="best")
+        if kind == "samples":  # beside the points, which fill the axes
+            self.ax_.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+        else:
+            self.ax_.legend(loc="best")
         return self
 
     @classmethod
@@ -658,11 +751,9 @@ class ErrorDisplay:
             Scores per sample, or their histogram (for example of the
             training rows, to read a threshold from).
 
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
-        name : str, default=None
-            Title; the detector's class name if None.
+        %(from_estimator_name)s
 
         **kwargs : dict
             Passed to :meth:`plot` (``bins``, ``scatter_kw``).
@@ -673,7 +764,7 @@ class ErrorDisplay:
             The display, drawn.
         """
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        detector, X, scaled = _unpipe(estimator, X, cls.__name__)
+        detector, X, scaled = _unpipe(estimator, X)
         scores = _scores_of(detector, X, cls.__name__)
         is_anomaly = None if y is None else _anomaly_mask(y, anomaly_label, len(scores))
         display = cls(
@@ -681,7 +772,7 @@ class ErrorDisplay:
             threshold=_threshold_of(detector),
             is_anomaly=is_anomaly,
             score_label=_score_label(detector, scaled),
-            name=type(detector).__name__ if name is None else name,
+            name=_name_of(detector) if name is None else name,
         )
         return display.plot(ax=ax, kind=kind, **kwargs)
 
@@ -710,8 +801,7 @@ class ErrorDisplay:
         kind : {"samples", "hist"}, default="samples"
             Scores per sample, or their histogram.
 
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
         name : str, default=None
             Title of the plot.
@@ -738,6 +828,7 @@ class ErrorDisplay:
         return display.plot(ax=ax, kind=kind, **kwargs)
 
 
+@_fill_method_docs
 class ThresholdCurveDisplay:
     """Precision, recall and F1, or the total cost, over the threshold.
 
@@ -849,12 +940,9 @@ class ThresholdCurveDisplay:
 
         Parameters
         ----------
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
-        name : str, default=None
-            Name of the detector for the title; overrides ``name`` given at
-            construction.
+        %(plot_name)s
 
         curve_kw : dict, default=None
             Keyword arguments of matplotlib's ``plot``, applied to every
@@ -872,7 +960,11 @@ class ThresholdCurveDisplay:
             "f1": self.f1,
             "costs": self.costs,
         }
-        curves = {k: np.asarray(v, dtype=np.float64) for k, v in curves.items() if v is not None}
+        curves = {
+            key: np.asarray(values, dtype=np.float64)
+            for key, values in curves.items()
+            if values is not None
+        }
         if not curves:
             raise ValueError("Give costs, or precision, recall and f1, to draw.")
         for key, values in curves.items():
@@ -889,16 +981,14 @@ class ThresholdCurveDisplay:
         self.cost_line_ = self.base_cost_line_ = self.best_marker_ = None
         x = thresholds[shown]
         if "costs" in curves:
-            (self.cost_line_,) = ax_.plot(
-                x, curves["costs"][shown], **{"color": "tab:purple", "label": "Total cost",
-                                               **curve_kw}
-            )
+            cost_kw = {"color": "tab:purple", "label": "Total cost", **curve_kw}
+            (self.cost_line_,) = ax_.plot(x, curves["costs"][shown], **cost_kw)
             if self.base_cost is not None:
                 self.base_cost_line_ = ax_.axhline(
                     self.base_cost,
                     color="tab:gray",
                     linestyle="--",
-                    label=f"Base cost (nothing flagged) = {self.base_cost:.4g}",
+                    label=f"Base cost (nothing flagged) = {self.base_cost:.6g}",
                 )
             ax_.set_ylabel("Total cost")
             what = "cost"
@@ -911,10 +1001,12 @@ class ThresholdCurveDisplay:
             for key, (label, color) in styles.items():
                 if key in curves:
                     (line,) = ax_.plot(
-                        x, curves[key][shown], **{"color": color, "label": label, **curve_kw}
+                        x,
+                        curves[key][shown],
+                        **{"color": color, "label": label, **curve_kw},
                     )
                     setattr(self, f"{key}_line_", line)
-            ax_.set(ylabel="Anomaly class", ylim=(-0.02, 1.02))
+            ax_.set(ylabel="Anomaly class: precision, recall, F1", ylim=(-0.02, 1.02))
             what = "F1"
         if self.best_threshold is not None and self.best_value is not None:
             (self.best_marker_,) = ax_.plot(
@@ -922,13 +1014,17 @@ class ThresholdCurveDisplay:
                 [self.best_value],
                 "o",
                 color=_THRESHOLD_COLOR,
-                label=f"Threshold {self.best_threshold:.3g}: {what} = {self.best_value:.4g}",
+                label=(
+                    f"Threshold {self.best_threshold:.3g}: "
+                    f"{what} = {self.best_value:.4g}"
+                ),
             )
         ax_.set_xlabel("Threshold on the anomaly score")
         name = self.name if name is None else name
         if name is not None:
             ax_.set_title(name)
-        ax_.legend(loc="best", fontsize="small")
+        # the cost rises to the base cost at high thresholds: lower right is free
+        ax_.legend(loc="lower right" if what == "cost" else "best", fontsize="small")
         return self
 
     @classmethod
@@ -946,8 +1042,7 @@ class ThresholdCurveDisplay:
             :class:`~sklearn_recon.ThresholdSelector` with F1 or a
             label-free method the precision, recall and F1 curves.
 
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
         name : str, default=None
             Title; the class names of the meta-estimator and detector if
@@ -991,7 +1086,7 @@ class ThresholdCurveDisplay:
                 "precision and recall."
             )
         if name is None:
-            name = f"{type(estimator).__name__}({type(estimator.estimator_).__name__})"
+            name = f"{type(estimator).__name__}({_name_of(estimator.estimator_)})"
         display = cls(
             thresholds=results["thresholds"],
             best_threshold=estimator.best_threshold_,
@@ -1039,8 +1134,7 @@ class ThresholdCurveDisplay:
         tn_cost : float, default=0
             Cost of a normal sample left alone.
 
-        ax : matplotlib Axes, default=None
-            Axes to draw on. If None, a new figure is created.
+        %(ax)s
 
         name : str, default=None
             Title of the plot.
@@ -1093,11 +1187,16 @@ def _history_of(estimator, caller_name):
     from sklearn.pipeline import Pipeline
     from sklearn.utils.validation import check_is_fitted
 
+    from .threshold import _BaseThreshold
+    from .windows import WindowedDetector
+
     check_is_fitted(estimator)
     if isinstance(estimator, Pipeline):
         estimator = estimator[-1]
-    for wrapped in ("estimator_", "detector_"):  # threshold and window wrappers
-        estimator = getattr(estimator, wrapped, estimator)
+    if isinstance(estimator, _BaseThreshold):
+        estimator = estimator.estimator_
+    elif isinstance(estimator, WindowedDetector):
+        estimator = estimator.detector_
     if not hasattr(estimator, "history_"):
         raise TypeError(
             f"{caller_name} needs a Keras-backed detector with a history_ of "
@@ -1106,6 +1205,7 @@ def _history_of(estimator, caller_name):
     return estimator
 
 
+@_fill_method_docs
 class LossCurveDisplay:
     """Training history per epoch: the losses and their validation values.
 
@@ -1169,9 +1269,7 @@ class LossCurveDisplay:
             Axes to draw on, one per panel. If None, a new figure is
             created.
 
-        name : str, default=None
-            Name of the detector for the title; overrides ``name`` given at
-            construction.
+        %(plot_name)s
 
         curve_kw : dict, default=None
             Keyword arguments of matplotlib's ``plot``, applied to every
@@ -1182,8 +1280,10 @@ class LossCurveDisplay:
         display : LossCurveDisplay
             The display, with ``ax_``, ``figure_`` and the artists set.
         """
-        history = {key: np.asarray(values, dtype=np.float64) for key, values in
-                   dict(self.history).items()}
+        history = {
+            key: np.asarray(values, dtype=np.float64)
+            for key, values in dict(self.history).items()
+        }
         keys = [key[4:] if key.startswith("val_") else key for key in history]
         # One panel per quantity, the total loss first.
         panels = sorted(dict.fromkeys(keys), key=lambda key: key != "loss")
@@ -1198,19 +1298,18 @@ class LossCurveDisplay:
                 f"of the same length; got lengths {lengths}."
             )
         axes, self.figure_ = _axes_grid(ax, (1, len(panels)), "LossCurveDisplay.plot")
+        from matplotlib.ticker import MaxNLocator
+
         axes = axes[0]
         curve_kw = curve_kw or {}
         self.lines_ = {}
         self.best_epoch_lines_ = []
         for panel, key in zip(axes, panels):
-            for prefix, style, label in (("", "-", "training"), ("val_", "--", "validation")):
+            for prefix, style in (("", _TRAINING_STYLE), ("val_", _VALIDATION_STYLE)):
                 if prefix + key in history:
                     values = history[prefix + key]
                     (self.lines_[prefix + key],) = panel.plot(
-                        np.arange(1, len(values) + 1),
-                        values,
-                        **{"linestyle": style, "color": "tab:blue" if prefix == ""
-                           else "tab:orange", "label": label, **curve_kw},
+                        np.arange(1, len(values) + 1), values, **{**style, **curve_kw}
                     )
             if self.best_epoch is not None:
                 self.best_epoch_lines_.append(
@@ -1221,8 +1320,10 @@ class LossCurveDisplay:
                         label=f"best epoch ({self.best_epoch + 1})",
                     )
                 )
-            panel.set(xlabel="Epoch", ylabel=key.replace("_", " "))
-            panel.legend(loc="best", fontsize="small")
+            label = key.replace("_", " ").replace("kl ", "KL ")
+            panel.set(xlabel="Epoch", ylabel=label[0].upper() + label[1:])
+            panel.xaxis.set_major_locator(MaxNLocator(integer=True))
+        axes[0].legend(loc="best", fontsize="small")
         name = self.name if name is None else name
         if name is not None and len(panels) > 1:
             self.figure_.suptitle(name)
@@ -1246,8 +1347,7 @@ class LossCurveDisplay:
             Axes to draw on, one per panel. If None, a new figure is
             created.
 
-        name : str, default=None
-            Title; the detector's class name if None.
+        %(from_estimator_name)s
 
         **kwargs : dict
             Passed to :meth:`plot` (``curve_kw``).
@@ -1262,11 +1362,12 @@ class LossCurveDisplay:
         display = cls(
             history=detector.history_,
             best_epoch=getattr(detector, "best_epoch_", None),
-            name=type(detector).__name__ if name is None else name,
+            name=_name_of(detector) if name is None else name,
         )
         return display.plot(ax=ax, **kwargs)
 
 
+@_fill_method_docs
 class SeriesScoreDisplay:
     """Per-time-step anomaly scores of a series, flagged steps and labelled regions.
 
@@ -1373,9 +1474,7 @@ class SeriesScoreDisplay:
             Axes to draw on: one (scores only) or two (series, then
             scores). If None, a new figure is created.
 
-        name : str, default=None
-            Name of the detector for the title; overrides ``name`` given at
-            construction.
+        %(plot_name)s
 
         Returns
         -------
@@ -1385,18 +1484,23 @@ class SeriesScoreDisplay:
         scores = _check_1d_finite(self.anomaly_score, "anomaly_score")
         n = len(scores)
         time = np.arange(n) if self.time is None else np.asarray(self.time)
-        series = None if self.series is None else np.asarray(self.series, dtype=np.float64)
-        if series is not None and series.ndim == 1:
-            series = series[:, None]
-        for what, values in (("time", time), ("series", series), ("is_anomaly",
-                                                                  self.is_anomaly)):
+        for what, values in (
+            ("time", time),
+            ("series", self.series),
+            ("is_anomaly", self.is_anomaly),
+        ):
             if values is not None and len(values) != n:
                 raise ValueError(
                     f"{what} has {len(values)} time steps but anomaly_score has {n}; "
                     "give one per time step."
                 )
+        series = self.series
+        if series is not None:
+            series = np.asarray(series, dtype=np.float64).reshape(n, -1)
         n_panels = 1 if series is None else 2
-        axes, self.figure_ = _axes_grid(ax, (n_panels, 1), "SeriesScoreDisplay.plot")
+        axes, self.figure_ = _axes_grid(
+            ax, (n_panels, 1), "SeriesScoreDisplay.plot", width=10.0
+        )
         axes = axes[:, 0]
         score_ax = axes[-1]
         (self.score_line_,) = score_ax.plot(
@@ -1410,7 +1514,7 @@ class SeriesScoreDisplay:
             )
             flagged = scores > self.threshold
             self.flagged_ = score_ax.scatter(
-                time[flagged], scores[flagged], s=12, color=_ANOMALY_COLOR, zorder=3,
+                time[flagged], scores[flagged], s=6, color=_ANOMALY_COLOR, zorder=3,
                 label=f"Flagged ({flagged.sum()} steps)",
             )
         self.series_lines_ = []
@@ -1480,8 +1584,7 @@ class SeriesScoreDisplay:
             Axes to draw on: one, or two with ``show_series``. If None, a
             new figure is created.
 
-        name : str, default=None
-            Title; the detector's class name if None.
+        %(from_estimator_name)s
 
         Returns
         -------
@@ -1491,7 +1594,7 @@ class SeriesScoreDisplay:
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
         time = getattr(X, "index", None)
         columns = getattr(X, "columns", None)
-        detector, X_scored, scaled = _unpipe(estimator, X, cls.__name__)
+        detector, X_scored, scaled = _unpipe(estimator, X)
         scores = _scores_of(detector, X_scored, cls.__name__)
         is_anomaly = None if y is None else _anomaly_mask(y, anomaly_label, len(scores))
         series = np.asarray(X, dtype=np.float64) if show_series else None
@@ -1503,6 +1606,6 @@ class SeriesScoreDisplay:
             is_anomaly=is_anomaly,
             channel_names=None if columns is None else [str(c) for c in columns],
             score_label=_score_label(detector, scaled),
-            name=type(detector).__name__ if name is None else name,
+            name=_name_of(detector) if name is None else name,
         )
         return display.plot(ax=ax)

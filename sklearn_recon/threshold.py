@@ -662,6 +662,9 @@ class ThresholdSelector(_BaseThreshold):
         anomaly = classes == self.anomaly_label
         sign = 1.0 if anomaly[-1] else -1.0
         X_stub = np.zeros((len(y), 1))
+        # Flagging nothing (t = inf) keeps a finite decision with the same
+        # ranking, so scorers of the decision values (roc_auc, ...) still work.
+        top = np.max(scores) + 1.0 if scores.size else 0.0
         values = np.array(
             [
                 scorer(
@@ -670,7 +673,7 @@ class ThresholdSelector(_BaseThreshold):
                         np.where(
                             scores >= t, classes[anomaly][0], classes[~anomaly][0]
                         ),
-                        sign * (scores - t),
+                        sign * (scores - (t if np.isfinite(t) else top)),
                     ),
                     X_stub,
                     y,

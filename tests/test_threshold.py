@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator, OutlierMixin, clone
 from sklearn.ensemble import IsolationForest
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import Pipeline
@@ -148,6 +149,17 @@ def test_scorer_methods(data):
     )  # the stub scores held-out and training rows alike
     balanced = ThresholdSelector(StubDetector(), method="balanced_accuracy", anomaly_label=1)
     assert 0.5 < balanced.fit(X, y).best_score_ <= 1
+
+
+def test_ranking_scorer_gives_the_held_out_roc_auc(data):
+    # A scorer of the decision values (not the labels) is the same at every
+    # threshold, the flag-nothing one included, and equals the held-out ROC-AUC.
+    X, y = data
+    model = ThresholdSelector(StubDetector(), method="roc_auc", anomaly_label=1).fit(X, y)
+    scores = model.cv_results_["scores"]
+    assert np.all(np.isfinite(scores))
+    assert np.isinf(model.cv_results_["thresholds"][-1])
+    np.testing.assert_allclose(scores, roc_auc_score(y, X[:, 0]))
 
 
 # ---------------------------------------------------------------- semantics
