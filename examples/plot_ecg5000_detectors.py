@@ -112,7 +112,6 @@ first_normal, first_abnormal = np.flatnonzero(~abnormal)[0], np.flatnonzero(abno
 display = ReconstructionDisplay.from_estimator(
     autoencoder, X_test, index=[first_normal, first_abnormal], y=y_test
 )
-display.figure_.set_size_inches(10, 3.5)
 plt.show()
 
 # %%

@@ -94,7 +94,6 @@ from sklearn_recon.plotting import LossCurveDisplay, SeriesScoreDisplay
 display = SeriesScoreDisplay.from_estimator(
     detector, test.set_index("time")[channels], y=label, anomaly_label=1
 )
-display.figure_.set_size_inches(10, 5.5)
 plt.show()
 
 # %%

@@ -95,6 +95,7 @@ def plot_curves(models, title):
     for ax, (name, model) in zip(axes, models.items()):
         ThresholdCurveDisplay.from_estimator(model, ax=ax, name=name)
         ax.set_xscale("log")
+        ax.legend(loc="best", fontsize="small")  # clear of the curves
     fig.suptitle(title)
     fig.tight_layout()
     plt.show()
