@@ -18,7 +18,7 @@ Small network and few epochs here, to run in about a minute.
 # The series
 # ----------
 # A noisy sine wave of period 50 steps (:func:`~sklearn_recon.datasets.make_synthetic_series`):
-# a clean part to train on, and a test part with a spike, a level shift and a
+# a part without anomalies to train on, and a test part with a spike, a level shift and a
 # change of frequency, 30 steps each.
 import numpy as np
 
