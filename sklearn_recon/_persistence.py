@@ -14,9 +14,13 @@ A model file is a zip archive:
 - ``network-<i>.keras``: the trained network of each Keras detector, a
   standard Keras archive.
 
-The zip comment holds the SHA-256 digest of ``manifest.json``, so that
-changing any byte of any member, or adding or removing one, makes
-:func:`load` refuse the file.
+The zip comment, at the very end of the file, holds the SHA-256 digest of
+every byte before it, so that changing any byte of the file (a member, the
+zip's own headers, the comment) or adding or removing a member makes
+:func:`load` refuse it. The digests are a check against corruption and
+accidental edits, not a signature: whoever can write the file can
+recompute them. Safety against a malicious file comes from loading
+executing no code.
 
 :func:`load` executes no code from the file: there is no pickle, classes
 are looked up in a fixed allow-list, never imported from a name in the
@@ -47,6 +51,7 @@ _MANIFEST = "manifest.json"
 _TREE = "estimator.json"
 _ARRAYS = "arrays.npz"
 _COMMENT_PREFIX = b"sklearn-recon-model sha256="
+_DIGEST_LENGTH = 64  # hexadecimal SHA-256
 
 #: The estimators save and load support: the qualified name written in the
 #: file -> (module, class). Their fitted state is plain values, arrays,
@@ -144,18 +149,23 @@ class _Writer:
         if isinstance(estimator, BaseKerasDetector) and "model_" in state:
             for key in _NETWORK_ATTRIBUTES:
                 state.pop(key, None)
-            node["network"] = self.network(estimator.model_)
+            node["network"] = self.network(estimator)
         node["state"] = {
             key: self.value(value, f"{where}.{key}") for key, value in state.items()
         }
         return node
 
-    def network(self, model):
+    def network(self, detector):
         from .utils._keras import get_keras
 
+        # The trained model is compiled, and Keras would store its optimizer
+        # state too (twice the weights for Adam): save an uncompiled copy,
+        # built exactly as load rebuilds it.
+        model = detector._build_network(detector.n_features_in_, detector._seed)
+        model.set_weights(detector.model_.get_weights())
         member = f"network-{len(self.networks)}.keras"
         path = Path(self.folder) / member
-        get_keras().saving.save_model(model, path, include_optimizer=False)
+        get_keras().saving.save_model(model, path)
         self.networks[member] = path.read_bytes()
         return member
 
@@ -276,15 +286,17 @@ def save(estimator, path):
         "members": {name: _digest(data) for name, data in members.items()},
     }
     manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode()
-    fd, partial = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".part")
+    archive_bytes = io.BytesIO()
+    with zipfile.ZipFile(archive_bytes, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_MANIFEST, manifest_bytes)
+        for name, data in members.items():
+            archive.writestr(name, data)
+        archive.comment = _COMMENT_PREFIX + b"0" * _DIGEST_LENGTH
+    body = archive_bytes.getvalue()[:-_DIGEST_LENGTH]
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
-        with os.fdopen(fd, "wb") as file, zipfile.ZipFile(
-            file, "w", compression=zipfile.ZIP_DEFLATED
-        ) as archive:
-            archive.writestr(_MANIFEST, manifest_bytes)
-            for name, data in members.items():
-                archive.writestr(name, data)
-            archive.comment = _COMMENT_PREFIX + _digest(manifest_bytes).encode()
+        with os.fdopen(fd, "wb") as file:
+            file.write(body + _digest(body).encode())
         os.replace(partial, path)
     except BaseException:
         Path(partial).unlink(missing_ok=True)
@@ -366,40 +378,45 @@ def _read_verified(path):
         f"{path} was altered or corrupted after it was saved: {{}}. Refusing to "
         "load it; save the estimator again."
     )
-    if not zipfile.is_zipfile(path):
-        raise ValueError(not_ours)
+    with open(path, "rb") as file:
+        data = file.read()
+    body, checksum = data[:-_DIGEST_LENGTH], data[-_DIGEST_LENGTH:]
+    has_checksum = body.endswith(_COMMENT_PREFIX)
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-            if _MANIFEST not in names:
-                raise ValueError(not_ours)
-            members = {name: archive.read(name) for name in names}
-            comment = archive.comment
-    except zipfile.BadZipFile as exc:
-        raise ValueError(altered.format(exc)) from None
-    manifest_bytes = members.pop(_MANIFEST)
+            manifest_bytes = archive.read(_MANIFEST) if _MANIFEST in names else None
+            if has_checksum and checksum == _digest(body).encode():
+                members = {name: archive.read(name) for name in names}
+    except Exception as exc:  # noqa: BLE001 - damaged zips fail in many ways
+        # not a zip, or a damaged one: its structure, zip's own CRC-32 or the
+        # decompressor fails (BadZipFile, zlib.error, struct.error, ...)
+        if has_checksum:
+            raise ValueError(altered.format(exc)) from None
+        raise ValueError(not_ours) from None
     try:
         manifest = json.loads(manifest_bytes)
         is_ours = manifest["format"] == FORMAT
     except (ValueError, TypeError, KeyError):
         is_ours = False
-    if not is_ours:
-        if comment.startswith(_COMMENT_PREFIX):
-            raise ValueError(altered.format("its manifest does not match its checksum"))
+    if not (is_ours or has_checksum):
         raise ValueError(not_ours)
-    if comment != _COMMENT_PREFIX + _digest(manifest_bytes).encode():
-        raise ValueError(altered.format("its manifest does not match its checksum"))
+    if not has_checksum or checksum != _digest(body).encode():
+        raise ValueError(altered.format("its SHA-256 checksum does not match"))
+    if not is_ours:
+        raise ValueError(altered.format("its manifest is damaged"))
     if manifest["format_version"] > FORMAT_VERSION:
         raise ValueError(
             f"{path} uses version {manifest['format_version']} of the model file "
             f"format; sklearn-recon {__version__} reads up to version "
             f"{FORMAT_VERSION}. Upgrade sklearn-recon."
         )
+    del members[_MANIFEST]
     expected = manifest["members"]
     if sorted(expected) != sorted(members):
         raise ValueError(altered.format("its members differ from the manifest"))
-    for name, data in members.items():
-        if _digest(data) != expected[name]:
+    for name, content in members.items():
+        if _digest(content) != expected[name]:
             raise ValueError(altered.format(f"the checksum of {name} does not match"))
     return manifest, members
 
