@@ -384,10 +384,7 @@ def _read_verified(path):
     has_checksum = body.endswith(_COMMENT_PREFIX)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = archive.namelist()
-            manifest_bytes = archive.read(_MANIFEST) if _MANIFEST in names else None
-            if has_checksum and checksum == _digest(body).encode():
-                members = {name: archive.read(name) for name in names}
+            members = {name: archive.read(name) for name in archive.namelist()}
     except Exception as exc:  # noqa: BLE001 - damaged zips fail in many ways
         # not a zip, or a damaged one: its structure, zip's own CRC-32 or the
         # decompressor fails (BadZipFile, zlib.error, struct.error, ...)
@@ -395,29 +392,29 @@ def _read_verified(path):
             raise ValueError(altered.format(exc)) from None
         raise ValueError(not_ours) from None
     try:
-        manifest = json.loads(manifest_bytes)
+        manifest = json.loads(members.pop(_MANIFEST))
         is_ours = manifest["format"] == FORMAT
+        expected = dict(manifest["members"])
     except (ValueError, TypeError, KeyError):
-        is_ours = False
-    if not (is_ours or has_checksum):
-        raise ValueError(not_ours)
-    if not has_checksum or checksum != _digest(body).encode():
-        raise ValueError(altered.format("its SHA-256 checksum does not match"))
+        if has_checksum:
+            raise ValueError(altered.format("its manifest is damaged")) from None
+        raise ValueError(not_ours) from None
     if not is_ours:
-        raise ValueError(altered.format("its manifest is damaged"))
+        raise ValueError(not_ours)
+    if sorted(expected) != sorted(members):
+        raise ValueError(altered.format("its members differ from the manifest"))
+    for name, content in members.items():
+        if _digest(content) != expected[name]:
+            raise ValueError(altered.format(f"the checksum of {name} does not match"))
+    # The file's checksum covers the rest: the manifest, the zip's headers.
+    if not has_checksum or checksum != _digest(body).encode():
+        raise ValueError(altered.format("the file's SHA-256 checksum does not match"))
     if manifest["format_version"] > FORMAT_VERSION:
         raise ValueError(
             f"{path} uses version {manifest['format_version']} of the model file "
             f"format; sklearn-recon {__version__} reads up to version "
             f"{FORMAT_VERSION}. Upgrade sklearn-recon."
         )
-    del members[_MANIFEST]
-    expected = manifest["members"]
-    if sorted(expected) != sorted(members):
-        raise ValueError(altered.format("its members differ from the manifest"))
-    for name, content in members.items():
-        if _digest(content) != expected[name]:
-            raise ValueError(altered.format(f"the checksum of {name} does not match"))
     return manifest, members
 
 
