@@ -131,13 +131,19 @@ class _Writer:
         self.folder = folder
         self.arrays = {}
         self.networks = {}
+        self.seen = {}  # id -> index of the estimators written so far
 
     def estimator(self, estimator, where):
         from .base import BaseKerasDetector
 
+        # An estimator met twice (a FrozenEstimator is both a meta-estimator's
+        # detector and its estimator_) is written once and referenced after.
+        if id(estimator) in self.seen:
+            return {"__ref__": self.seen[id(estimator)]}
         name = _class_name(estimator)
         if name is None:
             raise _unsupported(where, f"a {type(estimator).__qualname__}")
+        self.seen[id(estimator)] = len(self.seen)
         params = estimator.get_params(deep=False)
         node = {
             "__estimator__": name,
@@ -313,6 +319,7 @@ class _Reader:
         self.arrays = arrays
         self.networks = networks
         self.folder = folder
+        self.built = []  # the estimators in the order they were written
 
     def estimator(self, node):
         name = node["__estimator__"]
@@ -320,11 +327,14 @@ class _Reader:
             raise ValueError(f"the file names the class {name!r}, which load does not restore")
         module, attr = SUPPORTED_ESTIMATORS[name]
         cls = getattr(importlib.import_module(module), attr)
+        index = len(self.built)
+        self.built.append(None)
         params = {key: self.value(value) for key, value in node["params"].items()}
-        estimator = cls(**params)
-        vars(estimator).update(
-            {key: self.value(value) for key, value in node["state"].items()}
-        )
+        estimator = self.built[index] = cls(**params)
+        state = node["state"]
+        if any(key.startswith("__") or key in params for key in state):
+            raise ValueError(f"bad attribute names for {name}")
+        vars(estimator).update({key: self.value(value) for key, value in state.items()})
         if "network" in node:
             member = node["network"]
             path = Path(self.folder) / f"network-{len(os.listdir(self.folder))}.keras"
@@ -339,6 +349,11 @@ class _Reader:
             return value
         if "__estimator__" in value:
             return self.estimator(value)
+        if "__ref__" in value:
+            estimator = self.built[value["__ref__"]]
+            if estimator is None:  # a reference to an estimator from inside itself
+                raise ValueError("a circular reference")
+            return estimator
         (tag,) = (key for key in value if key.startswith("__"))
         if tag == "__tuple__":
             return tuple(self.value(v) for v in value[tag])
@@ -478,5 +493,5 @@ def load(path):
         tree = json.loads(members[_TREE])
         with tempfile.TemporaryDirectory() as folder:
             return _Reader(arrays, members, folder).estimator(tree)
-    except (KeyError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, OSError, TypeError, ValueError) as exc:
         raise ValueError(f"{path} is not a valid sklearn-recon model file: {exc!r}") from None

@@ -9,6 +9,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.ensemble import IsolationForest
 from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
 from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
@@ -60,6 +61,10 @@ def _pipeline_of_cost_threshold():
     return make_pipeline(StandardScaler(), CostThreshold(detector, fp_cost=1, fn_cost=5, cv=2))
 
 
+def _frozen_data():
+    return np.random.RandomState(1).normal(size=(100, 12))
+
+
 @pytest.mark.parametrize(
     "make_estimator",
     [
@@ -68,8 +73,12 @@ def _pipeline_of_cost_threshold():
             AutoencoderDetector(hidden_units=(4,), **TINY), method="f1", cv=0.5,
             anomaly_label=-1,
         ),
+        lambda: ThresholdSelector(
+            FrozenEstimator(AutoencoderDetector(hidden_units=(4,), **TINY).fit(_frozen_data())),
+            method="f1",
+        ),
     ],
-    ids=["Pipeline(CostThreshold)", "ThresholdSelector"],
+    ids=["Pipeline(CostThreshold)", "ThresholdSelector", "ThresholdSelector(FrozenEstimator)"],
 )
 def test_meta_estimators_round_trip_with_their_detectors(make_estimator, blobs, tmp_path):
     _, X, y = blobs
@@ -87,6 +96,9 @@ def test_meta_estimators_round_trip_with_their_detectors(make_estimator, blobs, 
     np.testing.assert_array_equal(meta_restored.classes_, meta.classes_)
     for key, values in meta.cv_results_.items():
         np.testing.assert_array_equal(meta_restored.cv_results_[key], values)
+    if isinstance(meta.detector, FrozenEstimator):
+        assert meta_restored.estimator_ is meta_restored.detector  # as when fitted
+        return
     # the unfitted template stays unfitted, the fitted detector is fitted
     with pytest.raises(NotFittedError):
         meta_restored.detector.score_samples(X)
