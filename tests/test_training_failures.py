@@ -1,6 +1,5 @@
 """Interrupted or diverging training leaves every estimator unfitted."""
 
-import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
