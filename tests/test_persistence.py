@@ -248,20 +248,25 @@ def test_every_flipped_byte_is_refused(saved, tmp_path):
             load(target)
 
 
-def test_altered_members_are_refused(saved, tmp_path):
-    path, _ = saved
+def _edited_tree(path, edit):
+    """``estimator.json`` of the file ``path``, changed by ``edit(tree)``."""
     with zipfile.ZipFile(path) as archive:
         tree = json.loads(archive.read("estimator.json"))
-    tree["state"]["threshold_"] = 1e9
-    edited = json.dumps(tree).encode()
+    edit(tree)
+    return {"estimator.json": json.dumps(tree).encode()}
+
+
+def test_altered_members_are_refused(saved, tmp_path):
+    path, _ = saved
+    edited = _edited_tree(path, lambda tree: tree["state"].update(threshold_=1e9))
     cases = {
-        "member": dict(change={"estimator.json": edited}),
+        "member": dict(change=edited),
         "extra member": dict(add={"extra.txt": b"x"}),
         "manifest": dict(
             change={"manifest.json": b'{"format": "sklearn-recon-model"}'}
         ),
         # consistent member checksums in the manifest, but not the file's
-        "manifest and member": dict(change={"estimator.json": edited}, forge="members"),
+        "manifest and member": dict(change=edited, forge="members"),
     }
     for case, changes in cases.items():
         target = _rewrite(path, tmp_path / f"{case}.skr", **changes)
@@ -273,13 +278,8 @@ def test_only_allowed_classes_are_ever_built(saved, tmp_path):
     # Even with consistent checksums, a file naming another class is refused
     # without importing anything from that name.
     path, _ = saved
-    with zipfile.ZipFile(path) as archive:
-        tree = json.loads(archive.read("estimator.json"))
-    tree["__estimator__"] = "os.system"
-    target = _rewrite(
-        path, tmp_path / "forged.skr", change={"estimator.json": json.dumps(tree).encode()},
-        forge=True,
-    )
+    edited = _edited_tree(path, lambda tree: tree.update(__estimator__="os.system"))
+    target = _rewrite(path, tmp_path / "forged.skr", change=edited, forge=True)
     with pytest.raises(ValueError, match="class 'os.system', which load does not restore"):
         load(target)
 
