@@ -178,6 +178,9 @@ class _Writer:
     def value(self, value, where):
         from sklearn.base import BaseEstimator
 
+        if isinstance(value, np.generic) and not isinstance(value, (np.object_, np.str_)):
+            # before float: np.float64 is a float, and must come back as one
+            return {"__scalar__": value.dtype.str, "value": self.value(value.item(), where)}
         if value is None or isinstance(value, (bool, int, str)):
             return value
         if isinstance(value, float):
@@ -188,8 +191,6 @@ class _Writer:
                 "store: pass random_state as an int (or None) to make the fit "
                 "reproducible and savable, or store the estimator with joblib."
             )
-        if isinstance(value, np.generic) and not isinstance(value, np.object_):
-            return {"__scalar__": value.dtype.str, "value": self.value(value.item(), where)}
         if isinstance(value, np.dtype) and not value.hasobject:
             return {"__dtype__": value.str}
         if isinstance(value, np.dtype):

@@ -141,6 +141,28 @@ def test_supported_scikit_learn_transformers_round_trip(transformer, tmp_path):
     assert restored.feature_names_in_.dtype == object
 
 
+def test_values_keep_their_types(tmp_path):
+    values = {
+        "float64": np.float64(0.25), "float32": np.float32(0.5), "int64": np.int64(3),
+        "bool_": np.bool_(True), "nan": float("nan"), "tuple": (1, (2.0, "a")),
+        "dict with int keys": {0: 1.0, 1: 5.0}, "list": [None, True, "x"],
+        "dtype": np.dtype("float32"), "strings": np.array(["a", "bc"], dtype=object),
+        "matrix": np.arange(6, dtype=np.int16).reshape(2, 3),
+    }
+    estimator = StandardScaler()
+    estimator.custom_ = values  # a fitted attribute of every kind at once
+    restored = _round_trip(estimator, tmp_path).custom_
+    assert list(restored) == list(values)
+    for key, value in values.items():
+        assert type(restored[key]) is type(value), key
+        if isinstance(value, np.ndarray):
+            assert restored[key].dtype == value.dtype
+            np.testing.assert_array_equal(restored[key], value)
+        elif key != "nan":
+            assert restored[key] == value, key
+    assert np.isnan(restored["nan"])
+
+
 def test_unfitted_estimator_round_trips_unfitted(tmp_path):
     estimator = CostThreshold(
         AutoencoderDetector(hidden_units=(8, 2), contamination=0.05, random_state=3),
