@@ -80,6 +80,8 @@ SUPPORTED_ESTIMATORS = {
     "sklearn.impute.MissingIndicator": ("sklearn.impute", "MissingIndicator"),
 }
 
+_SUPPORTED_NAMES = ", ".join(name.rpartition(".")[2] for name in SUPPORTED_ESTIMATORS)
+
 # Attributes of a Keras detector that are not stored as such: the network
 # goes to its own member and the compiled inference functions are rebuilt.
 _NETWORK_ATTRIBUTES = ("model_", "_inference")
@@ -99,7 +101,7 @@ def _unsupported(what, kind):
     return TypeError(
         f"{what} is {kind}, which sklearn_recon.save cannot store without pickle. "
         "save supports the sklearn-recon estimators and Pipelines of them with "
-        f"scikit-learn's scalers and imputers ({', '.join(sorted(SUPPORTED_ESTIMATORS))}); "
+        f"scikit-learn's scalers and imputers ({_SUPPORTED_NAMES}); "
         "store other objects with joblib.dump, and load such files only from a "
         "source you trust."
     )

@@ -60,7 +60,7 @@ def _derive_seed(random_state):
     return int(check_random_state(random_state).randint(_MAX_SEED))
 
 
-def forget_fit(estimator, private=()):
+def _forget_fitted(estimator, private=()):
     """Remove the fitted attributes of ``estimator`` (and the ``private`` ones)."""
     for name in list(vars(estimator)):
         fitted = name.endswith("_") and not name.startswith("__")
@@ -68,7 +68,7 @@ def forget_fit(estimator, private=()):
             delattr(estimator, name)
 
 
-def unfitted_on_failure(fit):
+def _unfitted_on_failure(fit):
     """Decorate ``fit`` so that an estimator whose fit fails is left unfitted.
 
     Whatever interrupts ``fit`` (an error, ``KeyboardInterrupt``), the
@@ -81,7 +81,7 @@ def unfitted_on_failure(fit):
         try:
             return fit(self, *args, **kwargs)
         except BaseException:
-            forget_fit(self)
+            _forget_fitted(self)
             raise
 
     return wrapper
@@ -309,7 +309,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _forget_fit(self):
         """Remove every fitted attribute, leaving the estimator unfitted."""
-        forget_fit(self, private=("_seed", "_inference"))
+        _forget_fitted(self, private=("_seed", "_inference"))
 
     def _split_validation(self, x, targets, seed):
         n_samples = x.shape[0]
