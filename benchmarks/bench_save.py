@@ -45,21 +45,18 @@ def refusal(path):
     return "NOT REFUSED"
 
 
-def rewrite(source, target, change, fix_member_checksums=False):
-    with zipfile.ZipFile(source) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-        comment = archive.comment
-    members.update(change)
-    if fix_member_checksums:
-        manifest = json.loads(members["manifest.json"])
-        manifest["members"] = {
-            name: _digest(data) for name, data in members.items() if name != "manifest.json"
-        }
-        members["manifest.json"] = json.dumps(manifest).encode()
-    with zipfile.ZipFile(target, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-        archive.comment = comment
+def rewrite(source, target, edit, fix_member_checksums=False):
+    """Copy the model file ``source`` with ``estimator.json`` passed through ``edit``."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        tree = edit(old.read("estimator.json"))
+        manifest = json.loads(old.read("manifest.json"))
+        if fix_member_checksums:
+            manifest["members"]["estimator.json"] = _digest(tree)
+        new.writestr("manifest.json", json.dumps(manifest))
+        new.writestr("estimator.json", tree)
+        for name in old.namelist()[2:]:  # the networks and arrays, unchanged
+            new.writestr(name, old.read(name))
+        new.comment = old.comment
 
 
 def report(name, model, X_test, folder, repeat):
@@ -88,14 +85,13 @@ def report(name, model, X_test, folder, repeat):
     flipped.write_bytes(bytes(data))
     print(f"  one byte flipped at offset {len(data) // 2}: {refusal(flipped)}")
 
-    with zipfile.ZipFile(path) as archive:
-        tree = json.loads(archive.read("estimator.json"))
-    tree["params"]["verbose"] = True  # a harmless-looking edit
-    edited = json.dumps(tree).encode()
+    def edit(data):  # a harmless-looking edit
+        return data.replace(b'"verbose": false', b'"verbose": true', 1)
+
     altered = Path(folder) / "altered.skr"
-    rewrite(path, altered, {"estimator.json": edited})
+    rewrite(path, altered, edit)
     print(f"  estimator.json edited, zip rebuilt: {refusal(altered)}")
-    rewrite(path, altered, {"estimator.json": edited}, fix_member_checksums=True)
+    rewrite(path, altered, edit, fix_member_checksums=True)
     print(f"  ... and its manifest checksum updated too: {refusal(altered)}")
 
 
