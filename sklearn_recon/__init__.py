@@ -19,7 +19,9 @@ _PUBLIC = {
     "ThresholdSelector": "threshold",
     "VAEDetector": "vae",
     "WindowedDetector": "windows",
+    "load": "_persistence",
     "make_cost_scorer": "metrics",
+    "save": "_persistence",
 }
 
 __all__ = [*_PUBLIC, "__version__"]

@@ -21,6 +21,7 @@ the network reproduces its input, the error is the mean absolute or squared
 difference, and ``reconstruct`` / ``reconstruction_error`` expose it.
 """
 
+import functools
 import threading
 import warnings
 from abc import ABCMeta, abstractmethod
@@ -57,6 +58,33 @@ _MAX_SEED = np.iinfo(np.int32).max - 2**16
 def _derive_seed(random_state):
     """Draw the one integer seed of a fit from ``random_state``."""
     return int(check_random_state(random_state).randint(_MAX_SEED))
+
+
+def _forget_fitted(estimator, private=()):
+    """Remove the fitted attributes of ``estimator`` (and the ``private`` ones)."""
+    for name in list(vars(estimator)):
+        fitted = name.endswith("_") and not name.startswith("__")
+        if fitted or name in private:
+            delattr(estimator, name)
+
+
+def _unfitted_on_failure(fit):
+    """Decorate ``fit`` so that an estimator whose fit fails is left unfitted.
+
+    Whatever interrupts ``fit`` (an error, ``KeyboardInterrupt``), the
+    exception propagates and the estimator holds no fitted attribute, not
+    even those of an earlier successful fit: never a half-fitted mix.
+    """
+
+    @functools.wraps(fit)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            _forget_fitted(self)
+            raise
+
+    return wrapper
 
 
 class _InferenceFunctions:
@@ -281,10 +309,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _forget_fit(self):
         """Remove every fitted attribute, leaving the estimator unfitted."""
-        for name in list(vars(self)):
-            fitted = name.endswith("_") and not name.startswith("__")
-            if fitted or name in ("_seed", "_inference"):
-                delattr(self, name)
+        _forget_fitted(self, private=("_seed", "_inference"))
 
     def _split_validation(self, x, targets, seed):
         n_samples = x.shape[0]
@@ -460,10 +485,18 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         weights = state.pop("_model_weights", None)
         super().__setstate__(state)
         if weights is not None:
-            model = self._build_network(self.n_features_in_, self._seed)
-            model.set_weights(weights)
-            self.model_ = model
-            self._inference = _InferenceFunctions(model)
+            self._restore_network(lambda model: model.set_weights(weights))
+
+    def _restore_network(self, load_weights):
+        """Rebuild the fitted network with its builder; ``load_weights(model)`` fills it.
+
+        The builders are pure functions of the parameters, ``n_features_in_``
+        and ``_seed``, so no Keras configuration needs to be deserialized.
+        """
+        model = self._build_network(self.n_features_in_, self._seed)
+        load_weights(model)
+        self.model_ = model
+        self._inference = _InferenceFunctions(model)
 
 
 class BaseReconstructionDetector(BaseKerasDetector):

@@ -12,10 +12,6 @@ import argparse
 import sys
 import time
 
-#: Model files start with this marker, so ``score`` can tell a model of ours
-#: from any other file.
-MODEL_FORMAT = "sklearn-recon-model/1"
-
 #: Detector names of ``sklearn-recon fit --detector``.
 DETECTORS = {"autoencoder": "AutoencoderDetector"}
 
@@ -92,7 +88,6 @@ def _read_table(path, label_column=None):
 
 
 def _fit(args):
-    import joblib
     import numpy as np
     import pandas as pd
     from sklearn.pipeline import make_pipeline
@@ -131,42 +126,29 @@ def _fit(args):
         f"Fitted {type(detector).__name__} on {len(X)} rows x {X.shape[1]} columns "
         f"in {time.perf_counter() - start:.1f} s; threshold {detector.threshold_:.6g}."
     )
-    joblib.dump(
-        {
-            "format": MODEL_FORMAT,
-            "version": sklearn_recon.__version__,
-            "model": model,
-            "label_column": args.label_column,
-        },
-        args.out,
-    )
+    sklearn_recon.save(model, args.out)
     print(f"Saved to {args.out}")
     return 0
 
 
 def _load_model(path):
-    import joblib
+    import sklearn_recon
 
     try:
-        payload = joblib.load(path)
+        return sklearn_recon.load(path)
     except FileNotFoundError:
         raise CLIError(f"{path}: no such file") from None
-    except Exception:
-        raise CLIError(f"{path}: not a sklearn-recon model file") from None
-    if not isinstance(payload, dict) or payload.get("format") != MODEL_FORMAT:
-        raise CLIError(f"{path}: not a sklearn-recon model file")
-    return payload
+    except ValueError as exc:
+        # not a model file, or one altered since it was saved: load says which
+        raise CLIError(str(exc)) from None
 
 
 def _score(args):
     import pandas as pd
 
-    payload = _load_model(args.model)
-    model = payload["model"]
+    model = _load_model(args.model)
     X, _ = _read_table(args.data, None)
-    label_column = payload["label_column"]
-    if label_column is not None and label_column in X.columns:
-        X = X.drop(columns=label_column)
+    # only the columns the model was fitted on: a label column is left out
     expected = list(model.feature_names_in_)
     missing = [c for c in expected if c not in X.columns]
     if missing:

@@ -28,6 +28,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, indexable
 
+from .base import _unfitted_on_failure
 from .metrics import cost_curve, threshold_curve
 from .utils._sklearn_compat import (
     HasMethods,
@@ -246,6 +247,7 @@ class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         # the wrapped detector is not validated yet
         prefer_skip_nested_validation=False
     )
+    @_unfitted_on_failure
     def fit(self, X, y):
         """Train the detector and choose its threshold.
 

@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, clone
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .base import _unfitted_on_failure
 from .utils._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
 
 
@@ -363,6 +364,7 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         return windows.reshape(len(windows), -1)
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @_unfitted_on_failure
     def fit(self, X, y=None):
         """Fit a clone of ``detector`` on the windows of the series ``X``.
 

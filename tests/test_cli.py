@@ -22,7 +22,7 @@ def table(tmp_path_factory, blobs):
 
 @pytest.fixture(scope="module")
 def model_file(table):
-    out = table / "model.joblib"
+    out = table / "model.skr"
     args = ["fit", str(table / "train.csv"), "--label-column", "status",
             "--epochs", "20", "--out", str(out)]
     assert main(args) == 0
@@ -52,7 +52,7 @@ def test_score_to_stdout_drops_the_label_column(table, model_file, capsys):
     "args, message",
     [
         (["fit", "missing.csv", "--out", "m"], "missing.csv: no such file"),
-        (["score", "missing.joblib", "x.csv"], "missing.joblib: no such file"),
+        (["score", "missing.skr", "x.csv"], "missing.skr: no such file"),
     ],
 )
 def test_missing_files(args, message, capsys, tmp_path, monkeypatch):
@@ -70,6 +70,25 @@ def test_non_numeric_column_and_foreign_model_file(tmp_path, table, capsys):
     not_a_model.write_text("hello")
     assert main(["score", str(not_a_model), str(table / "new.csv")]) == 2
     assert "not a sklearn-recon model file" in capsys.readouterr().err
+
+
+def test_model_file_is_a_pickle_free_file_and_altered_ones_are_refused(
+    table, model_file, tmp_path, capsys
+):
+    import zipfile
+
+    import sklearn_recon
+
+    with zipfile.ZipFile(model_file) as archive:
+        assert "manifest.json" in archive.namelist()
+        assert not [name for name in archive.namelist() if name.endswith((".pkl", ".joblib"))]
+    assert type(sklearn_recon.load(model_file)[-1]).__name__ == "AutoencoderDetector"
+    altered = tmp_path / "altered.skr"
+    data = bytearray(model_file.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    altered.write_bytes(bytes(data))
+    assert main(["score", str(altered), str(table / "new.csv")]) == 2
+    assert "altered or corrupted" in capsys.readouterr().err
 
 
 def test_unknown_anomaly_label_is_refused(table, tmp_path, capsys):

@@ -24,6 +24,8 @@ IGNORED = {"GL01", "GL02", "ES01", "SA01", "EX01", "RT02", "SS05"}
 def _public_objects():
     for name in sklearn_recon.__all__:
         obj = getattr(sklearn_recon, name)
+        if inspect.isfunction(obj):
+            yield f"sklearn_recon.{name}"
         if not inspect.isclass(obj):
             continue
         yield f"sklearn_recon.{name}"

@@ -1,0 +1,131 @@
+"""Save and load round trip of fitted detectors, and the refusal of altered files.
+
+For two models fitted on the ECG5000 protocol of DESIGN.md,
+``make_pipeline(MinMaxScaler(), AutoencoderDetector(...))`` on the normal
+training beats and ``make_pipeline(MinMaxScaler(), CostThreshold(
+AutoencoderDetector(...)))`` on all training beats with labels, prints:
+the file size of ``sklearn_recon.save`` (and of ``joblib.dump`` for
+comparison), the median seconds of save and of load over ``--repeat``
+runs, the largest absolute difference between the loaded and the original
+model's test scores (must be 0.0) and whether their predictions agree,
+then what ``load`` says about the file with one byte flipped, with a
+member altered inside a valid zip, and with a member and its manifest
+checksum altered together.
+
+Run: python benchmarks/bench_save.py [--epochs 20] [--repeat 5]
+"""
+
+import argparse
+import json
+import os
+import tempfile
+import time
+import warnings
+import zipfile
+from pathlib import Path
+
+import joblib
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from _common import machine_info, median_seconds
+from sklearn_recon import AutoencoderDetector, CostThreshold, load, save
+from sklearn_recon._persistence import _digest
+from sklearn_recon._protocol import ecg5000_split
+
+
+def refusal(path):
+    """The message of load's refusal of ``path`` (or a failure notice)."""
+    try:
+        load(path)
+    except ValueError as exc:
+        return f"refused: {exc}"
+    return "NOT REFUSED"
+
+
+def rewrite(source, target, edit, fix_member_checksums=False):
+    """Copy the model file ``source`` with ``estimator.json`` passed through ``edit``."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        tree = edit(old.read("estimator.json"))
+        manifest = json.loads(old.read("manifest.json"))
+        if fix_member_checksums:
+            manifest["members"]["estimator.json"] = _digest(tree)
+        new.writestr("manifest.json", json.dumps(manifest))
+        new.writestr("estimator.json", tree)
+        for name in old.namelist()[2:]:  # the networks and arrays, unchanged
+            new.writestr(name, old.read(name))
+        new.comment = old.comment
+
+
+def report(name, model, X_test, folder, repeat):
+    print(f"\n{name}")
+    path = Path(folder) / "model.skr"
+    save_seconds = median_seconds(lambda: save(model, path), repeat)
+    load_seconds = median_seconds(lambda: load(path), repeat)
+    joblib_path = Path(folder) / "model.joblib"
+    joblib.dump(model, joblib_path)
+    restored = load(path)
+    difference = np.max(np.abs(restored.decision_function(X_test) - model.decision_function(X_test)))
+    same_predictions = np.array_equal(restored.predict(X_test), model.predict(X_test))
+    print(
+        f"  file {os.path.getsize(path) / 1024:.1f} KiB (joblib.dump: "
+        f"{os.path.getsize(joblib_path) / 1024:.1f} KiB); save {save_seconds:.3f} s, "
+        f"load {load_seconds:.3f} s (medians of {repeat})"
+    )
+    print(
+        f"  max |decision_function difference| on {len(X_test)} test beats: "
+        f"{difference}; predictions identical: {same_predictions}"
+    )
+
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    flipped = Path(folder) / "flipped.skr"
+    flipped.write_bytes(bytes(data))
+    print(f"  one byte flipped at offset {len(data) // 2}: {refusal(flipped)}")
+
+    def edit(data):  # a harmless-looking edit
+        return data.replace(b'"verbose": false', b'"verbose": true', 1)
+
+    altered = Path(folder) / "altered.skr"
+    rewrite(path, altered, edit)
+    print(f"  estimator.json edited, zip rebuilt: {refusal(altered)}")
+    rewrite(path, altered, edit, fix_member_checksums=True)
+    print(f"  ... and its manifest checksum updated too: {refusal(altered)}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    print(machine_info())
+    X_train, X_test, y_train, y_test = ecg5000_split()
+    detector = AutoencoderDetector(epochs=args.epochs, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        start = time.perf_counter()
+        autoencoder = make_pipeline(MinMaxScaler(), detector).fit(X_train[y_train == 1])
+        print(f"Fitted the autoencoder pipeline in {time.perf_counter() - start:.1f} s")
+        start = time.perf_counter()
+        cost = make_pipeline(
+            MinMaxScaler(),
+            CostThreshold(detector, fp_cost=5, fn_cost=100, tp_cost=5, cv=3),
+        ).fit(X_train, y_train)
+        print(f"Fitted the CostThreshold pipeline in {time.perf_counter() - start:.1f} s")
+    with tempfile.TemporaryDirectory() as folder:
+        report(
+            f"make_pipeline(MinMaxScaler(), AutoencoderDetector(epochs={args.epochs}))",
+            autoencoder, X_test, folder, args.repeat,
+        )
+        report(
+            "make_pipeline(MinMaxScaler(), CostThreshold(AutoencoderDetector(...), "
+            "fp_cost=5, fn_cost=100, tp_cost=5, cv=3))",
+            cost, X_test, folder, args.repeat,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,500 @@
+"""Save and load fitted estimators without pickle.
+
+A model file is a zip archive:
+
+- ``manifest.json``: the format name and version, the versions of
+  sklearn-recon, scikit-learn, Keras and NumPy that wrote it, the class of
+  the saved estimator and the SHA-256 digest of every other member;
+- ``estimator.json``: the estimator as a tree of JSON: for each estimator,
+  its class (a name from an allow-list), its parameters and its fitted
+  attributes, nested estimators (a Pipeline's steps, a meta-estimator's
+  detector) included;
+- ``arrays.npz``: the NumPy arrays among the fitted attributes (read with
+  ``allow_pickle=False``);
+- ``network-<i>.keras``: the trained network of each Keras detector, a
+  standard Keras archive.
+
+The zip comment, at the very end of the file, holds the SHA-256 digest of
+every byte before it, so that changing any byte of the file (a member, the
+zip's own headers, the comment) or adding or removing a member makes
+:func:`load` refuse it. The digests are a check against corruption and
+accidental edits, not a signature: whoever can write the file can
+recompute them. Safety against a malicious file comes from loading
+executing no code.
+
+:func:`load` executes no code from the file: there is no pickle, classes
+are looked up in a fixed allow-list, never imported from a name in the
+file, and each network is rebuilt by its detector's own builder (from the
+saved parameters and seed) before its weights are read from the Keras
+archive, so no Keras configuration from the file is deserialized either.
+"""
+
+import hashlib
+import importlib
+import io
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from ._version import __version__
+
+#: Name and version of the file format, recorded in the manifest.
+FORMAT = "sklearn-recon-model"
+FORMAT_VERSION = 1
+
+_MANIFEST = "manifest.json"
+_TREE = "estimator.json"
+_ARRAYS = "arrays.npz"
+_COMMENT_PREFIX = b"sklearn-recon-model sha256="
+_DIGEST_LENGTH = 64  # hexadecimal SHA-256
+
+#: The estimators save and load support: the qualified name written in the
+#: file -> (module, class). Their fitted state is plain values, arrays,
+#: nested supported estimators and Keras networks. Estimators whose fitted
+#: state holds other Python objects (IsolationForest's trees, the
+#: neighbours index of LocalOutlierFactor) need pickle: use joblib for them.
+SUPPORTED_ESTIMATORS = {
+    # the project's estimators
+    "sklearn_recon.AutoencoderDetector": ("sklearn_recon.autoencoder", "AutoencoderDetector"),
+    "sklearn_recon.VAEDetector": ("sklearn_recon.vae", "VAEDetector"),
+    "sklearn_recon.LSTMAutoencoderDetector": ("sklearn_recon.lstm", "LSTMAutoencoderDetector"),
+    "sklearn_recon.LSTMForecastDetector": ("sklearn_recon.lstm", "LSTMForecastDetector"),
+    "sklearn_recon.RNNClassifierDetector": ("sklearn_recon.rnn", "RNNClassifierDetector"),
+    "sklearn_recon.ThresholdSelector": ("sklearn_recon.threshold", "ThresholdSelector"),
+    "sklearn_recon.CostThreshold": ("sklearn_recon.threshold", "CostThreshold"),
+    "sklearn_recon.WindowedDetector": ("sklearn_recon.windows", "WindowedDetector"),
+    # scikit-learn's containers and the preprocessing that goes in front of
+    # a detector; their fitted attributes are arrays and scalars
+    "sklearn.pipeline.Pipeline": ("sklearn.pipeline", "Pipeline"),
+    "sklearn.frozen.FrozenEstimator": ("sklearn.frozen", "FrozenEstimator"),
+    "sklearn.preprocessing.StandardScaler": ("sklearn.preprocessing", "StandardScaler"),
+    "sklearn.preprocessing.MinMaxScaler": ("sklearn.preprocessing", "MinMaxScaler"),
+    "sklearn.preprocessing.MaxAbsScaler": ("sklearn.preprocessing", "MaxAbsScaler"),
+    "sklearn.preprocessing.RobustScaler": ("sklearn.preprocessing", "RobustScaler"),
+    "sklearn.impute.SimpleImputer": ("sklearn.impute", "SimpleImputer"),
+    "sklearn.impute.MissingIndicator": ("sklearn.impute", "MissingIndicator"),
+}
+
+_SUPPORTED_NAMES = ", ".join(name.rpartition(".")[2] for name in SUPPORTED_ESTIMATORS)
+
+# Attributes of a Keras detector that are not stored as such: the network
+# goes to its own member and the compiled inference functions are rebuilt.
+_NETWORK_ATTRIBUTES = ("model_", "_inference")
+
+
+def _class_name(estimator):
+    """The allow-list name of ``estimator``'s exact class, or None."""
+    cls = type(estimator)
+    for name, (module, attr) in SUPPORTED_ESTIMATORS.items():
+        if module.split(".")[0] == cls.__module__.split(".")[0]:
+            if getattr(importlib.import_module(module), attr) is cls:
+                return name
+    return None
+
+
+def _unsupported(what, kind):
+    return TypeError(
+        f"{what} is {kind}, which sklearn_recon.save cannot store without pickle. "
+        "save supports the sklearn-recon estimators and Pipelines of them with "
+        f"scikit-learn's scalers and imputers ({_SUPPORTED_NAMES}); "
+        "store other objects with joblib.dump, and load such files only from a "
+        "source you trust."
+    )
+
+
+def _versions():
+    import keras
+    import sklearn
+
+    return {
+        "sklearn-recon": __version__,
+        "scikit-learn": sklearn.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+    }
+
+
+def _digest(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+# ------------------------------------------------------------------ saving
+
+
+class _Writer:
+    """Encode an estimator into JSON, arrays and Keras archives."""
+
+    def __init__(self, folder):
+        self.folder = folder
+        self.arrays = {}
+        self.networks = {}
+        self.seen = {}  # id -> index of the estimators written so far
+
+    def estimator(self, estimator, where):
+        from .base import BaseKerasDetector
+
+        # An estimator met twice (a FrozenEstimator is both a meta-estimator's
+        # detector and its estimator_) is written once and referenced after.
+        if id(estimator) in self.seen:
+            return {"__ref__": self.seen[id(estimator)]}
+        name = _class_name(estimator)
+        if name is None:
+            raise _unsupported(where, f"a {type(estimator).__qualname__}")
+        self.seen[id(estimator)] = len(self.seen)
+        params = estimator.get_params(deep=False)
+        node = {
+            "__estimator__": name,
+            "params": {
+                key: self.value(value, f"{where}.{key}") for key, value in params.items()
+            },
+        }
+        state = {key: value for key, value in vars(estimator).items() if key not in params}
+        if isinstance(estimator, BaseKerasDetector) and "model_" in state:
+            for key in _NETWORK_ATTRIBUTES:
+                state.pop(key, None)
+            node["network"] = self.network(estimator)
+        node["state"] = {
+            key: self.value(value, f"{where}.{key}") for key, value in state.items()
+        }
+        return node
+
+    def network(self, detector):
+        from .utils._keras import get_keras
+
+        # The trained model is compiled, and Keras would store its optimizer
+        # state too (twice the weights for Adam): save an uncompiled copy,
+        # built exactly as load rebuilds it.
+        model = detector._build_network(detector.n_features_in_, detector._seed)
+        model.set_weights(detector.model_.get_weights())
+        member = f"network-{len(self.networks)}.keras"
+        path = Path(self.folder) / member
+        get_keras().saving.save_model(model, path)
+        self.networks[member] = path.read_bytes()
+        return member
+
+    def value(self, value, where):
+        from sklearn.base import BaseEstimator
+
+        if isinstance(value, np.generic) and not isinstance(value, (np.object_, np.str_)):
+            # before float: np.float64 is a float, and must come back as one
+            return {"__scalar__": value.dtype.str, "value": self.value(value.item(), where)}
+        if value is None or isinstance(value, (bool, int, str)):
+            return value
+        if isinstance(value, float):
+            return value if np.isfinite(value) else {"__float__": repr(value)}
+        if isinstance(value, (np.random.RandomState, np.random.Generator)):
+            raise TypeError(
+                f"{where} is a {type(value).__name__} instance, which save cannot "
+                "store: pass random_state as an int (or None) to make the fit "
+                "reproducible and savable, or store the estimator with joblib."
+            )
+        if isinstance(value, np.dtype) and not value.hasobject:
+            return {"__dtype__": value.str}
+        if isinstance(value, np.dtype):
+            return {"__dtype__": "object"}
+        if isinstance(value, np.ndarray):
+            return self.array(value, where)
+        if isinstance(value, tuple):
+            return {"__tuple__": [self.value(v, f"{where}[{i}]") for i, v in enumerate(value)]}
+        if isinstance(value, list):
+            return [self.value(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            return {
+                "__dict__": [
+                    [self.value(k, where), self.value(v, f"{where}[{k!r}]")]
+                    for k, v in value.items()
+                ]
+            }
+        if isinstance(value, BaseEstimator):
+            return self.estimator(value, where)
+        raise _unsupported(where, f"a {type(value).__module__}.{type(value).__qualname__}")
+
+    def array(self, value, where):
+        if value.dtype.hasobject:
+            items = value.ravel().tolist()
+            if not all(isinstance(item, str) for item in items):
+                raise _unsupported(where, "an object array holding more than strings")
+            return {"__strings__": items, "shape": list(value.shape)}
+        key = f"a{len(self.arrays)}"
+        self.arrays[key] = value
+        return {"__array__": key}
+
+
+def save(estimator, path):
+    """Save a fitted (or unfitted) estimator to a file, without pickle.
+
+    The file holds the estimator's parameters as JSON, its fitted
+    attributes (arrays in NumPy's ``.npz`` format), each Keras network in
+    the ``.keras`` format, the versions of the libraries that wrote it and
+    a SHA-256 checksum of every part. :func:`load` reads it back without
+    executing any code from the file. The file is written to a temporary
+    name first and renamed, so an interrupted save never leaves a partial
+    file at ``path``.
+
+    Supported: every sklearn-recon estimator, the meta-estimators wrapping
+    them, and :class:`~sklearn.pipeline.Pipeline` objects of them with
+    scikit-learn's scalers and imputers (``StandardScaler``,
+    ``MinMaxScaler``, ``MaxAbsScaler``, ``RobustScaler``, ``SimpleImputer``,
+    ``MissingIndicator``) and :class:`~sklearn.frozen.FrozenEstimator`.
+    Other estimators (``IsolationForest``, ``LocalOutlierFactor``, ...) keep
+    Python objects in their fitted state that only pickle stores: use
+    :func:`joblib.dump` for them.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator to save.
+
+    path : str or path-like
+        The file to write, conventionally with the suffix ``.skr``. An
+        existing file is replaced.
+
+    Raises
+    ------
+    TypeError
+        If the estimator, one of its parameters or fitted attributes is of a
+        type the format does not store (the message names it), for example
+        a ``random_state`` given as a ``RandomState`` instance.
+
+    See Also
+    --------
+    load : Read an estimator saved by this function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_recon import AutoencoderDetector, save, load
+    >>> X = np.random.RandomState(0).normal(size=(100, 6))
+    >>> detector = AutoencoderDetector(epochs=2, random_state=0).fit(X)
+    >>> save(detector, "detector.skr")  # doctest: +SKIP
+    >>> restored = load("detector.skr")  # doctest: +SKIP
+    >>> bool((restored.score_samples(X) == detector.score_samples(X)).all())  # doctest: +SKIP
+    True
+    """
+    path = Path(path)
+    with tempfile.TemporaryDirectory() as folder:
+        writer = _Writer(folder)
+        tree = writer.estimator(estimator, type(estimator).__name__)
+        arrays = io.BytesIO()
+        np.savez(arrays, **writer.arrays)
+        members = {
+            _TREE: json.dumps(tree, allow_nan=False).encode(),
+            _ARRAYS: arrays.getvalue(),
+            **writer.networks,
+        }
+    manifest = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "versions": _versions(),
+        "estimator": tree["__estimator__"],
+        "members": {name: _digest(data) for name, data in members.items()},
+    }
+    manifest_bytes = json.dumps(manifest, indent=2, sort_keys=True).encode()
+    archive_bytes = io.BytesIO()
+    with zipfile.ZipFile(archive_bytes, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_MANIFEST, manifest_bytes)
+        for name, data in members.items():
+            archive.writestr(name, data)
+        archive.comment = _COMMENT_PREFIX + b"0" * _DIGEST_LENGTH
+    body = archive_bytes.getvalue()[:-_DIGEST_LENGTH]
+    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(body + _digest(body).encode())
+        os.replace(partial, path)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+
+
+# ----------------------------------------------------------------- loading
+
+
+class _Reader:
+    """Decode the JSON tree of a model file back into estimators."""
+
+    def __init__(self, arrays, networks, folder):
+        self.arrays = arrays
+        self.networks = networks
+        self.folder = folder
+        self.built = []  # the estimators in the order they were written
+
+    def estimator(self, node):
+        name = node["__estimator__"]
+        if name not in SUPPORTED_ESTIMATORS:
+            raise ValueError(f"the file names the class {name!r}, which load does not restore")
+        module, attr = SUPPORTED_ESTIMATORS[name]
+        cls = getattr(importlib.import_module(module), attr)
+        index = len(self.built)
+        self.built.append(None)
+        params = {key: self.value(value) for key, value in node["params"].items()}
+        estimator = self.built[index] = cls(**params)
+        state = node["state"]
+        if any(key.startswith("__") or key in params for key in state):
+            raise ValueError(f"bad attribute names for {name}")
+        vars(estimator).update({key: self.value(value) for key, value in state.items()})
+        if "network" in node:
+            member = node["network"]
+            path = Path(self.folder) / f"network-{len(os.listdir(self.folder))}.keras"
+            path.write_bytes(self.networks[member])
+            estimator._restore_network(lambda model: model.load_weights(path))
+        return estimator
+
+    def value(self, value):
+        if isinstance(value, list):
+            return [self.value(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if "__estimator__" in value:
+            return self.estimator(value)
+        if "__ref__" in value:
+            estimator = self.built[value["__ref__"]]
+            if estimator is None:  # a reference to an estimator from inside itself
+                raise ValueError("a circular reference")
+            return estimator
+        (tag,) = (key for key in value if key.startswith("__"))
+        if tag == "__tuple__":
+            return tuple(self.value(v) for v in value[tag])
+        if tag == "__dict__":
+            return {self.value(k): self.value(v) for k, v in value[tag]}
+        if tag == "__float__":
+            if value[tag] not in ("nan", "inf", "-inf"):
+                raise ValueError(f"bad float {value[tag]!r}")
+            return float(value[tag])
+        if tag == "__scalar__":
+            return self.dtype(value[tag]).type(value["value"])
+        if tag == "__dtype__":
+            return self.dtype(value[tag])
+        if tag == "__array__":
+            return self.arrays[value[tag]]
+        if tag == "__strings__":
+            items = value[tag]
+            if not all(isinstance(item, str) for item in items):
+                raise ValueError("a string array holds other values")
+            return np.array(items, dtype=object).reshape(value["shape"])
+        raise ValueError(f"unknown entry {tag!r}")
+
+    @staticmethod
+    def dtype(spec):
+        if spec == "object":
+            return np.dtype(object)
+        dtype = np.dtype(spec)
+        if dtype.hasobject:
+            raise ValueError(f"bad dtype {spec!r}")
+        return dtype
+
+
+def _read_verified(path):
+    """Return the manifest and members of the model file ``path``, verified."""
+    not_ours = f"{path} is not a sklearn-recon model file"
+    altered = (
+        f"{path} was altered or corrupted after it was saved: {{}}. Refusing to "
+        "load it; save the estimator again."
+    )
+    with open(path, "rb") as file:
+        data = file.read()
+    body, checksum = data[:-_DIGEST_LENGTH], data[-_DIGEST_LENGTH:]
+    has_checksum = body.endswith(_COMMENT_PREFIX)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = {name: archive.read(name) for name in archive.namelist()}
+    except Exception as exc:  # noqa: BLE001 - damaged zips fail in many ways
+        # not a zip, or a damaged one: its structure, zip's own CRC-32 or the
+        # decompressor fails (BadZipFile, zlib.error, struct.error, ...)
+        if has_checksum:
+            raise ValueError(altered.format(exc)) from None
+        raise ValueError(not_ours) from None
+    try:
+        manifest = json.loads(members.pop(_MANIFEST))
+        is_ours = manifest["format"] == FORMAT
+        expected = dict(manifest["members"])
+    except (ValueError, TypeError, KeyError):
+        if has_checksum:
+            raise ValueError(altered.format("its manifest is damaged")) from None
+        raise ValueError(not_ours) from None
+    if not is_ours:
+        raise ValueError(not_ours)
+    if sorted(expected) != sorted(members):
+        raise ValueError(altered.format("its members differ from the manifest"))
+    for name, content in members.items():
+        if _digest(content) != expected[name]:
+            raise ValueError(altered.format(f"the checksum of {name} does not match"))
+    # The file's checksum covers the rest: the manifest, the zip's headers.
+    if not has_checksum or checksum != _digest(body).encode():
+        raise ValueError(altered.format("the file's SHA-256 checksum does not match"))
+    if manifest["format_version"] > FORMAT_VERSION:
+        raise ValueError(
+            f"{path} uses version {manifest['format_version']} of the model file "
+            f"format; sklearn-recon {__version__} reads up to version "
+            f"{FORMAT_VERSION}. Upgrade sklearn-recon."
+        )
+    return manifest, members
+
+
+def load(path):
+    """Load an estimator saved by :func:`save`.
+
+    Nothing in the file is executed: there is no pickle, the classes come
+    from a fixed allow-list and each Keras network is rebuilt by its
+    detector's builder before its weights are read. The loaded estimator
+    scores exactly like the saved one.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A file written by :func:`save`.
+
+    Returns
+    -------
+    estimator : estimator instance
+        The saved estimator, fitted if it was saved fitted.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a sklearn-recon model file, or was altered or
+        corrupted after it was saved (a checksum does not match).
+
+    Warns
+    -----
+    UserWarning
+        If the file was written with another version of sklearn-recon,
+        scikit-learn or Keras.
+
+    See Also
+    --------
+    save : Save an estimator without pickle.
+
+    Examples
+    --------
+    >>> from sklearn_recon import load
+    >>> detector = load("detector.skr")  # doctest: +SKIP
+    """
+    path = os.fspath(path)
+    manifest, members = _read_verified(path)
+    saved = manifest["versions"]
+    current = _versions()
+    differ = [
+        f"{name} {saved.get(name)} (now {current[name]})"
+        for name in ("sklearn-recon", "scikit-learn", "keras")
+        if saved.get(name) != current[name]
+    ]
+    if differ:
+        warnings.warn(
+            f"{path} was saved with {', '.join(differ)}; the loaded estimator may "
+            "not work the same. Check its scores, or fit and save it again.",
+            UserWarning,
+        )
+    try:
+        with np.load(io.BytesIO(members[_ARRAYS]), allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+        tree = json.loads(members[_TREE])
+        with tempfile.TemporaryDirectory() as folder:
+            return _Reader(arrays, members, folder).estimator(tree)
+    except (AttributeError, KeyError, OSError, TypeError, ValueError) as exc:
+        raise ValueError(f"{path} is not a valid sklearn-recon model file: {exc!r}") from None

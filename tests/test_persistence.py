@@ -1,0 +1,341 @@
+"""sklearn_recon.save / load: pickle-free model files."""
+
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.ensemble import IsolationForest
+from sklearn.exceptions import NotFittedError
+from sklearn.frozen import FrozenEstimator
+from sklearn.impute import MissingIndicator, SimpleImputer
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+
+import sklearn_recon
+from _instances import TINY, checked_estimators
+from sklearn_recon import (
+    AutoencoderDetector,
+    CostThreshold,
+    LSTMAutoencoderDetector,
+    ThresholdSelector,
+    WindowedDetector,
+    load,
+    save,
+)
+from sklearn_recon._persistence import _digest
+
+
+def _round_trip(estimator, tmp_path):
+    path = tmp_path / "model.skr"
+    save(estimator, path)
+    return load(path)
+
+
+def _assert_same_params(restored, estimator):
+    assert type(restored) is type(estimator)
+    assert repr(restored.get_params()) == repr(estimator.get_params())
+
+
+@pytest.mark.parametrize("estimator", list(checked_estimators()), ids=lambda e: type(e).__name__)
+def test_every_detector_scores_identically_after_save_and_load(estimator, blobs, tmp_path):
+    X_train, X_test, _ = blobs
+    estimator = clone(estimator).fit(X_train)
+    restored = _round_trip(estimator, tmp_path)
+    _assert_same_params(restored, estimator)
+    for method in ("score_samples", "decision_function", "predict"):
+        for X in (X_test, X_test.astype(np.float32)):
+            np.testing.assert_array_equal(
+                getattr(restored, method)(X), getattr(estimator, method)(X)
+            )
+    assert restored.history_ == estimator.history_
+    assert restored.threshold_ == estimator.threshold_
+    assert restored._seed == estimator._seed
+    assert restored.n_iter_ == estimator.n_iter_
+
+
+def _pipeline_of_cost_threshold():
+    detector = AutoencoderDetector(hidden_units=(4,), early_stopping=False, **TINY)
+    return make_pipeline(StandardScaler(), CostThreshold(detector, fp_cost=1, fn_cost=5, cv=2))
+
+
+def _frozen_data():
+    return np.random.RandomState(1).normal(size=(100, 12))
+
+
+@pytest.mark.parametrize(
+    "make_estimator",
+    [
+        _pipeline_of_cost_threshold,
+        lambda: ThresholdSelector(
+            AutoencoderDetector(hidden_units=(4,), **TINY), method="f1", cv=0.5,
+            anomaly_label=-1,
+        ),
+        lambda: ThresholdSelector(
+            FrozenEstimator(AutoencoderDetector(hidden_units=(4,), **TINY).fit(_frozen_data())),
+            method="f1",
+        ),
+    ],
+    ids=["Pipeline(CostThreshold)", "ThresholdSelector", "ThresholdSelector(FrozenEstimator)"],
+)
+def test_meta_estimators_round_trip_with_their_detectors(make_estimator, blobs, tmp_path):
+    _, X, y = blobs
+    estimator = make_estimator().fit(X, y)
+    restored = _round_trip(estimator, tmp_path)
+    _assert_same_params(restored, estimator)
+    np.testing.assert_array_equal(restored.predict(X), estimator.predict(X))
+    np.testing.assert_array_equal(
+        restored.decision_function(X), estimator.decision_function(X)
+    )
+    meta, meta_restored = estimator[-1] if hasattr(estimator, "steps") else estimator, (
+        restored[-1] if hasattr(restored, "steps") else restored
+    )
+    assert meta_restored.best_threshold_ == meta.best_threshold_
+    np.testing.assert_array_equal(meta_restored.classes_, meta.classes_)
+    for key, values in meta.cv_results_.items():
+        np.testing.assert_array_equal(meta_restored.cv_results_[key], values)
+    if isinstance(meta.detector, FrozenEstimator):
+        assert meta_restored.estimator_ is meta_restored.detector  # as when fitted
+        return
+    # the unfitted template stays unfitted, the fitted detector is fitted
+    with pytest.raises(NotFittedError):
+        meta_restored.detector.score_samples(X)
+    assert meta_restored.estimator_ is not meta_restored.detector
+
+
+def test_windowed_detector_round_trip(blobs, tmp_path):
+    series = blobs[0][:, :2]
+    lstm = LSTMAutoencoderDetector(units=2, early_stopping=False, **TINY)
+    estimator = WindowedDetector(lstm, window_size=8, stride=4).fit(series)
+    restored = _round_trip(estimator, tmp_path)
+    _assert_same_params(restored, estimator)
+    assert restored.detector_.n_channels == 2
+    np.testing.assert_array_equal(restored.score_samples(series), estimator.score_samples(series))
+
+
+@pytest.mark.parametrize(
+    "transformer",
+    [
+        StandardScaler(),
+        MinMaxScaler(feature_range=(-1, 1)),
+        MaxAbsScaler(),
+        RobustScaler(quantile_range=(10.0, 90.0)),
+        SimpleImputer(strategy="median", add_indicator=True),
+        MissingIndicator(features="all"),
+    ],
+    ids=lambda t: type(t).__name__,
+)
+def test_supported_scikit_learn_transformers_round_trip(transformer, tmp_path):
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(rng.normal(size=(50, 4)), columns=["a", "b", "c", "d"])
+    X.iloc[::7, 1] = np.nan
+    X_fit = X if isinstance(transformer, (SimpleImputer, MissingIndicator)) else X.fillna(0)
+    transformer = clone(transformer).fit(X_fit)
+    restored = _round_trip(transformer, tmp_path)
+    _assert_same_params(restored, transformer)
+    np.testing.assert_array_equal(restored.transform(X_fit), transformer.transform(X_fit))
+    assert sorted(vars(restored)) == sorted(vars(transformer))
+    np.testing.assert_array_equal(restored.feature_names_in_, transformer.feature_names_in_)
+    assert restored.feature_names_in_.dtype == object
+
+
+def test_values_keep_their_types(tmp_path):
+    values = {
+        "float64": np.float64(0.25), "float32": np.float32(0.5), "int64": np.int64(3),
+        "bool_": np.bool_(True), "nan": float("nan"), "tuple": (1, (2.0, "a")),
+        "dict with int keys": {0: 1.0, 1: 5.0}, "list": [None, True, "x"],
+        "dtype": np.dtype("float32"), "strings": np.array(["a", "bc"], dtype=object),
+        "matrix": np.arange(6, dtype=np.int16).reshape(2, 3),
+    }
+    estimator = StandardScaler()
+    estimator.custom_ = values  # a fitted attribute of every kind at once
+    restored = _round_trip(estimator, tmp_path).custom_
+    assert list(restored) == list(values)
+    for key, value in values.items():
+        assert type(restored[key]) is type(value), key
+        if isinstance(value, np.ndarray):
+            assert restored[key].dtype == value.dtype
+            np.testing.assert_array_equal(restored[key], value)
+        elif key != "nan":
+            assert restored[key] == value, key
+    assert np.isnan(restored["nan"])
+
+
+def test_unfitted_estimator_round_trips_unfitted(tmp_path):
+    estimator = CostThreshold(
+        AutoencoderDetector(hidden_units=(8, 2), contamination=0.05, random_state=3),
+        fp_cost=5, fn_cost=100, tp_cost=5, anomaly_label=1, cv=3,
+    )
+    restored = _round_trip(estimator, tmp_path)
+    _assert_same_params(restored, estimator)
+    assert restored.detector.hidden_units == (8, 2)  # a tuple stays a tuple
+    with pytest.raises(NotFittedError):
+        restored.predict(np.zeros((2, 3)))
+
+
+@pytest.mark.parametrize(
+    "estimator, match",
+    [
+        (IsolationForest(), "IsolationForest is a .*IsolationForest.*joblib"),
+        (
+            make_pipeline(StandardScaler(), IsolationForest()),
+            r"Pipeline.steps\[1\]\[1\] is a .*IsolationForest",
+        ),
+        (
+            AutoencoderDetector(random_state=np.random.RandomState(0)),
+            "random_state is a RandomState instance.*as an int",
+        ),
+        (
+            ThresholdSelector(AutoencoderDetector(), method=lambda est, X, y: 0.0),
+            "ThresholdSelector.method is a .*function",
+        ),
+    ],
+    ids=["IsolationForest", "Pipeline", "RandomState", "callable"],
+)
+def test_unsupported_objects_are_refused_clearly(estimator, match, tmp_path):
+    path = tmp_path / "model.skr"
+    with pytest.raises(TypeError, match=match):
+        save(estimator, path)
+    assert list(tmp_path.iterdir()) == []  # nothing written, not even a partial file
+
+
+# ------------------------------------------------------------- refusals
+
+
+@pytest.fixture(scope="module")
+def saved(blobs, tmp_path_factory):
+    detector = AutoencoderDetector(hidden_units=(4,), **TINY).fit(blobs[0])
+    path = tmp_path_factory.mktemp("saved") / "model.skr"
+    save(detector, path)
+    return path, detector
+
+
+def _rewrite(source, target, *, change=None, add=None, edit_manifest=None, forge=False):
+    """Copy the zip ``source`` to ``target`` with members changed or added.
+
+    ``forge=True`` recomputes the member checksums of the manifest and the
+    file's checksum, as a deliberate forger would; ``forge="members"`` only
+    the manifest's.
+    """
+    with zipfile.ZipFile(source) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+        comment = archive.comment
+    members.update(change or {})
+    members.update(add or {})
+    if forge:
+        manifest = json.loads(members["manifest.json"])
+        if edit_manifest is not None:
+            edit_manifest(manifest)
+        manifest["members"] = {
+            name: _digest(data) for name, data in members.items() if name != "manifest.json"
+        }
+        members["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+        archive.comment = comment
+    if forge is True:
+        body = target.read_bytes()[:-64]
+        target.write_bytes(body + _digest(body).encode())
+    return target
+
+
+def test_a_file_that_is_not_a_model_is_refused(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(ValueError, match="notes.txt is not a sklearn-recon model file"):
+        load(text)
+    other_zip = tmp_path / "other.zip"
+    with zipfile.ZipFile(other_zip, "w") as archive:
+        archive.writestr("data.csv", "a,b\n1,2\n")
+    with pytest.raises(ValueError, match="not a sklearn-recon model file"):
+        load(other_zip)
+
+
+def test_every_flipped_byte_is_refused(saved, tmp_path):
+    path, _ = saved
+    data = path.read_bytes()
+    rng = np.random.RandomState(0)
+    # the zip's headers, its members' data, the checksum at the very end
+    positions = [*range(0, 40), *rng.choice(len(data), size=40, replace=False),
+                 *range(len(data) - 200, len(data))]
+    for position in positions:
+        altered = bytearray(data)
+        altered[position] ^= 0x01
+        target = tmp_path / "flipped.skr"
+        target.write_bytes(bytes(altered))
+        with pytest.raises(ValueError, match="altered or corrupted|not a sklearn-recon model"):
+            load(target)
+
+
+def _edited_tree(path, edit):
+    """``estimator.json`` of the file ``path``, changed by ``edit(tree)``."""
+    with zipfile.ZipFile(path) as archive:
+        tree = json.loads(archive.read("estimator.json"))
+    edit(tree)
+    return {"estimator.json": json.dumps(tree).encode()}
+
+
+def test_altered_members_are_refused(saved, tmp_path):
+    path, _ = saved
+    edited = _edited_tree(path, lambda tree: tree["state"].update(threshold_=1e9))
+    cases = {
+        "member": dict(change=edited),
+        "extra member": dict(add={"extra.txt": b"x"}),
+        "manifest": dict(
+            change={"manifest.json": b'{"format": "sklearn-recon-model"}'}
+        ),
+        # consistent member checksums in the manifest, but not the file's
+        "manifest and member": dict(change=edited, forge="members"),
+    }
+    for case, changes in cases.items():
+        target = _rewrite(path, tmp_path / f"{case}.skr", **changes)
+        with pytest.raises(ValueError, match="altered or corrupted"):
+            load(target)
+
+
+def test_only_allowed_classes_are_ever_built(saved, tmp_path):
+    # Even with consistent checksums, a file naming another class is refused
+    # without importing anything from that name.
+    path, _ = saved
+    edited = _edited_tree(path, lambda tree: tree.update(__estimator__="os.system"))
+    target = _rewrite(path, tmp_path / "forged.skr", change=edited, forge=True)
+    with pytest.raises(ValueError, match="class 'os.system', which load does not restore"):
+        load(target)
+
+
+def test_version_mismatch_warns_and_newer_format_is_refused(saved, tmp_path):
+    path, detector = saved
+
+    def older(manifest):
+        manifest["versions"]["sklearn-recon"] = "0.0.1"
+
+    target = _rewrite(path, tmp_path / "older.skr", edit_manifest=older, forge=True)
+    with pytest.warns(UserWarning, match=r"saved with sklearn-recon 0.0.1 \(now "):
+        restored = load(target)
+    X = np.ones((3, detector.n_features_in_))
+    np.testing.assert_array_equal(restored.score_samples(X), detector.score_samples(X))
+
+    def newer(manifest):
+        manifest["format_version"] = 99
+
+    target = _rewrite(path, tmp_path / "newer.skr", edit_manifest=newer, forge=True)
+    with pytest.raises(ValueError, match="version 99 of the model file format.*Upgrade"):
+        load(target)
+
+
+def test_network_member_is_a_standard_keras_archive(saved, tmp_path):
+    # Serving without sklearn-recon's estimators: Keras loads the member in
+    # safe mode (importing sklearn_recon registers the custom layers).
+    path, detector = saved
+    with zipfile.ZipFile(path) as archive:
+        assert archive.read("network-0.keras")[:2] == b"PK"
+        (tmp_path / "network.keras").write_bytes(archive.read("network-0.keras"))
+    keras = sklearn_recon.utils._keras.get_keras()
+    model = keras.saving.load_model(tmp_path / "network.keras", safe_mode=True, compile=False)
+    X = np.linspace(-1, 1, 3 * detector.n_features_in_, dtype=np.float32).reshape(3, -1)
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(model(X)), keras.ops.convert_to_numpy(detector.model_(X))
+    )
