@@ -25,8 +25,11 @@ The restart rule: after a break the machine restarts (the time column
 shows the downtime as a gap), and the readings of the next steps are
 transients. ``after_break`` returns, for every row, how many steps ago the
 last break was, so that a benchmark can leave the rows of a restart out of
-*training* (the same rule for every configuration, chosen on the
-validation part). Test figures are always computed on every kept test row.
+*training* (``skip_after_break``). On the validation part this did not
+help (it removes many of the warnings, which cluster after breaks), so the
+benchmarks keep every row. A model may also learn from wider warning labels
+than it is judged on (``fit_lead``). Validation and test figures are always
+computed on every kept row of their part, with the study's 2-step labels.
 """
 
 import numpy as np
@@ -120,7 +123,7 @@ class PaperMill:
             )
         return "\n".join(lines)
 
-    def rows(self, features, fit_on, *, skip_after_break=0):
+    def rows(self, features, fit_on, *, skip_after_break=0, fit_lead=LEAD):
         """Scaled feature rows of the kept steps, and their labels.
 
         Parameters
@@ -132,6 +135,10 @@ class PaperMill:
         skip_after_break : int, default=0
             Leave out of the *fitting* rows the steps at most this many
             steps after a break (restart transients); 0 keeps them all.
+        fit_lead : int, default=2
+            Lead of the labels of the *fitting* rows: a model may learn
+            from a wider warning (``lead_labels(y, lead=fit_lead)``); every
+            other part keeps the study's labels (lead 2).
 
         Returns
         -------
@@ -140,9 +147,10 @@ class PaperMill:
             part of ``parts``.
         y : dict part name -> ndarray of 0/1 labels, aligned with ``X``.
         """
-        return self._split(self._series(features, fit_on)[self.keep], fit_on, skip_after_break)
+        series = self._series(features, fit_on)[self.keep]
+        return self._split(series, fit_on, skip_after_break, fit_lead)
 
-    def windows(self, features, window, fit_on, *, skip_after_break=0):
+    def windows(self, features, window, fit_on, *, skip_after_break=0, fit_lead=LEAD):
         """As :meth:`rows`, with windows of the past ``window`` steps as samples.
 
         Each sample, of shape ``(window, n_channels)``, holds the scaled
@@ -156,7 +164,7 @@ class PaperMill:
         ok = self.keep >= window - 1
         X = np.zeros((len(self.keep), window, series.shape[1]), dtype=np.float32)
         X[ok] = windows[self.keep[ok] - (window - 1)]
-        return self._split(X, fit_on, skip_after_break, valid=ok)
+        return self._split(X, fit_on, skip_after_break, fit_lead, valid=ok)
 
     def _series(self, features, fit_on):
         """The full series of features, scaled on the kept rows of ``fit_on``."""
@@ -166,11 +174,12 @@ class PaperMill:
         scaler = StandardScaler().fit(series[self.keep[self.parts[fit_on]]])
         return scaler.transform(series)
 
-    def _split(self, X, fit_on, skip_after_break, valid=None):
+    def _split(self, X, fit_on, skip_after_break, fit_lead, valid=None):
         valid = np.ones(len(X), dtype=bool) if valid is None else valid
         masks = {name: mask & valid for name, mask in self.parts.items()}
         masks["fit"] = masks[fit_on] & (self.after_break[self.keep] > skip_after_break)
-        return (
-            {name: X[mask] for name, mask in masks.items()},
-            {name: self.y_lead[mask] for name, mask in masks.items()},
-        )
+        X = {name: X[mask] for name, mask in masks.items()}
+        y = {name: self.y_lead[mask] for name, mask in masks.items()}
+        # The break rows are dropped whatever the lead, so ``keep`` is the same.
+        y["fit"] = lead_labels(self.breaks, lead=fit_lead)[0][masks["fit"]]
+        return X, y
