@@ -111,15 +111,18 @@ class PaperMill:
         self.parts["period"] = self.parts["train"] | self.parts["validation"]
 
     def describe(self):
-        """One line per part: kept rows, positive rows, breaks."""
+        """One line per part: its rows of the series, kept rows, positives, breaks."""
+        bounds = {
+            "train": (0, self.validation_start),
+            "validation": (self.validation_start, self.test_start),
+            "test": (self.test_start, len(self.breaks)),
+        }
         lines = []
-        for name in ("train", "validation", "test"):
-            rows = self.keep[self.parts[name]]
-            lo, hi = rows.min(), rows.max()
-            n_breaks = int(self.breaks[lo : hi + 2].sum())
+        for name, (lo, hi) in bounds.items():
             lines.append(
-                f"{name:>10}: rows {lo}..{hi}, {len(rows)} kept, "
-                f"{int(self.y_lead[self.parts[name]].sum())} positive, ~{n_breaks} breaks"
+                f"{name:>10}: rows {lo}..{hi - 1}, {int(self.parts[name].sum())} kept, "
+                f"{int(self.y_lead[self.parts[name]].sum())} positive, "
+                f"{int(self.breaks[lo:hi].sum())} breaks"
             )
         return "\n".join(lines)
 
