@@ -87,25 +87,9 @@ def load(features):
     return X[keep], y, keep, df["y"].to_numpy(), n_breaks
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--features", choices=("raw", "diff", "dev30"), default="dev30"
-    )
-    parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--folds", type=int, default=3)
-    parser.add_argument(
-        "--cv",
-        choices=("stratified", "time"),
-        default="stratified",
-        help="folds inside the training part: stratified contiguous blocks, or "
-        "forward chaining (TimeSeriesSplit: each held-out block follows its "
-        "training rows, as the test part follows the training part)",
-    )
-    args = parser.parse_args()
-
-    print(machine_info())
-    X, y, keep, y_raw, n_breaks = load(args.features)
+def cost_study(features="dev30", cv_kind="stratified", epochs=30, folds=3):
+    """Run the study, print its figures and return them as a dict."""
+    X, y, keep, y_raw, n_breaks = load(features)
     n_train = int(TRAIN_SHARE * len(y))
     X_train, X_test = X[:n_train], X[n_train:]
     y_train, y_test = y[:n_train], y[n_train:]
@@ -114,7 +98,7 @@ def main():
     split_row = keep[n_train]
     test_breaks = int(y_raw[split_row:].sum())
     print(
-        f"features={args.features}, cv={args.cv} ({args.folds} folds): "
+        f"features={features}, cv={cv_kind} ({folds} folds): "
         f"{X.shape[1]} columns; {len(y)} rows kept of "
         f"{len(y_raw)} ({n_breaks} breaks dropped); train rows 0..{n_train - 1} "
         f"({int(y_train.sum())} positive), test rows {n_train}..{len(y) - 1} "
@@ -125,15 +109,15 @@ def main():
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     detector = AutoencoderDetector(
         hidden_units=(32, 16, 8),
-        epochs=args.epochs,
+        epochs=epochs,
         batch_size=256,
         n_iter_no_change=5,
         random_state=0,
     )
-    if args.cv == "time":
-        cv = TimeSeriesSplit(n_splits=args.folds)
+    if cv_kind == "time":
+        cv = TimeSeriesSplit(n_splits=folds)
     else:
-        cv = StratifiedKFold(n_splits=args.folds)  # contiguous blocks, no shuffle
+        cv = StratifiedKFold(n_splits=folds)  # contiguous blocks, no shuffle
     shared = dict(cv=cv, anomaly_label=1)
 
     start = time.perf_counter()
@@ -168,6 +152,40 @@ def main():
     print(f"test cost at CostThreshold:           {at_cost:.0f}")
     print(f"saving vs base: {100 * (base - at_cost) / base:.1f}%, "
           f"vs best-F1: {100 * (at_f1 - at_cost) / at_f1:.1f}%")
+    return {
+        "features": features,
+        "cv": cv_kind,
+        "test_rows": len(y_test),
+        "test_positive": int(y_test.sum()),
+        "test_breaks": test_breaks,
+        "roc_auc": roc_auc_score(y_test, scores),
+        "pr_auc": average_precision_score(y_test, scores),
+        "base_cost": base,
+        "cost_best_f1": at_f1,
+        "cost_threshold": at_cost,
+        "fit_seconds": t_cost,
+    }
+
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--features", choices=("raw", "diff", "dev30"), default="dev30"
+    )
+    parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument(
+        "--cv",
+        choices=("stratified", "time"),
+        default="stratified",
+        help="folds inside the training part: stratified contiguous blocks, or "
+        "forward chaining (TimeSeriesSplit: each held-out block follows its "
+        "training rows, as the test part follows the training part)",
+    )
+    args = parser.parse_args()
+    print(machine_info())
+    cost_study(args.features, args.cv, args.epochs, args.folds)
 
 
 if __name__ == "__main__":
