@@ -11,6 +11,8 @@ numpydoc_validate = pytest.importorskip("numpydoc.validate")
 import sklearn_recon  # noqa: E402
 
 PUBLIC_MODULES = ["sklearn_recon.datasets", "sklearn_recon.windows"]
+# Modules whose public classes are not re-exported at the top level.
+CLASS_MODULES = ["sklearn_recon.plotting"]
 
 # Checks not enforced, as in scikit-learn's own test_docstrings.py:
 # GL01/GL02 (blank-line placement), ES01 (extended summary), SA01 (See Also
@@ -33,6 +35,16 @@ def _public_objects():
                 for method, member in vars(base).items():
                     if not method.startswith("_") and callable(member):
                         yield f"{base.__module__}.{base.__name__}.{method}"
+    for module in CLASS_MODULES:
+        mod = importlib.import_module(module)
+        for name in mod.__all__:
+            yield f"{module}.{name}"
+            for method, member in vars(getattr(mod, name)).items():
+                # classmethods (from_estimator) are not callable as found in vars
+                if not method.startswith("_") and (
+                    callable(member) or isinstance(member, classmethod)
+                ):
+                    yield f"{module}.{name}.{method}"
     for module in PUBLIC_MODULES:
         mod = importlib.import_module(module)
         for name, member in vars(mod).items():
@@ -53,7 +65,7 @@ def test_numpydoc(name):
 
 @pytest.mark.parametrize(
     "module",
-    ["sklearn_recon.autoencoder", "sklearn_recon.base", *PUBLIC_MODULES],
+    ["sklearn_recon.autoencoder", "sklearn_recon.base", *PUBLIC_MODULES, *CLASS_MODULES],
 )
 def test_doctests(module):
     mod = importlib.import_module(module)
