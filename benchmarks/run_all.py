@@ -80,7 +80,7 @@ def ecg5000(size, seeds):
         ).items():
             if name not in DEEP_DETECTORS and name != "iforest" and seed != seeds[0]:
                 continue  # deterministic baselines: once is enough
-            result = run_detector(
+            _, result = run_detector(
                 detector, split, supervised=name in SUPERVISED, n_score_rows=20_000
             )
             if len(seeds) > 1 and (name in DEEP_DETECTORS or name == "iforest"):
@@ -143,7 +143,7 @@ def secom(size):
         print(f" {how}:", flush=True)
         for name, (label, detector) in protocol_detectors(names, size=size).items():
             steps = [SimpleImputer(strategy="median"), VarianceThreshold(), StandardScaler()]
-            result = run_detector(detector, split, preprocessing=steps)
+            _, result = run_detector(detector, split, preprocessing=steps)
             if "n_iter" in result:
                 label = f"{label} ({result['n_iter']} epochs)"
             label = f"{how}: {label}"

@@ -163,6 +163,8 @@ def run_detector(detector, split, *, supervised=False, n_score_rows=None, prepro
 
     Returns
     -------
+    pipeline : Pipeline
+        The fitted pipeline.
     result : dict
         The metrics of :func:`evaluate`, ``fit_seconds``,
         ``rows_per_second`` of ``score_samples``, ``n_iter`` (epochs run,
@@ -195,7 +197,7 @@ def run_detector(detector, split, *, supervised=False, n_score_rows=None, prepro
     if hasattr(pipe[-1], "history_"):
         result["n_iter"] = int(pipe[-1].n_iter_)
     result["anomaly_score"] = -scores[: len(X_test)]
-    return result
+    return pipe, result
 
 
 def environment():

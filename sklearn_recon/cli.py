@@ -71,6 +71,7 @@ def _demo(args):
     from sklearn.exceptions import ConvergenceWarning
 
     from ._protocol import (
+        DEEP_DETECTORS,
         SUPERVISED,
         describe_environment,
         ecg5000_split,
@@ -79,6 +80,7 @@ def _demo(args):
         protocol_detectors,
         run_detector,
     )
+    from .utils._keras import get_keras
 
     size = "quick" if args.quick else "demo"
     detectors = protocol_detectors(
@@ -94,23 +96,31 @@ def _demo(args):
         f"({np.sum(y_test == -1)} anomalies). MinMaxScaler + detector.",
         flush=True,
     )
-    results = {}
+    if any(name in DEEP_DETECTORS for name in detectors):
+        print("Loading Keras and TensorFlow ...", flush=True)
+        get_keras()  # TensorFlow's start-up messages go here, not mid-table
+    results, pipelines = {}, {}
     for i, (name, (label, detector)) in enumerate(detectors.items(), start=1):
         epochs = detector.get_params().get("epochs")
         if hasattr(detector, "verbose") and "verbose" in detector.get_params():
             detector.set_params(verbose=args.verbose)
         limit = f", up to {epochs} epochs" if epochs else ""
-        print(f"[{i}/{len(detectors)}] {label}: fitting{limit} ...", end=" ", flush=True)
+        step = f"[{i}/{len(detectors)}] {label}:"
+        print(f"{step} fitting{limit} ...", flush=True)
         with warnings.catch_warnings():
             # the demo's epochs are capped on purpose; the table says how many ran
             warnings.simplefilter("ignore", ConvergenceWarning)
-            result = run_detector(detector, split, supervised=name in SUPERVISED)
+            pipeline, result = run_detector(
+                detector, split, supervised=name in SUPERVISED
+            )
         ran = f" ({result['n_iter']} epochs)" if "n_iter" in result else ""
         print(
-            f"done in {result['fit_seconds']:.1f} s{ran}, ROC-AUC {result['roc_auc']:.4f}",
+            f"{step} done in {result['fit_seconds']:.1f} s{ran}, "
+            f"ROC-AUC {result['roc_auc']:.4f}",
             flush=True,
         )
         results[name] = dict(result, label=label, max_epochs=epochs)
+        pipelines[name] = pipeline
 
     table = markdown_table([(r["label"], r) for r in results.values()])
     notes = _below_lof(results)
@@ -151,7 +161,7 @@ def _demo(args):
     )
     written = ["results.md", "results.json"]
     if not args.no_plots:
-        written += _demo_plots(results, y_test, out)
+        written += _demo_plots(results, pipelines, X_test, y_test, out)
     print(f"\nWrote {', '.join(written)} to {out}/")
     return 0
 
@@ -173,8 +183,10 @@ def _below_lof(results):
     return [f"Below LocalOutlierFactor's ROC-AUC ({lof:.4f}) in this run: {', '.join(below)}."]
 
 
-def _demo_plots(results, y_test, out):
-    """ROC and precision-recall curves of every detector; file names written."""
+def _demo_plots(results, pipelines, X_test, y_test, out):
+    """ROC and precision-recall curves of every detector, and the test errors
+    and reconstructions of the first reconstruction detector; file names
+    written."""
     try:
         import matplotlib
     except ImportError:
@@ -212,7 +224,30 @@ def _demo_plots(results, y_test, out):
         fig.savefig(out / filename, dpi=100, bbox_inches="tight")
         plt.close(fig)
         written.append(filename)
+    written += _reconstruction_plots(pipelines, X_test, y_test, out)
     return written
+
+
+def _reconstruction_plots(pipelines, X_test, y_test, out):
+    """Errors and reconstructions of the first detector that reconstructs."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from .plotting import ErrorDisplay, ReconstructionDisplay
+
+    reconstructing = [p for p in pipelines.values() if hasattr(p[-1], "reconstruct")]
+    if not reconstructing:
+        return []
+    pipeline = reconstructing[0]
+    display = ErrorDisplay.from_estimator(pipeline, X_test, y_test)
+    display.figure_.savefig(out / "errors.png", dpi=100, bbox_inches="tight")
+    plt.close(display.figure_)
+    # the first two normal and the first two anomalous test beats
+    rows = [*np.flatnonzero(y_test == 1)[:2], *np.flatnonzero(y_test == -1)[:2]]
+    display = ReconstructionDisplay.from_estimator(pipeline, X_test, index=rows, y=y_test)
+    display.figure_.savefig(out / "reconstruction.png", dpi=100, bbox_inches="tight")
+    plt.close(display.figure_)
+    return ["errors.png", "reconstruction.png"]
 
 
 def _read_table(path, label_column=None):

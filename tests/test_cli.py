@@ -138,8 +138,10 @@ def demo_run(tmp_path_factory):
 def test_demo_prints_progress_and_table(demo_run):
     status, printed, _ = demo_run
     assert status == 0
-    assert "[1/2] AutoencoderDetector: fitting, up to 2 epochs ... done in" in printed
-    assert "[2/2] LocalOutlierFactor: fitting ... done in" in printed
+    assert "[1/2] AutoencoderDetector: fitting, up to 2 epochs ...\n" in printed
+    assert "[1/2] AutoencoderDetector: done in" in printed
+    assert "[2/2] LocalOutlierFactor: fitting ...\n" in printed
+    assert "[2/2] LocalOutlierFactor: done in" in printed
     table = [line for line in printed.splitlines() if line.startswith("|")]
     assert table[0].split("|")[1].strip() == "detector"
     assert [row.split("|")[1].strip() for row in table[2:]] == [
@@ -172,7 +174,9 @@ def test_demo_plots(demo_run):
         assert "matplotlib is not installed: no plots" in printed
         assert not list(out.glob("*.png"))
     else:
-        for name in ("roc.png", "precision_recall.png"):
+        names = ["roc.png", "precision_recall.png", "errors.png", "reconstruction.png"]
+        assert f"Wrote results.md, results.json, {', '.join(names)}" in printed
+        for name in names:
             assert (out / name).read_bytes().startswith(b"\x89PNG")
 
 
