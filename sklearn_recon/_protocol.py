@@ -60,15 +60,15 @@ DEEP_DETECTORS = ("autoencoder", "vae", "lstm", "rnn")
 #: normal ones).
 SUPERVISED = ("rnn",)
 
-#: Maximum epochs of each deep detector per run size. "full" is each
+#: Maximum epochs of each deep detector per run size. "full" leaves each
 #: detector's default (the benchmark configuration); "demo" keeps the
 #: default ``sklearn-recon demo`` within a few minutes on 2 cores (the LSTM
 #: autoencoder, about 10 s an epoch, gets fewer); "quick" keeps the whole
 #: ``sklearn-recon demo --quick`` under a minute.
 EPOCHS = {
-    "full": {"autoencoder": 200, "vae": 300, "lstm": 40, "rnn": 100},
+    "full": {},
     "demo": {"autoencoder": 100, "vae": 100, "lstm": 8, "rnn": 20},
-    "quick": {"autoencoder": 10, "vae": 10, "lstm": 2, "rnn": 3},
+    "quick": {"autoencoder": 10, "vae": 10, "lstm": 1, "rnn": 3},
 }
 
 
@@ -87,7 +87,8 @@ def protocol_detectors(names=DETECTORS, *, size="full", epochs=None, random_stat
     names : iterable of str, default=DETECTORS
         Which detectors, among ``DETECTORS``.
     size : {"full", "demo", "quick"}, default="full"
-        Row of ``EPOCHS`` giving the deep detectors' maximum epochs.
+        Row of ``EPOCHS`` giving the deep detectors' maximum epochs; "full"
+        keeps their defaults.
     epochs : int, default=None
         Maximum epochs of every deep detector, overriding ``size``.
     random_state : int, default=0
@@ -130,10 +131,11 @@ def protocol_detectors(names=DETECTORS, *, size="full", epochs=None, random_stat
     for name in names:
         if name in deep:
             label, cls = deep[name]
-            n_epochs = EPOCHS[size][name] if epochs is None else epochs
-            estimator = cls(
-                epochs=n_epochs, random_state=random_state, **extra.get(name, {})
-            )
+            params = dict(extra.get(name, {}), random_state=random_state)
+            n_epochs = EPOCHS[size].get(name) if epochs is None else epochs
+            if n_epochs is not None:
+                params["epochs"] = n_epochs
+            estimator = cls(**params)
             detectors[name] = (label, estimator)
         else:
             label = baseline_labels[name]
