@@ -97,6 +97,16 @@ def bench_papermill(
     fit_seconds = time.perf_counter() - start
     score = -detector.score_samples(X_test)
     f1 = f1_score(y_test, detector.predict(X_test) == -1)
+    result = {
+        "train_windows": X_train.shape[0],
+        "test_windows": X_test.shape[0],
+        "test_positive": int(y_test.sum()),
+        "roc_auc": roc_auc_score(y_test, score),
+        "pr_auc": average_precision_score(y_test, score),
+        "f1": f1,
+        "epochs": detector.n_iter_,
+        "fit_seconds": fit_seconds,
+    }
     print(
         f"paper mill {detector.cell}{units} {params}, dropout {dropout}, "
         f"window {window}, "
@@ -106,6 +116,7 @@ def bench_papermill(
         f"PR-AUC {average_precision_score(y_test, score):.4f} "
         f"(positive rate {y_test.mean():.4f}), F1 at the default threshold {f1:.4f}"
     )
+    return result
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 Run from the repository root::
 
-    python benchmarks/run_all.py [--quick] [--seeds 0 1] [--out benchmarks/RESULTS.md]
+    python benchmarks/run_all.py [--quick] [--seeds 0 1] [--studies ...] [--update]
+                                 [--out benchmarks/RESULTS.md]
 
 Studies, each in the same run:
 
@@ -15,11 +16,18 @@ Studies, each in the same run:
   ``SimpleImputer(median)``, ``VarianceThreshold`` (drops the constant
   columns), ``StandardScaler``, detector.
 - Paper mill: the cost study of ``bench_papermill_cost.py`` (dev30 features,
-  ``CostThreshold`` against the best-F1 threshold, both folds schemes).
+  ``CostThreshold`` against the best-F1 threshold, both folds schemes), and
+  the supervised RNN classifier on 20-minute windows (``bench_rnn.py
+  papermill``).
 - UCR discord ``ecg_qtdbsel102``: point-level ROC-AUC and PR-AUC of
   ``WindowedDetector(LSTMAutoencoderDetector)`` (``bench_lstm.py ucr``).
+- Speed: ``bench_core.py`` (fit, one-row latency, throughput against NumPy)
+  and ``bench_lstm.py epoch`` (an LSTM epoch against bare Keras).
 - PyOD's ``AutoEncoder`` and ``VAE`` timed against ours at the same epochs
   when ``import pyod`` works (``pip install ".[benchmarks]"``).
+
+``--studies`` picks some of them; with ``--update`` their sections replace
+the same sections of an existing results file and the others stay.
 
 ``--quick`` runs everything with a few epochs as a smoke test: its figures
 are not results, and it writes to ``RESULTS-quick.md`` unless ``--out``
@@ -41,8 +49,10 @@ from sklearn.impute import SimpleImputer
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
+import bench_core
 import bench_lstm
 import bench_papermill_cost
+import bench_rnn
 from sklearn_recon import AutoencoderDetector, VAEDetector
 from sklearn_recon._protocol import (
     DEEP_DETECTORS,
@@ -59,6 +69,7 @@ from sklearn_recon._protocol import (
 from sklearn_recon.datasets import load_secom
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+STUDIES = ("ecg5000", "secom", "papermill", "papermill-rnn", "ucr", "speed", "pyod")
 
 
 def _progress(label, result):
@@ -305,13 +316,84 @@ def pyod_comparison(size):
     ])
 
 
+def papermill_rnn(size):
+    """The supervised RNN classifier on paper-mill windows; the Markdown section."""
+    print("\n== Paper mill, RNN classifier ==", flush=True)
+    params = {"epochs": 2} if size == "quick" else {}
+    r = bench_rnn.bench_papermill(**params)
+    return "\n".join([
+        "## Paper mill (RNN classifier)\n",
+        "`RNNClassifierDetector(units=(32,), dropout=0.2, anomaly_label=1)` on "
+        f"windows of the past {bench_rnn.WINDOW} readings (20 minutes), labelled by "
+        "the two-step lead at their last step, the first 2/3 of the time span "
+        f"for training ({r['train_windows']} windows) and the rest for testing "
+        f"({r['test_windows']} windows, {r['test_positive']} positive). "
+        "`python benchmarks/bench_rnn.py papermill`.\n",
+        "| test ROC-AUC | PR-AUC | F1 at the default threshold | epochs | fit s |",
+        "|---|---|---|---|---|",
+        f"| {r['roc_auc']:.4f} | {r['pr_auc']:.4f} | {r['f1']:.4f} | {r['epochs']} "
+        f"| {r['fit_seconds']:.0f} |",
+        "",
+    ])
+
+
+def speed(size):
+    """Speed of AutoencoderDetector and of an LSTM epoch; the Markdown section."""
+    print("\n== Speed ==", flush=True)
+    if size == "quick":
+        core = bench_core.core_speed(n_fits=1, n_rows=10_000, repeat=2)
+        epoch = bench_lstm.bench_epoch(n_epochs=2, n_rounds=1)
+    else:
+        core = bench_core.core_speed()
+        epoch = bench_lstm.bench_epoch()
+    rows = [
+        f"| fit on ECG5000, defaults ({core['n_iter']} epochs), median of "
+        f"{core['n_fits']} | {core['fit_seconds']:.1f} s | |",
+        f"| `score_samples` of one row, median of 2000 calls | "
+        f"{core['latency_ms']:.2f} ms | |",
+    ]
+    for dtype in ("float64", "float32"):
+        r = core[dtype]
+        rows.append(
+            f"| {core['n_rows']:,} {dtype} rows, `score_samples` against a NumPy "
+            f"{dtype} forward pass through the same weights (medians) | "
+            f"{r['ours']:.3f} s / {r['numpy']:.3f} s | {r['ratio']:.2f}x |"
+        )
+    rows.append(
+        "| an epoch of `LSTMAutoencoderDetector` against the bare Keras network, "
+        f"same layers and data (medians) | {epoch['ours']:.2f} s / "
+        f"{epoch['bare']:.2f} s | {epoch['ratio']:.2f}x |"
+    )
+    return "\n".join([
+        "## Speed\n",
+        "`AutoencoderDetector` on the ECG5000 protocol (`python "
+        "benchmarks/bench_core.py`) and seconds per training epoch of the LSTM "
+        "autoencoder (`python benchmarks/bench_lstm.py epoch`). Timings on a "
+        "shared machine: the ratios, measured in the same run, are what counts.\n",
+        "| what | seconds | ratio |",
+        "|---|---|---|",
+        *rows,
+        "",
+    ])
+
+
+def _merge(old_text, sections):
+    """Replace the sections of ``old_text`` with the same titles; append new ones."""
+    header, *old = old_text.split("\n## ")
+    merged = {text.splitlines()[0]: "## " + text for text in old}
+    for section in sections:
+        merged[section.splitlines()[0][3:]] = section
+    return header, list(merged.values())
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run, few epochs")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--studies", nargs="+", default=list(STUDIES), choices=STUDIES)
     parser.add_argument(
-        "--studies", nargs="+", default=["ecg5000", "secom", "papermill", "ucr", "pyod"],
-        choices=["ecg5000", "secom", "papermill", "ucr", "pyod"],
+        "--update", action="store_true",
+        help="rewrite only these studies' sections of an existing results file",
     )
     parser.add_argument("--out", help="default: benchmarks/RESULTS.md "
                         "(RESULTS-quick.md with --quick)")
@@ -326,7 +408,9 @@ def main():
         "ecg5000": lambda: ecg5000(size, args.seeds),
         "secom": lambda: secom(size),
         "papermill": lambda: papermill(size),
+        "papermill-rnn": lambda: papermill_rnn(size),
         "ucr": lambda: ucr(size),
+        "speed": lambda: speed(size),
         "pyod": lambda: pyod_comparison(size),
     }
     start = time.perf_counter()
@@ -336,22 +420,32 @@ def main():
             warnings.simplefilter("ignore", ConvergenceWarning)
             sections.append(studies[name]())
     minutes = (time.perf_counter() - start) / 60
-    command = "python benchmarks/run_all.py " + " ".join(sys.argv[1:])
-    header = [
-        "# Benchmark results\n",
-        f"Written by `{command.strip()}` in {minutes:.0f} minutes. "
-        "Fit times were measured on a machine shared with other jobs and are "
-        "noisy; the scores are seeded.\n",
-        f"- date: {env['date']}",
-        f"- machine: {env['machine']}, Python {env['python']}",
-        "- versions: "
-        + ", ".join(f"{k} {v}" for k, v in env["versions"].items()),
-        "",
-    ]
-    if args.quick:
-        header.insert(1, "**Smoke run (`--quick`): few epochs, not results.**\n")
+    command = ("python benchmarks/run_all.py " + " ".join(sys.argv[1:])).strip()
+    versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items())
+    run = (
+        f"- `{command}`: {env['date']}, {minutes:.0f} minutes; {env['machine']}, "
+        f"Python {env['python']}; {versions}"
+    )
+    if args.update and os.path.exists(out):
+        with open(out) as file:
+            header, sections = _merge(file.read(), sections)
+        header = header.rstrip("\n") + "\n" + run + "\n"
+    else:
+        header = "\n".join([
+            "# Benchmark results\n",
+            "Written by `python benchmarks/run_all.py` (from the repository root). "
+            "Fit times were measured on a 2-core machine shared with other jobs "
+            "and are noisy; the scores are seeded. The runs that wrote the "
+            "sections below (command, date, minutes, machine, versions):\n",
+            run,
+            "",
+        ])
+        if args.quick:
+            header = header.replace(
+                "\n\n", "\n\n**Smoke run (`--quick`): few epochs, not results.**\n\n", 1
+            )
     with open(out, "w") as file:
-        file.write("\n".join(header + sections))
+        file.write("\n".join([header, *sections]))
     print(f"\nWrote {out} ({minutes:.1f} minutes)")
 
 
