@@ -105,6 +105,10 @@ def ecg5000(size, seeds):
             elif name in DEEP_DETECTORS:
                 below.append((label, result))
     X_train, X_test, y_train, y_test = split
+    limits = ", ".join(
+        f"{label.split()[0]} {detector.epochs}"
+        for label, detector in protocol_detectors(DEEP_DETECTORS, size=size).values()
+    )
     text = [
         "## ECG5000\n",
         "Protocol of DESIGN.md: 80/20 split stratified on normal vs anomaly "
@@ -114,20 +118,21 @@ def ecg5000(size, seeds):
         f"the {len(y_test)} test beats ({(y_test == -1).sum()} anomalies), anomaly "
         "class positive; precision, recall and F1 at each detector's own "
         "threshold; rows/s of `score_samples` over 20,000 rows. Deep detectors "
-        "at their defaults (`EPOCHS` in `sklearn_recon/_protocol.py`: the maximum "
-        "epochs; early stopping on 10% of the training beats), the RNN "
-        f"classifier with `n_channels=4`; seeds {seeds}.\n",
+        "with their default parameters (early stopping on 10% of the training "
+        f"beats; maximum epochs {limits}; the table gives the epochs run), the "
+        "RNN classifier with `n_channels=4` "
+        f"(`protocol_detectors` in `sklearn_recon/_protocol.py`); seeds {seeds}.\n",
         markdown_table(rows),
         "",
     ]
     if lof:
         under = [
-            f"{label} ({r['roc_auc']:.4f})"
+            f"{label}: {r['roc_auc']:.5f}"
             for label, r in below
             if r["roc_auc"] < lof["roc_auc"]
         ]
         text.append(
-            f"Below LocalOutlierFactor's ROC-AUC ({lof['roc_auc']:.4f}): "
+            f"Below LocalOutlierFactor's ROC-AUC ({lof['roc_auc']:.5f}): "
             + (", ".join(under) if under else "none")
             + ".\n"
         )
