@@ -203,7 +203,7 @@ def _demo_plots(results, pipelines, X_test, y_test, out):
         (RocCurveDisplay, "roc_auc", "roc.png", "ROC curves", "false positive rate (log)",
          "true positive rate"),
         (PrecisionRecallDisplay, "pr_auc", "precision_recall.png",
-         "Precision-recall curves", "recall", "precision"),
+         "Precision-recall curves", "recall", "precision (from 0.5)"),
     )
     for display, metric, filename, title, xlabel, ylabel in plots:
         fig, ax = plt.subplots(figsize=(8, 6))
@@ -212,11 +212,14 @@ def _demo_plots(results, pipelines, X_test, y_test, out):
                 anomaly, r["anomaly_score"], name=r["label"], pos_label=True, ax=ax
             )
             curve.line_.set_label(f"{r['label']} ({metric_names[metric]} {r[metric]:.4f})")
+        ax.set_aspect("auto")
         if display is RocCurveDisplay:
             # the curves differ at false positive rates below 0.1
             ax.set_xscale("log")
             ax.set_xlim(1e-3, 1)
-            ax.set_aspect("auto")
+        else:
+            # and at precisions above 0.5
+            ax.set_ylim(0.5, 1.01)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.legend(loc="lower right" if display is RocCurveDisplay else "lower left")
