@@ -102,7 +102,7 @@ def _demo(args):
     results, pipelines = {}, {}
     for i, (name, (label, detector)) in enumerate(detectors.items(), start=1):
         epochs = detector.get_params().get("epochs")
-        if hasattr(detector, "verbose") and "verbose" in detector.get_params():
+        if name in DEEP_DETECTORS:  # Keras progress bars; the baselines stay quiet
             detector.set_params(verbose=args.verbose)
         limit = f", up to {epochs} epochs" if epochs else ""
         step = f"[{i}/{len(detectors)}] {label}:"
