@@ -1,28 +1,14 @@
 """Helpers shared by the benchmark scripts (never collected by pytest)."""
 
-import os
-import platform
 import statistics
 import time
-from datetime import datetime, timezone
 
 
 def machine_info():
     """One line naming the machine, the date and the library versions."""
-    import keras
-    import numpy
-    import sklearn
-    import tensorflow
+    from sklearn_recon._protocol import describe_environment, environment
 
-    import sklearn_recon
-
-    return (
-        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC | {platform.machine()} "
-        f"{os.cpu_count()} cores | Python {platform.python_version()} | "
-        f"sklearn_recon {sklearn_recon.__version__}, scikit-learn {sklearn.__version__}, "
-        f"keras {keras.__version__}, tensorflow {tensorflow.__version__}, "
-        f"numpy {numpy.__version__}"
-    )
+    return describe_environment(environment())
 
 
 def median_seconds(fn, repeat):

@@ -33,8 +33,8 @@ def numpy_forward(X, weights, loss="mse"):
     return -(np.square(diff) if loss == "mse" else np.abs(diff)).mean(axis=1)
 
 
-def main():
-    print(machine_info())
+def core_speed(n_fits=3, n_rows=100_000, repeat=7):
+    """Print the speed figures and return them as a dict."""
     X_train, X_test, y_train, _ = ecg5000_split()
     X_normal = X_train[y_train == 1]
 
@@ -45,12 +45,12 @@ def main():
             make_pipeline(MinMaxScaler(), AutoencoderDetector(random_state=0)).fit(X_normal)
         )
 
-    fit_seconds = median_seconds(fit, repeat=3)
+    fit_seconds = median_seconds(fit, repeat=n_fits)
     pipe = fits[-1]
     detector = pipe[-1]
     print(
         f"fit, ECG5000 ({len(X_normal)} normal beats x 140, defaults): "
-        f"{fit_seconds:.1f} s median of 3 ({detector.n_iter_} epochs)"
+        f"{fit_seconds:.1f} s median of {n_fits} ({detector.n_iter_} epochs)"
     )
 
     X_scaled = pipe[0].transform(X_test)
@@ -60,25 +60,35 @@ def main():
     print(f"score_samples, one row: {latency * 1e3:.3f} ms (median of 2000 calls)")
 
     rng = np.random.RandomState(0)
-    X_big = X_scaled[rng.randint(len(X_scaled), size=100_000)]  # float64, C order
+    X_big = X_scaled[rng.randint(len(X_scaled), size=n_rows)]  # float64, C order
     weights64 = [w.astype(np.float64) for w in detector.model_.get_weights()]
     weights32 = detector.model_.get_weights()
     X_big32 = X_big.astype(np.float32)
     np.testing.assert_allclose(
         detector.score_samples(X_big[:1000]), numpy_forward(X_big[:1000], weights64), rtol=1e-6
     )
+    result = {"fit_seconds": fit_seconds, "n_iter": detector.n_iter_,
+              "latency_ms": latency * 1e3, "n_fits": n_fits, "n_rows": n_rows}
     for name, X_rows, weights in [
         ("float64", X_big, weights64),
         ("float32", X_big32, weights32),
     ]:
         detector.score_samples(X_rows[:10])
-        t_ours = median_seconds(lambda: detector.score_samples(X_rows), repeat=7)
-        t_numpy = median_seconds(lambda: numpy_forward(X_rows, weights), repeat=7)
+        t_ours = median_seconds(lambda: detector.score_samples(X_rows), repeat=repeat)
+        t_numpy = median_seconds(lambda: numpy_forward(X_rows, weights), repeat=repeat)
         print(
-            f"100,000 {name} rows: score_samples {t_ours:.3f} s "
-            f"({100_000 / t_ours:,.0f} rows/s), NumPy {name} pass {t_numpy:.3f} s, "
+            f"{n_rows:,} {name} rows: score_samples {t_ours:.3f} s "
+            f"({n_rows / t_ours:,.0f} rows/s), NumPy {name} pass {t_numpy:.3f} s, "
             f"ratio {t_ours / t_numpy:.2f}x"
         )
+        result[name] = {"ours": t_ours, "numpy": t_numpy, "ratio": t_ours / t_numpy}
+    return result
+
+
+def main():
+    print(machine_info())
+    core_speed()
+
 
 if __name__ == "__main__":
     main()

@@ -47,3 +47,218 @@ def evaluate(detector, X_test, y_test):
         "recall": float(recall),
         "f1": float(f1),
     }
+
+
+#: Names of the detectors of the protocol, in the order of the tables:
+#: the four deep detectors, then the scikit-learn baselines.
+DETECTORS = ("autoencoder", "vae", "lstm", "rnn", "lof", "ocsvm", "pca", "iforest")
+
+#: The deep detectors among DETECTORS.
+DEEP_DETECTORS = ("autoencoder", "vae", "lstm", "rnn")
+
+#: The detectors trained with labels (on all training beats, not only the
+#: normal ones).
+SUPERVISED = ("rnn",)
+
+#: Maximum epochs of each deep detector per run size. "full" leaves each
+#: detector's default (the benchmark configuration); "demo" keeps the
+#: default ``sklearn-recon demo`` within a few minutes on 2 cores (the LSTM
+#: autoencoder, about 10 s an epoch, gets fewer); "quick" keeps the whole
+#: ``sklearn-recon demo --quick`` under a minute.
+EPOCHS = {
+    "full": {},
+    "demo": {"autoencoder": 100, "vae": 100, "lstm": 8, "rnn": 20},
+    "quick": {"autoencoder": 10, "vae": 10, "lstm": 1, "rnn": 3},
+}
+
+
+def protocol_detectors(names=DETECTORS, *, size="full", epochs=None, random_state=0):
+    """The detectors of the protocol with their benchmark configurations.
+
+    The one place that says how each detector runs on ECG5000, for the
+    ``sklearn-recon demo`` command and the benchmarks alike: the deep
+    detectors at their defaults (the RNN classifier reads each beat as 35
+    steps of 4 values, ``n_channels=4``), with the maximum epochs of
+    ``EPOCHS[size]``, and the scikit-learn baselines of
+    :func:`~sklearn_recon._baselines.baselines`.
+
+    Parameters
+    ----------
+    names : iterable of str, default=DETECTORS
+        Which detectors, among ``DETECTORS``.
+    size : {"full", "demo", "quick"}, default="full"
+        Row of ``EPOCHS`` giving the deep detectors' maximum epochs; "full"
+        keeps their defaults.
+    epochs : int, default=None
+        Maximum epochs of every deep detector, overriding ``size``.
+    random_state : int, default=0
+        Seed of every detector that takes one.
+
+    Returns
+    -------
+    detectors : dict
+        Name -> ``(label, estimator)``, in the order of ``names``; the label
+        is the estimator's name in tables.
+    """
+    from . import (
+        AutoencoderDetector,
+        LSTMAutoencoderDetector,
+        RNNClassifierDetector,
+        VAEDetector,
+    )
+    from ._baselines import baselines
+
+    unknown = sorted(set(names) - set(DETECTORS))
+    if unknown:
+        raise ValueError(f"Unknown detectors {unknown}; choose among {list(DETECTORS)}")
+    if size not in EPOCHS:
+        raise ValueError(f"size must be one of {sorted(EPOCHS)}, got {size!r}")
+    deep = {
+        "autoencoder": ("AutoencoderDetector", AutoencoderDetector),
+        "vae": ("VAEDetector", VAEDetector),
+        "lstm": ("LSTMAutoencoderDetector", LSTMAutoencoderDetector),
+        "rnn": ("RNNClassifierDetector (supervised)", RNNClassifierDetector),
+    }
+    extra = {"rnn": {"n_channels": 4, "anomaly_label": -1}}
+    baseline_labels = {
+        "lof": "LocalOutlierFactor",
+        "ocsvm": "OneClassSVM",
+        "pca": "PCA(8) reconstruction",
+        "iforest": "IsolationForest",
+    }
+    shallow = baselines(random_state)
+    detectors = {}
+    for name in names:
+        if name in deep:
+            label, cls = deep[name]
+            params = dict(extra.get(name, {}), random_state=random_state)
+            n_epochs = EPOCHS[size].get(name) if epochs is None else epochs
+            if n_epochs is not None:
+                params["epochs"] = n_epochs
+            estimator = cls(**params)
+            detectors[name] = (label, estimator)
+        else:
+            label = baseline_labels[name]
+            detectors[name] = (label, shallow[label])
+    return detectors
+
+
+def run_detector(detector, split, *, supervised=False, n_score_rows=None, preprocessing=None):
+    """Fit ``MinMaxScaler`` + ``detector`` on the protocol's training beats.
+
+    Parameters
+    ----------
+    detector : estimator
+        An outlier detector (``score_samples``, ``predict``).
+    split : tuple
+        ``(X_train, X_test, y_train, y_test)`` as :func:`ecg5000_split`
+        returns them (labels +1 normal, -1 anomaly).
+    supervised : bool, default=False
+        Train on all training beats with their labels; otherwise on the
+        normal training beats only.
+    n_score_rows : int, default=None
+        Rows scored (the test beats repeated) to measure the scoring speed;
+        None scores the test beats once.
+    preprocessing : list of transformers, default=None
+        Steps before the detector in the pipeline; None is
+        ``[MinMaxScaler()]``, the protocol's scaling.
+
+    Returns
+    -------
+    pipeline : Pipeline
+        The fitted pipeline.
+    result : dict
+        The metrics of :func:`evaluate`, ``fit_seconds``,
+        ``rows_per_second`` of ``score_samples``, ``n_iter`` (epochs run,
+        deep detectors only) and ``anomaly_score`` (minus the test scores,
+        an ndarray, for curves).
+    """
+    import time
+
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler
+
+    X_train, X_test, y_train, y_test = split
+    if preprocessing is None:
+        preprocessing = [MinMaxScaler()]
+    pipe = make_pipeline(*preprocessing, detector)
+    start = time.perf_counter()
+    if supervised:
+        pipe.fit(X_train, y_train)
+    else:
+        pipe.fit(X_train[y_train == 1])
+    fit_seconds = time.perf_counter() - start
+    result = evaluate(pipe, X_test, y_test)
+    X_score = X_test
+    if n_score_rows is not None:
+        X_score = np.resize(X_test, (n_score_rows, X_test.shape[1]))
+    start = time.perf_counter()
+    scores = pipe.score_samples(X_score)
+    result["fit_seconds"] = fit_seconds
+    result["rows_per_second"] = len(X_score) / (time.perf_counter() - start)
+    if hasattr(pipe[-1], "history_"):
+        result["n_iter"] = int(pipe[-1].n_iter_)
+    result["anomaly_score"] = -scores[: len(X_test)]
+    return pipe, result
+
+
+def environment():
+    """The machine, the date and the library versions of a run, as a dict."""
+    import os
+    import platform
+    from datetime import datetime, timezone
+
+    import keras
+    import sklearn
+    import tensorflow
+
+    from ._version import __version__
+
+    return {
+        "date": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "python": platform.python_version(),
+        "versions": {
+            "sklearn_recon": __version__,
+            "scikit-learn": sklearn.__version__,
+            "keras": keras.__version__,
+            "tensorflow": tensorflow.__version__,
+            "numpy": np.__version__,
+        },
+    }
+
+
+def describe_environment(env):
+    """One line naming the machine, the date and the versions of ``env``."""
+    versions = ", ".join(f"{name} {version}" for name, version in env["versions"].items())
+    return f"{env['date']} | {env['machine']} | Python {env['python']} | {versions}"
+
+
+#: Columns of the result tables: key in a result, header, format.
+TABLE_COLUMNS = (
+    ("roc_auc", "ROC-AUC", "{:.4f}"),
+    ("pr_auc", "PR-AUC", "{:.4f}"),
+    ("precision", "precision", "{:.3f}"),
+    ("recall", "recall", "{:.3f}"),
+    ("f1", "F1", "{:.3f}"),
+    ("fit_seconds", "fit s", "{:.1f}"),
+    ("rows_per_second", "rows/s scored", "{:,.0f}"),
+)
+
+
+def markdown_table(rows, columns=TABLE_COLUMNS, first="detector"):
+    """A Markdown table of ``rows``, ``(label, result)`` pairs.
+
+    A column missing from a result shows as an empty cell.
+    """
+    header = [first, *(title for _, title, _ in columns)]
+    body = [
+        [label, *(fmt.format(result[key]) if key in result else "" for key, _, fmt in columns)]
+        for label, result in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+    lines = [header, ["-" * width for width in widths], *body]
+    return "\n".join(
+        "| " + " | ".join(cell.ljust(width) for cell, width in zip(line, widths)) + " |"
+        for line in lines
+    )

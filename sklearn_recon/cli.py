@@ -12,50 +12,241 @@ import argparse
 import sys
 import time
 
+#: Detector names of ``sklearn-recon demo --detectors`` (kept equal to
+#: ``_protocol.DETECTORS``, which imports scikit-learn; a test checks).
+DEMO_DETECTORS = ("autoencoder", "vae", "lstm", "rnn", "lof", "ocsvm", "pca", "iforest")
+
 #: Detector names of ``sklearn-recon fit --detector``.
-DETECTORS = {"autoencoder": "AutoencoderDetector"}
+DETECTORS = {
+    "autoencoder": "AutoencoderDetector",
+    "vae": "VAEDetector",
+    "lstm": "LSTMAutoencoderDetector",
+    "rnn": "RNNClassifierDetector",
+}
+
+#: Detectors of ``sklearn-recon fit`` that learn from the labels (all rows);
+#: the others train on the rows not labelled as anomalies.
+SUPERVISED_DETECTORS = ("rnn",)
 
 
 class CLIError(Exception):
     """A problem the user can fix; printed without a traceback."""
 
 
+def _detector_list(text):
+    """Parse ``--detectors``: comma-separated names of the protocol."""
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in DEMO_DETECTORS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown detector(s) {unknown or [text]}; choose among "
+            f"{','.join(DEMO_DETECTORS)}"
+        )
+    return list(dict.fromkeys(names))
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
 def _demo(args):
+    import os
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no TF start-up messages
+    import json
+    import warnings
+    from pathlib import Path
+
     import numpy as np
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import MinMaxScaler
+    from sklearn.exceptions import ConvergenceWarning
 
-    from . import AutoencoderDetector
-    from ._protocol import ecg5000_split, evaluate
+    from ._protocol import (
+        DEEP_DETECTORS,
+        SUPERVISED,
+        describe_environment,
+        ecg5000_split,
+        environment,
+        markdown_table,
+        protocol_detectors,
+        run_detector,
+    )
+    from .utils._keras import get_keras
 
-    print("ECG5000, 80/20 stratified split (random_state=21); class 1 is normal.")
-    X_train, X_test, y_train, y_test = ecg5000_split()
+    size = "quick" if args.quick else "demo"
+    detectors = protocol_detectors(
+        args.detectors, size=size, epochs=args.epochs, random_state=args.random_state
+    )
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    split = X_train, X_test, y_train, y_test = ecg5000_split()
     print(
-        f"Training AutoencoderDetector on {np.sum(y_train == 1)} normal beats, "
-        f"up to {args.epochs} epochs ...",
+        "ECG5000, 80/20 split stratified on normal vs anomaly (random_state=21): "
+        f"{np.sum(y_train == 1)} normal training beats ({len(X_train)} with labels "
+        f"for the supervised RNN), {len(X_test)} test beats "
+        f"({np.sum(y_test == -1)} anomalies). MinMaxScaler + detector.",
         flush=True,
     )
-    start = time.perf_counter()
-    detector = make_pipeline(
-        MinMaxScaler(),
-        AutoencoderDetector(
-            epochs=args.epochs, random_state=args.random_state, verbose=args.verbose
-        ),
-    ).fit(X_train[y_train == 1])
-    fit_seconds = time.perf_counter() - start
-    metrics = evaluate(detector, X_test, y_test)
-    scores = detector.score_samples(X_test)
-    print(f"Fitted in {fit_seconds:.1f} s ({detector[-1].n_iter_} epochs).")
-    print(f"Test beats: {len(X_test)} ({np.sum(y_test == -1)} anomalies)")
-    print("Scores (higher = more normal), first five test beats:")
-    for score, label in zip(scores[:5], y_test[:5]):
-        kind = "normal " if label == 1 else "anomaly"
-        print(f"  {kind}  {score:+.4f}")
-    print(f"Threshold on the reconstruction error: {detector[-1].threshold_:.4f}")
-    print("Anomaly class as positive:")
-    for name, value in metrics.items():
-        print(f"  {name:<10} {value:.3f}")
+    if any(name in DEEP_DETECTORS for name in detectors):
+        print("Loading Keras and TensorFlow ...", flush=True)
+        get_keras()  # TensorFlow's start-up messages go here, not mid-table
+    results, pipelines = {}, {}
+    for i, (name, (label, detector)) in enumerate(detectors.items(), start=1):
+        epochs = detector.get_params().get("epochs")
+        if name in DEEP_DETECTORS:  # Keras progress bars; the baselines stay quiet
+            detector.set_params(verbose=args.verbose)
+        limit = f", up to {epochs} epochs" if epochs else ""
+        step = f"[{i}/{len(detectors)}] {label}:"
+        print(f"{step} fitting{limit} ...", flush=True)
+        with warnings.catch_warnings():
+            # the demo's epochs are capped on purpose; the table says how many ran
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            pipeline, result = run_detector(
+                detector, split, supervised=name in SUPERVISED
+            )
+        ran = f" ({result['n_iter']} epochs)" if "n_iter" in result else ""
+        print(
+            f"{step} done in {result['fit_seconds']:.1f} s{ran}, "
+            f"ROC-AUC {result['roc_auc']:.4f}",
+            flush=True,
+        )
+        results[name] = dict(result, label=label, max_epochs=epochs)
+        pipelines[name] = pipeline
+
+    table = markdown_table([(r["label"], r) for r in results.values()])
+    notes = _below_lof(results)
+    print()
+    print(table)
+    for note in notes:
+        print(note)
+
+    env = environment()
+    options = {
+        "detectors": list(detectors),
+        "quick": args.quick,
+        "epochs": args.epochs,
+        "random_state": args.random_state,
+    }
+    report = {
+        **env,
+        "options": options,
+        "data": "ECG5000, 80/20 split stratified on normal vs anomaly, random_state=21",
+        "results": {
+            name: {k: v for k, v in r.items() if k != "anomaly_score"}
+            for name, r in results.items()
+        },
+    }
+    (out / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    command = "sklearn-recon demo " + " ".join(
+        ([f"--detectors {','.join(detectors)}"])
+        + (["--quick"] if args.quick else [])
+        + ([f"--epochs {args.epochs}"] if args.epochs else [])
+        + [f"--random-state {args.random_state}"]
+    )
+    (out / "results.md").write_text(
+        "# sklearn-recon demo: ECG5000\n\n"
+        f"{describe_environment(env)}\n\n`{command}`\n\n"
+        "Anomaly class as positive; precision, recall and F1 at each detector's "
+        "own threshold; rows/s of `score_samples` on the test beats.\n\n"
+        f"{table}\n" + "".join(f"\n{note}\n" for note in notes)
+    )
+    written = ["results.md", "results.json"]
+    if not args.no_plots:
+        written += _demo_plots(results, pipelines, X_test, y_test, out)
+    print(f"\nWrote {', '.join(written)} to {out}/")
     return 0
+
+
+def _below_lof(results):
+    """Sentences naming the deep detectors below LocalOutlierFactor's ROC-AUC."""
+    from ._protocol import DEEP_DETECTORS
+
+    if "lof" not in results:
+        return []
+    lof = results["lof"]["roc_auc"]
+    below = [
+        f"{r['label']} ({r['roc_auc']:.4f})"
+        for name, r in results.items()
+        if name in DEEP_DETECTORS and r["roc_auc"] < lof
+    ]
+    if not below:
+        return []
+    return [f"Below LocalOutlierFactor's ROC-AUC ({lof:.4f}) in this run: {', '.join(below)}."]
+
+
+def _demo_plots(results, pipelines, X_test, y_test, out):
+    """ROC and precision-recall curves of every detector, and the test errors
+    and reconstructions of the first reconstruction detector; file names
+    written."""
+    try:
+        import matplotlib
+    except ImportError:
+        print("matplotlib is not installed: no plots (pip install matplotlib).")
+        return []
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import PrecisionRecallDisplay, RocCurveDisplay
+
+    anomaly = y_test == -1
+    metric_names = {"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC"}
+    written = []
+    plots = (
+        (RocCurveDisplay, "roc_auc", "roc.png", "ROC curves", "false positive rate (log)",
+         "true positive rate"),
+        (PrecisionRecallDisplay, "pr_auc", "precision_recall.png",
+         "Precision-recall curves", "recall", "precision (from 0.5)"),
+    )
+    for display, metric, filename, title, xlabel, ylabel in plots:
+        fig, ax = plt.subplots(figsize=(8, 6))
+        for r in results.values():
+            curve = display.from_predictions(
+                anomaly, r["anomaly_score"], name=r["label"], pos_label=True, ax=ax
+            )
+            curve.line_.set_label(f"{r['label']} ({metric_names[metric]} {r[metric]:.4f})")
+        ax.set_aspect("auto")
+        if display is RocCurveDisplay:
+            # the curves differ at false positive rates below 0.1
+            ax.set_xscale("log")
+            ax.set_xlim(1e-3, 1)
+        else:
+            # and at precisions above 0.5
+            ax.set_ylim(0.5, 1.01)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="lower right" if display is RocCurveDisplay else "lower left")
+        ax.set_title(f"ECG5000 test beats, anomaly class positive: {title}")
+        fig.savefig(out / filename, dpi=100, bbox_inches="tight")
+        plt.close(fig)
+        written.append(filename)
+    written += _reconstruction_plots(pipelines, X_test, y_test, out)
+    return written
+
+
+def _reconstruction_plots(pipelines, X_test, y_test, out):
+    """Errors and reconstructions of the first detector that reconstructs."""
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from .plotting import ErrorDisplay, ReconstructionDisplay
+
+    reconstructing = [p for p in pipelines.values() if hasattr(p[-1], "reconstruct")]
+    if not reconstructing:
+        return []
+    pipeline = reconstructing[0]
+    display = ErrorDisplay.from_estimator(pipeline, X_test, y_test)
+    display.figure_.savefig(out / "errors.png", dpi=100, bbox_inches="tight")
+    plt.close(display.figure_)
+    # the first two normal and the first two anomalous test beats
+    rows = [*np.flatnonzero(y_test == 1)[:2], *np.flatnonzero(y_test == -1)[:2]]
+    display = ReconstructionDisplay.from_estimator(pipeline, X_test, index=rows, y=y_test)
+    display.figure_.savefig(out / "reconstruction.png", dpi=100, bbox_inches="tight")
+    plt.close(display.figure_)
+    return ["errors.png", "reconstruction.png"]
 
 
 def _read_table(path, label_column=None):
@@ -95,6 +286,12 @@ def _fit(args):
 
     import sklearn_recon
 
+    supervised = args.detector in SUPERVISED_DETECTORS
+    if supervised and args.label_column is None:
+        raise CLIError(
+            f"--detector {args.detector} learns from labels: pass --label-column "
+            "(and --anomaly-label, default -1)"
+        )
     X, labels = _read_table(args.data, args.label_column)
     if np.isnan(X.to_numpy(dtype=float)).any():
         raise CLIError(f"{args.data}: the table has missing values; fill or drop them first")
@@ -111,16 +308,26 @@ def _fit(args):
                 f"--anomaly-label {args.anomaly_label} is not among the labels in "
                 f"{args.label_column!r}: {sorted(labels.unique().tolist())[:10]}"
             )
-        X = X[~is_anomaly]
-        print(f"Training on the {len(X)} rows not labelled {args.anomaly_label}.")
+        if supervised:
+            y = np.where(is_anomaly, -1, 1)
+            print(f"Training on all {len(X)} rows, {is_anomaly.sum()} labelled "
+                  f"{args.anomaly_label} (anomalies).")
+        else:
+            X = X[~is_anomaly]
+            print(f"Training on the {len(X)} rows not labelled {args.anomaly_label}.")
     detector_class = getattr(sklearn_recon, DETECTORS[args.detector])
     params = {"random_state": args.random_state, "verbose": args.verbose}
+    if supervised:
+        params["anomaly_label"] = -1  # y above codes the anomalies as -1
     if args.epochs is not None:
         params["epochs"] = args.epochs
     steps = {"minmax": [MinMaxScaler()], "standard": [StandardScaler()], "none": []}
     model = make_pipeline(*steps[args.scaler], detector_class(**params))
     start = time.perf_counter()
-    model.fit(X)
+    if supervised:
+        model.fit(X, y)
+    else:
+        model.fit(X)
     detector = model[-1]
     print(
         f"Fitted {type(detector).__name__} on {len(X)} rows x {X.shape[1]} columns "
@@ -177,16 +384,43 @@ def _parser():
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser(
-        "demo", help="train the autoencoder on the bundled ECG5000 and print its scores"
+        "demo",
+        help="train every detector and the baselines on the bundled ECG5000 and "
+        "compare them",
+        description="Train the deep detectors and scikit-learn's baselines on the "
+        "bundled ECG5000 (the protocol of the studies), print a table of their "
+        "scores and write it as Markdown and JSON, with plots, to --out.",
     )
-    demo.add_argument("--epochs", type=int, default=200, help="maximum epochs (default 200)")
-    demo.add_argument("--quick", action="store_true", help="at most 30 epochs")
+    demo.add_argument(
+        "--detectors",
+        type=_detector_list,
+        default=list(DEMO_DETECTORS),
+        help=f"comma-separated, among {','.join(DEMO_DETECTORS)} (default: all)",
+    )
+    demo.add_argument(
+        "--epochs", type=_positive_int,
+        help="maximum epochs of every deep detector (default: per detector, a few "
+        "minutes in all)",
+    )
+    demo.add_argument(
+        "--quick", action="store_true", help="few epochs: the whole demo in under a minute"
+    )
+    demo.add_argument(
+        "--out", default="sklearn-recon-demo",
+        help="folder for results.md, results.json and the plots (default "
+        "./sklearn-recon-demo)",
+    )
+    demo.add_argument("--no-plots", action="store_true", help="write no PNG plots")
     demo.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
     demo.add_argument("--verbose", type=int, default=0, help="1 shows a progress bar")
 
     fit = sub.add_parser("fit", help="train a detector on a CSV table and save it")
     fit.add_argument("data", help="CSV file, one row per sample, numeric columns")
-    fit.add_argument("--detector", choices=sorted(DETECTORS), default="autoencoder")
+    fit.add_argument(
+        "--detector", choices=list(DETECTORS), default="autoencoder",
+        help="autoencoder (default), vae, lstm (each row read as a sequence) or "
+        "rnn (a supervised classifier: needs --label-column)",
+    )
     fit.add_argument("--out", required=True, help="model file to write")
     fit.add_argument("--label-column", help="column holding labels; it is not a feature")
     fit.add_argument(
@@ -213,8 +447,6 @@ def _parser():
 def main(argv=None):
     """Run the ``sklearn-recon`` command line; return the exit status."""
     args = _parser().parse_args(argv)
-    if args.command == "demo" and args.quick:
-        args.epochs = min(args.epochs, 30)
     commands = {"demo": _demo, "fit": _fit, "score": _score}
     try:
         return commands[args.command](args)

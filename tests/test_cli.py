@@ -1,3 +1,7 @@
+import contextlib
+import importlib.util
+import io
+import json
 import subprocess
 import sys
 
@@ -5,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sklearn_recon.cli import main
+import sklearn_recon
+from sklearn_recon.cli import DEMO_DETECTORS, DETECTORS, _below_lof, _parser, main
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +112,125 @@ def test_help_runs_without_tensorflow():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "demo" in out.stdout and out.stdout.strip().endswith("False")
+
+
+def test_fit_accepts_every_detector():
+    for name in ("autoencoder", "vae", "lstm", "rnn"):
+        args = _parser().parse_args(["fit", "t.csv", "--detector", name, "--out", "m"])
+        assert args.detector == name
+        assert getattr(sklearn_recon, DETECTORS[name]).__name__ == DETECTORS[name]
+
+
+# lstm takes the same path as vae (an unsupervised detector; it costs 20 s)
+@pytest.mark.parametrize("detector", ["vae", "rnn"])
+def test_fit_then_score_with(detector, table, tmp_path, capsys):
+    out = tmp_path / "model.skr"
+    args = ["fit", str(table / "train.csv"), "--detector", detector,
+            "--label-column", "status", "--epochs", "2", "--out", str(out)]
+    assert main(args) == 0
+    printed = capsys.readouterr().out
+    # the supervised RNN learns from every row, the others from the normal ones
+    expected = "Training on all 500 rows" if detector == "rnn" else "Training on the 480"
+    assert expected in printed
+    assert main(["score", str(out), str(table / "new.csv")]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "score,decision,flag" and len(lines) == 101
+
+
+def test_fit_rnn_needs_labels(table, tmp_path, capsys):
+    args = ["fit", str(table / "train.csv"), "--detector", "rnn", "--out", str(tmp_path / "m")]
+    assert main(args) == 2
+    assert "--detector rnn learns from labels: pass --label-column" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """One quick demo of the autoencoder (2 epochs) and LOF, with its output."""
+    out = tmp_path_factory.mktemp("demo")
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        status = main(["demo", "--quick", "--detectors", "autoencoder,lof",
+                       "--epochs", "2", "--out", str(out)])
+    return status, stdout.getvalue(), out
+
+
+def test_demo_prints_progress_and_table(demo_run):
+    status, printed, _ = demo_run
+    assert status == 0
+    assert "[1/2] AutoencoderDetector: fitting, up to 2 epochs ...\n" in printed
+    assert "[1/2] AutoencoderDetector: done in" in printed
+    assert "[2/2] LocalOutlierFactor: fitting ...\n" in printed
+    assert "[2/2] LocalOutlierFactor: done in" in printed
+    table = [line for line in printed.splitlines() if line.startswith("|")]
+    assert table[0].split("|")[1].strip() == "detector"
+    assert [row.split("|")[1].strip() for row in table[2:]] == [
+        "AutoencoderDetector", "LocalOutlierFactor"]
+
+
+def test_demo_writes_json_and_markdown(demo_run):
+    _, printed, out = demo_run
+    report = json.loads((out / "results.json").read_text())
+    assert {"date", "machine", "python", "versions", "options", "data", "results"} <= set(report)
+    assert report["options"] == {"detectors": ["autoencoder", "lof"], "quick": True,
+                                 "epochs": 2, "random_state": 0}
+    assert set(report["results"]) == {"autoencoder", "lof"}
+    for result in report["results"].values():
+        for metric in ("roc_auc", "pr_auc", "precision", "recall", "f1"):
+            assert 0 <= result[metric] <= 1
+        assert result["fit_seconds"] > 0 and result["rows_per_second"] > 0
+    assert report["results"]["autoencoder"]["n_iter"] <= 2
+    # LOF is deterministic on the protocol: its known ROC-AUC (DESIGN.md: 0.996)
+    assert report["results"]["lof"]["roc_auc"] > 0.99
+    markdown = (out / "results.md").read_text()
+    table = [line for line in printed.splitlines() if line.startswith("|")]
+    for row in table:
+        assert row in markdown
+
+
+def test_demo_plots(demo_run):
+    _, printed, out = demo_run
+    if importlib.util.find_spec("matplotlib") is None:
+        assert "matplotlib is not installed: no plots" in printed
+        assert not list(out.glob("*.png"))
+    else:
+        names = ["roc.png", "precision_recall.png", "errors.png", "reconstruction.png"]
+        assert f"Wrote results.md, results.json, {', '.join(names)}" in printed
+        for name in names:
+            assert (out / name).read_bytes().startswith(b"\x89PNG")
+
+
+def test_below_lof_names_the_weaker_deep_detectors():
+    results = {
+        "autoencoder": {"label": "AutoencoderDetector", "roc_auc": 0.98},
+        "vae": {"label": "VAEDetector", "roc_auc": 0.999},
+        "ocsvm": {"label": "OneClassSVM", "roc_auc": 0.97},
+        "lof": {"label": "LocalOutlierFactor", "roc_auc": 0.99},
+    }
+    notes = _below_lof(results)
+    assert notes == ["Below LocalOutlierFactor's ROC-AUC (0.9900) in this run: "
+                     "AutoencoderDetector (0.9800)."]
+    del results["lof"]
+    assert _below_lof(results) == []
+
+
+def test_demo_detector_names_match_the_protocol():
+    from sklearn_recon._protocol import DETECTORS
+
+    assert DEMO_DETECTORS == DETECTORS
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--detectors", "autoencoder,svm"], "unknown detector(s) ['svm']"),
+        (["--detectors", ","], "unknown detector(s)"),
+        (["--epochs", "0"], "expected a positive integer, got '0'"),
+        (["--epochs", "ten"], "expected a positive integer, got 'ten'"),
+        (["--quick", "--colour"], "unrecognized arguments: --colour"),
+    ],
+)
+def test_demo_bad_options(args, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", *args])
+    assert exc.value.code == 2
+    assert message in capsys.readouterr().err

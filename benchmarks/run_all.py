@@ -1,0 +1,458 @@
+"""Every figure the README quotes, in one run; writes benchmarks/RESULTS.md.
+
+Run from the repository root::
+
+    python benchmarks/run_all.py [--quick] [--seeds 0 1] [--studies ...] [--update]
+                                 [--out benchmarks/RESULTS.md]
+
+Studies, each in the same run:
+
+- ECG5000, the protocol of DESIGN.md (``sklearn_recon._protocol``): the
+  four deep detectors with their benchmark configurations and the four
+  scikit-learn baselines, once per seed; rows/s of ``score_samples`` over
+  20,000 rows (the test beats repeated).
+- SECOM (``load_secom``, fail = anomaly): split by time, the first 2/3 of
+  the runs train (passes only), the last 1/3 test; pipeline
+  ``SimpleImputer(median)``, ``VarianceThreshold`` (drops the constant
+  columns), ``StandardScaler``, detector.
+- Paper mill: the cost study of ``bench_papermill_cost.py`` (dev30 features,
+  ``CostThreshold`` against the best-F1 threshold, both folds schemes), and
+  the supervised RNN classifier on 20-minute windows (``bench_rnn.py
+  papermill``).
+- UCR discord ``ecg_qtdbsel102``: point-level ROC-AUC and PR-AUC of
+  ``WindowedDetector(LSTMAutoencoderDetector)`` (``bench_lstm.py ucr``).
+- Speed: ``bench_core.py`` (fit, one-row latency, throughput against NumPy)
+  and ``bench_lstm.py epoch`` (an LSTM epoch against bare Keras).
+- PyOD's ``AutoEncoder`` and ``VAE`` timed against ours at the same epochs
+  when ``import pyod`` works (``pip install ".[benchmarks]"``).
+
+``--studies`` picks some of them; with ``--update`` their sections replace
+the same sections of an existing results file and the others stay.
+
+``--quick`` runs everything with a few epochs as a smoke test: its figures
+are not results, and it writes to ``RESULTS-quick.md`` unless ``--out``
+says otherwise.
+"""
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_selection import VarianceThreshold
+from sklearn.impute import SimpleImputer
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+import bench_core
+import bench_lstm
+import bench_papermill_cost
+import bench_rnn
+from sklearn_recon import AutoencoderDetector, VAEDetector
+from sklearn_recon._protocol import (
+    DEEP_DETECTORS,
+    DETECTORS,
+    SUPERVISED,
+    TABLE_COLUMNS,
+    describe_environment,
+    ecg5000_split,
+    environment,
+    markdown_table,
+    protocol_detectors,
+    run_detector,
+)
+from sklearn_recon.datasets import load_secom
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+STUDIES = ("ecg5000", "secom", "papermill", "papermill-rnn", "ucr", "speed", "pyod")
+
+
+def _progress(label, result):
+    print(
+        f"  {label}: fit {result['fit_seconds']:.1f} s, ROC-AUC "
+        f"{result['roc_auc']:.4f}, PR-AUC {result['pr_auc']:.4f}",
+        flush=True,
+    )
+
+
+def ecg5000(size, seeds):
+    """The ECG5000 protocol for every detector; returns the Markdown section."""
+    print("\n== ECG5000 ==", flush=True)
+    split = ecg5000_split()
+    rows, lof, below = [], {}, []
+    for seed in seeds:
+        for name, (label, detector) in protocol_detectors(
+            DETECTORS, size=size, random_state=seed
+        ).items():
+            if name not in DEEP_DETECTORS and name != "iforest" and seed != seeds[0]:
+                continue  # deterministic baselines: once is enough
+            _, result = run_detector(
+                detector, split, supervised=name in SUPERVISED, n_score_rows=20_000
+            )
+            if len(seeds) > 1 and (name in DEEP_DETECTORS or name == "iforest"):
+                label = f"{label}, seed {seed}"
+            if "n_iter" in result:
+                label = f"{label} ({result['n_iter']} epochs)"
+            _progress(label, result)
+            rows.append((label, result))
+            if name == "lof":
+                lof = result
+            elif name in DEEP_DETECTORS:
+                below.append((label, result))
+    X_train, X_test, y_train, y_test = split
+    limits = ", ".join(
+        f"{label.split()[0]} {detector.epochs}"
+        for label, detector in protocol_detectors(DEEP_DETECTORS, size=size).values()
+    )
+    text = [
+        "## ECG5000\n",
+        "Protocol of DESIGN.md: 80/20 split stratified on normal vs anomaly "
+        f"(`random_state=21`); `MinMaxScaler` + detector fitted on the "
+        f"{(y_train == 1).sum()} normal training beats (the supervised RNN "
+        f"classifier on all {len(y_train)} labelled training beats); metrics on "
+        f"the {len(y_test)} test beats ({(y_test == -1).sum()} anomalies), anomaly "
+        "class positive; precision, recall and F1 at each detector's own "
+        "threshold; rows/s of `score_samples` over 20,000 rows. Deep detectors "
+        "with their default parameters (early stopping on 10% of the training "
+        f"beats; maximum epochs {limits}; the table gives the epochs run), the "
+        "RNN classifier with `n_channels=4` "
+        f"(`protocol_detectors` in `sklearn_recon/_protocol.py`); seeds {seeds}.\n",
+        markdown_table(rows),
+        "",
+    ]
+    if lof:
+        under = [
+            f"{label}: {r['roc_auc']:.5f}"
+            for label, r in below
+            if r["roc_auc"] < lof["roc_auc"]
+        ]
+        text.append(
+            f"Below LocalOutlierFactor's ROC-AUC ({lof['roc_auc']:.5f}): "
+            + (", ".join(under) if under else "none")
+            + ".\n"
+        )
+    return "\n".join(text)
+
+
+def secom(size):
+    """SECOM, split by time and stratified; returns the Markdown section."""
+    from sklearn.model_selection import train_test_split
+
+    print("\n== SECOM ==", flush=True)
+    data = load_secom()
+    y = np.where(data.target == 1, -1, 1)  # fail = anomaly = -1
+    n_train = int(len(y) * 2 / 3)  # the rows are in time order
+    splits = {
+        "by time": (data.data[:n_train], data.data[n_train:], y[:n_train], y[n_train:]),
+        "stratified": train_test_split(
+            data.data, y, train_size=n_train, stratify=y, random_state=0
+        ),
+    }
+    names = ("autoencoder", "vae", "lof", "ocsvm", "pca", "iforest")
+    rows = []
+    for how, split in splits.items():
+        print(f" {how}:", flush=True)
+        for name, (label, detector) in protocol_detectors(names, size=size).items():
+            steps = [SimpleImputer(strategy="median"), VarianceThreshold(), StandardScaler()]
+            _, result = run_detector(detector, split, preprocessing=steps)
+            if "n_iter" in result:
+                label = f"{label} ({result['n_iter']} epochs)"
+            label = f"{how}: {label}"
+            _progress(label, result)
+            rows.append((label, result))
+    columns = [c for c in TABLE_COLUMNS if c[0] != "rows_per_second"]
+    test = splits["by time"][3]
+    return "\n".join([
+        "## SECOM\n",
+        "UCI SECOM (`load_secom`), a fail is the anomaly. Two splits, 2/3 to "
+        f"train ({n_train} runs, passes only) and 1/3 to test ({len(y) - n_train} "
+        f"runs): by time (the first runs train; {(test == -1).sum()} fails in the "
+        "test part), and stratified on pass/fail (`random_state=0`). Pipeline "
+        "`SimpleImputer(strategy=\"median\")`, `VarianceThreshold()` (drops "
+        "constant columns), `StandardScaler()`, detector, fitted on the "
+        "training passes only. The detectors' ECG5000 configurations.\n",
+        markdown_table(rows, columns, first="split: detector"),
+        "",
+    ])
+
+
+def papermill(size):
+    """The paper-mill cost study; returns the Markdown section."""
+    print("\n== Paper mill ==", flush=True)
+    epochs, folds = (2, 2) if size == "quick" else (30, 3)
+    rows = []
+    for cv_kind in ("stratified", "time"):
+        r = bench_papermill_cost.cost_study("dev30", cv_kind, epochs, folds)
+        rows.append(
+            f"| dev30 | {cv_kind} | {r['roc_auc']:.3f} | {r['pr_auc']:.3f} | "
+            f"{r['base_cost']:.0f} | {r['cost_best_f1']:.0f} | "
+            f"{r['cost_threshold']:.0f} | {r['fit_seconds']:.0f} |"
+        )
+    return "\n".join([
+        "## Paper mill (cost)\n",
+        "Sheet breaks, 2-minute steps; the two steps before a break are positive "
+        "and break rows dropped; split by time (first 70% train, last 30% test: "
+        f"{r['test_rows']} rows, {r['test_positive']} positive from "
+        f"{r['test_breaks']} breaks). `AutoencoderDetector(hidden_units=(32, 16, "
+        f"8), epochs={epochs})` on each sensor's deviation from its past hour "
+        "(dev30); costs TN 0, FP 5, FN 100, TP 5; thresholds chosen on "
+        f"{folds} folds of the training part, by `CostThreshold` and by "
+        "`ThresholdSelector(method=\"f1\")`. Test cost against the base cost "
+        "(every warning missed). `python benchmarks/bench_papermill_cost.py "
+        "--cv stratified|time`.\n",
+        "| features | folds | test ROC-AUC | PR-AUC | base cost | cost at best F1 "
+        "| cost at CostThreshold | CostThreshold fit s |",
+        "|---|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+    ])
+
+
+def ucr(size):
+    """Point-level scores on the UCR discord ECG; returns the Markdown section."""
+    if size == "quick":
+        r = bench_lstm.bench_ucr(fit_stride=64, epochs=1)
+    else:
+        r = bench_lstm.bench_ucr()
+    return "\n".join([
+        "## UCR discord ECG `qtdbsel102` (point level)\n",
+        "`WindowedDetector(LSTMAutoencoderDetector(n_channels=2), window_size=128, "
+        f"fit_stride={64 if size == 'quick' else 8})`, trained on the "
+        f"{r['train_steps']} training steps (standardised), scored on the "
+        f"{r['test_steps']} test steps ({r['labelled']} labelled anomalous); "
+        "window scores averaged (or maximised) onto time points, no point "
+        "adjustment. `python benchmarks/bench_lstm.py ucr`.\n",
+        "| aggregate | point ROC-AUC | point PR-AUC | epochs | fit s | score s |",
+        "|---|---|---|---|---|---|",
+        f"| mean | {r['mean']['roc_auc']:.4f} | {r['mean']['pr_auc']:.4f} | "
+        f"{r['epochs']} | {r['fit_seconds']:.0f} | {r['score_seconds']:.1f} |",
+        f"| max (same fit) | {r['max']['roc_auc']:.4f} | {r['max']['pr_auc']:.4f} "
+        "| | | |",
+        "",
+    ])
+
+
+def _timed(fit, score, X_train, X_test, anomaly):
+    start = time.perf_counter()
+    fit(X_train)
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    anomaly_score = score(X_test)
+    score_seconds = time.perf_counter() - start
+    return {
+        "roc_auc": roc_auc_score(anomaly, anomaly_score),
+        "pr_auc": average_precision_score(anomaly, anomaly_score),
+        "fit_seconds": fit_seconds,
+        "rows_per_second": len(X_test) / score_seconds,
+    }
+
+
+def pyod_comparison(size):
+    """PyOD's AutoEncoder and VAE against ours; the Markdown section."""
+    print("\n== PyOD ==", flush=True)
+    try:
+        import pyod
+        import torch
+        from pyod.models.auto_encoder import AutoEncoder
+        from pyod.models.vae import VAE
+    except ImportError as exc:
+        print(f"  skipped: {exc}")
+        return (
+            "## PyOD\n\nNot run: PyOD could not be imported "
+            f"(`{exc}`); `pip install \".[benchmarks]\"` installs it.\n"
+        )
+    X_train, X_test, y_train, y_test = ecg5000_split()
+    scaler = MinMaxScaler().fit(X_train[y_train == 1])
+    X_normal = scaler.transform(X_train[y_train == 1])
+    X_test, anomaly = scaler.transform(X_test), y_test == -1
+    ae_epochs, vae_epochs = (2, 2) if size == "quick" else (10, 30)  # PyOD's defaults
+    pairs = [
+        ("PyOD AutoEncoder (defaults)", ae_epochs, lambda: AutoEncoder(
+            epoch_num=ae_epochs, random_state=0, verbose=0)),
+        ("AutoencoderDetector (defaults, no early stopping)", ae_epochs,
+         lambda: AutoencoderDetector(epochs=ae_epochs, early_stopping=False,
+                                     random_state=0)),
+        ("PyOD VAE (defaults)", vae_epochs, lambda: VAE(
+            epoch_num=vae_epochs, random_state=0, verbose=0)),
+        ("VAEDetector (defaults, no early stopping)", vae_epochs,
+         lambda: VAEDetector(epochs=vae_epochs, early_stopping=False,
+                             random_state=0)),
+    ]
+    rows = []
+    for label, epochs, make in pairs:
+        model = make()
+        if label.startswith("PyOD"):
+            score = model.decision_function  # higher = more abnormal
+        else:
+            def score(X, model=model):
+                return -model.score_samples(X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            result = _timed(model.fit, score, X_normal, X_test, anomaly)
+        result["s_per_epoch"] = result["fit_seconds"] / epochs
+        label = f"{label}, {epochs} epochs"
+        _progress(label, result)
+        rows.append((label, result))
+    columns = [
+        ("roc_auc", "ROC-AUC", "{:.4f}"),
+        ("pr_auc", "PR-AUC", "{:.4f}"),
+        ("fit_seconds", "fit s", "{:.1f}"),
+        ("s_per_epoch", "s/epoch", "{:.2f}"),
+        ("rows_per_second", "rows/s scored", "{:,.0f}"),
+    ]
+    return "\n".join([
+        "## PyOD, side by side\n",
+        f"PyOD {pyod.__version__} (PyTorch {torch.__version__}, "
+        f"{torch.get_num_threads()} threads) against ours on the ECG5000 protocol "
+        "(the normal training beats, MinMax-scaled; scored on the 1000 test "
+        "beats). Each library's default network (PyOD: "
+        "AutoEncoder 64-32 with batch norm and dropout, VAE 128-64-32 with a "
+        "2-d latent space; ours: 32-16-8, and 64-32 with an 8-d latent space) "
+        "at PyOD's default epochs, ours without early stopping so both run the "
+        "same epochs. Fit times include each library's set-up (PyOD "
+        "standardises its input).\n",
+        markdown_table(rows, columns),
+        "",
+    ])
+
+
+def papermill_rnn(size):
+    """The supervised RNN classifier on paper-mill windows; the Markdown section."""
+    print("\n== Paper mill, RNN classifier ==", flush=True)
+    params = {"epochs": 2} if size == "quick" else {}
+    r = bench_rnn.bench_papermill(**params)
+    return "\n".join([
+        "## Paper mill (RNN classifier)\n",
+        "`RNNClassifierDetector(units=(32,), dropout=0.2, anomaly_label=1)` on "
+        f"windows of the past {bench_rnn.WINDOW} readings (20 minutes), labelled by "
+        "the two-step lead at their last step, the first 2/3 of the time span "
+        f"for training ({r['train_windows']} windows) and the rest for testing "
+        f"({r['test_windows']} windows, {r['test_positive']} positive). "
+        "`python benchmarks/bench_rnn.py papermill`.\n",
+        "| test ROC-AUC | PR-AUC | F1 at the default threshold | epochs | fit s |",
+        "|---|---|---|---|---|",
+        f"| {r['roc_auc']:.4f} | {r['pr_auc']:.4f} | {r['f1']:.4f} | {r['epochs']} "
+        f"| {r['fit_seconds']:.0f} |",
+        "",
+    ])
+
+
+def speed(size):
+    """Speed of AutoencoderDetector and of an LSTM epoch; the Markdown section."""
+    print("\n== Speed ==", flush=True)
+    if size == "quick":
+        core = bench_core.core_speed(n_fits=1, n_rows=10_000, repeat=2)
+        epoch = bench_lstm.bench_epoch(n_epochs=2, n_rounds=1)
+    else:
+        core = bench_core.core_speed()
+        epoch = bench_lstm.bench_epoch()
+    rows = [
+        f"| fit on ECG5000, defaults ({core['n_iter']} epochs), median of "
+        f"{core['n_fits']} | {core['fit_seconds']:.1f} s | |",
+        f"| `score_samples` of one row, median of 2000 calls | "
+        f"{core['latency_ms']:.2f} ms | |",
+    ]
+    for dtype in ("float64", "float32"):
+        r = core[dtype]
+        rows.append(
+            f"| {core['n_rows']:,} {dtype} rows, `score_samples` against a NumPy "
+            f"{dtype} forward pass through the same weights (medians) | "
+            f"{r['ours']:.3f} s / {r['numpy']:.3f} s | {r['ratio']:.2f}x |"
+        )
+    rows.append(
+        "| an epoch of `LSTMAutoencoderDetector` against the bare Keras network, "
+        f"same layers and data (medians) | {epoch['ours']:.2f} s / "
+        f"{epoch['bare']:.2f} s | {epoch['ratio']:.2f}x |"
+    )
+    return "\n".join([
+        "## Speed\n",
+        "`AutoencoderDetector` on the ECG5000 protocol (`python "
+        "benchmarks/bench_core.py`) and seconds per training epoch of the LSTM "
+        "autoencoder (`python benchmarks/bench_lstm.py epoch`). Timings on a "
+        "shared machine: the ratios, measured in the same run, are what counts.\n",
+        "| what | seconds | ratio |",
+        "|---|---|---|",
+        *rows,
+        "",
+    ])
+
+
+def _merge(old_text, sections):
+    """Replace the sections of ``old_text`` with the same titles; append new ones."""
+    header, *old = old_text.split("\n## ")
+    merged = {text.splitlines()[0]: "## " + text for text in old}
+    for section in sections:
+        merged[section.splitlines()[0][3:]] = section
+    return header, list(merged.values())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run, few epochs")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
+    parser.add_argument("--studies", nargs="+", default=list(STUDIES), choices=STUDIES)
+    parser.add_argument(
+        "--update", action="store_true",
+        help="rewrite only these studies' sections of an existing results file",
+    )
+    parser.add_argument("--out", help="default: benchmarks/RESULTS.md "
+                        "(RESULTS-quick.md with --quick)")
+    args = parser.parse_args()
+    size = "quick" if args.quick else "full"
+    out = args.out or os.path.join(
+        HERE, "RESULTS-quick.md" if args.quick else "RESULTS.md"
+    )
+    env = environment()
+    print(describe_environment(env), flush=True)
+    studies = {
+        "ecg5000": lambda: ecg5000(size, args.seeds),
+        "secom": lambda: secom(size),
+        "papermill": lambda: papermill(size),
+        "papermill-rnn": lambda: papermill_rnn(size),
+        "ucr": lambda: ucr(size),
+        "speed": lambda: speed(size),
+        "pyod": lambda: pyod_comparison(size),
+    }
+    start = time.perf_counter()
+    sections = []
+    for name in args.studies:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            sections.append(studies[name]())
+    minutes = (time.perf_counter() - start) / 60
+    command = ("python benchmarks/run_all.py " + " ".join(sys.argv[1:])).strip()
+    versions = ", ".join(f"{k} {v}" for k, v in env["versions"].items())
+    run = (
+        f"- `{command}`: {env['date']}, {minutes:.0f} minutes; {env['machine']}, "
+        f"Python {env['python']}; {versions}"
+    )
+    if args.update and os.path.exists(out):
+        with open(out) as file:
+            header, sections = _merge(file.read(), sections)
+        header = header.rstrip("\n") + "\n" + run + "\n"
+    else:
+        header = "\n".join([
+            "# Benchmark results\n",
+            "Written by `python benchmarks/run_all.py` (from the repository root). "
+            "Fit times were measured on a 2-core machine shared with other jobs "
+            "and are noisy; the scores are seeded. The runs that wrote the "
+            "sections below (command, date, minutes, machine, versions):\n",
+            run,
+            "",
+        ])
+        if args.quick:
+            header = header.replace(
+                "\n\n", "\n\n**Smoke run (`--quick`): few epochs, not results.**\n\n", 1
+            )
+    with open(out, "w") as file:
+        file.write("\n".join([header, *sections]))
+    print(f"\nWrote {out} ({minutes:.1f} minutes)")
+
+
+if __name__ == "__main__":
+    main()
