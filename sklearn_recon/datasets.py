@@ -242,7 +242,10 @@ def load_papermill(path, *, return_X_y=False):
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file lacks the expected columns.
+        If ``path`` is a directory or not a readable CSV file, or the file
+        lacks the expected columns, has times not in the month/day/year
+        hour:minute format, a ``y`` other than 0 and 1, or sensor values
+        that are not numbers.
     """
     import os
 

@@ -173,12 +173,13 @@ def threshold_curve(y_true, anomaly_score, *, anomaly_label=-1):
 def _costs_from_counts(tp, fp, n_anomalies, n_normal, costs):
     fn = n_anomalies - tp
     tn = n_normal - fp
-    total = (
-        costs["fp_cost"] * fp
-        + costs["fn_cost"] * fn
-        + costs["tp_cost"] * tp
-        + costs["tn_cost"] * tn
-    )
+    with np.errstate(over="ignore"):  # an overflow is reported below
+        total = (
+            costs["fp_cost"] * fp
+            + costs["fn_cost"] * fn
+            + costs["tp_cost"] * tp
+            + costs["tn_cost"] * tn
+        )
     if not np.all(np.isfinite(total)):
         raise ValueError(
             f"The total cost overflows: the costs {costs} times the counts of "
