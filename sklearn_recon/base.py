@@ -358,7 +358,14 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     def _train(self, X, targets, seed):
         """Build, compile and train a new network; return it with its history."""
         keras = get_keras()
-        x = np.asarray(self._model_input(X), dtype=np.float32)
+        with np.errstate(over="ignore"):  # reported just below
+            x = np.asarray(self._model_input(X), dtype=np.float32)
+        if not np.isfinite(x).all():
+            raise ValueError(
+                "X holds values beyond the float32 range the network trains in "
+                f"(largest absolute value {float(np.max(np.abs(X))):.3g}). Scale X, "
+                "for example with a scaler in a Pipeline."
+            )
         (x_train, t_train), validation = self._split_validation(x, targets, seed)
         model = self._build_network(X.shape[1], seed)
         model.compile(
