@@ -639,13 +639,13 @@ def test_load_papermill_missing_file_and_a_good_row(tmp_path):
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_scoring_validates_without_copying_the_input(fitted, dtype):
     """No full-size copy of float32 or float64 input: memory stays bounded."""
-    detector = fitted["AutoencoderDetector"]
     X = np.random.RandomState(0).normal(size=(50, N_FEATURES)).astype(dtype)
-    validated = detector._validate_X(pd.DataFrame(X, columns=COLUMNS), reset=False)
-    assert validated.dtype == dtype
-    assert np.shares_memory(validated, X) or validated.base is not None
-    validated = detector._validate_X(X, reset=False)
-    assert validated is X or np.shares_memory(validated, X)
+    for name in ("AutoencoderDetector", "LSTMAutoencoderDetector"):
+        detector = fitted[name]
+        validated = detector._validate_X(X, reset=False)
+        assert validated.dtype == dtype
+        assert np.shares_memory(validated, X)
+        assert np.shares_memory(detector._model_input(validated), X)
 
 
 def test_scoring_reports_progress_only_when_verbose(fitted, monkeypatch, capsys):
