@@ -22,7 +22,9 @@ difference, and ``reconstruct`` / ``reconstruction_error`` expose it.
 """
 
 import functools
+import sys
 import threading
+import time
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -34,8 +36,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._version import __version__
-from .utils._keras import compile_inference, float64_copy, get_keras, make_dataset
+from .utils._keras import (
+    compile_inference,
+    float64_copy,
+    get_keras,
+    make_dataset,
+    stop_on_non_finite_loss,
+)
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context
+from .utils._validation import check_not_temporal
 
 #: Rows per compiled inference call: large enough that the per-call overhead
 #: vanishes, small enough that scoring any number of rows needs bounded memory.
@@ -131,22 +140,52 @@ class _InferenceFunctions:
             return self._functions[key]
 
 
-def _run_batched(fn, x, batch_size=INFERENCE_BATCH_SIZE):
+def _run_batched(fn, x, *, verbose=0):
     """Apply ``fn`` to ``x`` batch by batch and gather its output.
 
-    Float32 input stays float32; anything else is scored in float64.
+    Float32 input stays float32; anything else is scored in float64. Only
+    one batch is converted at a time, so memory beyond the input and the
+    output stays bounded by the batch size (``INFERENCE_BATCH_SIZE`` rows).
+    With ``verbose`` truthy, a line of progress goes to stderr about every
+    tenth of the rows when there are several batches.
     """
+    batch_size = INFERENCE_BATCH_SIZE
     dtype = np.float32 if x.dtype == np.float32 else np.float64
     n_samples = x.shape[0]
     if n_samples <= batch_size:
         return fn(np.asarray(x, dtype=dtype))
+    progress = _Progress(n_samples) if verbose else None
     out = None
     for start in range(0, n_samples, batch_size):
         part = fn(np.asarray(x[start : start + batch_size], dtype=dtype))
         if out is None:
             out = np.empty((n_samples, *part.shape[1:]), dtype=part.dtype)
         out[start : start + len(part)] = part
+        if progress is not None:
+            progress.update(start + len(part))
     return out
+
+
+class _Progress:
+    """One line to stderr each time another tenth of the rows is scored."""
+
+    def __init__(self, n_samples):
+        self.n_samples = n_samples
+        self.start = time.perf_counter()
+        self.next_tenth = 1
+
+    def update(self, n_done):
+        tenth = (10 * n_done) // self.n_samples
+        if tenth < self.next_tenth:
+            return
+        self.next_tenth = tenth + 1
+        elapsed = time.perf_counter() - self.start
+        print(
+            f"Scored {n_done}/{self.n_samples} samples ({100 * n_done // self.n_samples}%) "
+            f"in {elapsed:.1f} s, {n_done / max(elapsed, 1e-9):,.0f} samples/s",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _check_finite_output(values, X, what):
@@ -234,6 +273,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _validate_X(self, X, *, reset):
         """Validate ``X`` into a finite 2-D float array."""
+        check_not_temporal(X)
         return validate_data(self, X, dtype=_FLOAT_DTYPES, reset=reset)
 
     def _check_params_vs_data(self, X):
@@ -343,7 +383,14 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     def _train(self, X, targets, seed):
         """Build, compile and train a new network; return it with its history."""
         keras = get_keras()
-        x = np.asarray(self._model_input(X), dtype=np.float32)
+        with np.errstate(over="ignore"):  # reported just below
+            x = np.asarray(self._model_input(X), dtype=np.float32)
+        if not np.isfinite(x).all():
+            raise ValueError(
+                "X holds values beyond the float32 range the network trains in "
+                f"(largest absolute value {float(np.max(np.abs(X))):.3g}). Scale X, "
+                "for example with a scaler in a Pipeline."
+            )
         (x_train, t_train), validation = self._split_validation(x, targets, seed)
         model = self._build_network(X.shape[1], seed)
         model.compile(
@@ -352,7 +399,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
             metrics=self._keras_metrics(),
             steps_per_execution=_STEPS_PER_EXECUTION,
         )
-        callbacks = [keras.callbacks.TerminateOnNaN()]
+        callbacks = [stop_on_non_finite_loss()]
         early_stopping = None
         if validation is not None:
             early_stopping = keras.callbacks.EarlyStopping(
@@ -409,7 +456,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         fn = inference.get(
             "error", lambda model: lambda x: self._error_ops(model, x)
         )
-        errors = _run_batched(fn, self._model_input(X))
+        errors = _run_batched(fn, self._model_input(X), verbose=self.verbose)
         _check_finite_output(errors, X, "anomaly score")
         return errors.astype(np.float64)
 
@@ -551,7 +598,9 @@ class BaseReconstructionDetector(BaseKerasDetector):
         fn = self._inference.get(
             "reconstruct", lambda model: lambda x: self._reconstruction_ops(model, x)
         )
-        reconstruction = _run_batched(fn, self._model_input(X)).reshape(X.shape)
+        reconstruction = _run_batched(
+            fn, self._model_input(X), verbose=self.verbose
+        ).reshape(X.shape)
         _check_finite_output(reconstruction, X, "reconstruction")
         return reconstruction.astype(np.float64)
 
@@ -584,7 +633,9 @@ class BaseReconstructionDetector(BaseKerasDetector):
                 x, self._reconstruction_ops(model, x)
             ),
         )
-        errors = _run_batched(fn, self._model_input(X)).reshape(X.shape)
+        errors = _run_batched(
+            fn, self._model_input(X), verbose=self.verbose
+        ).reshape(X.shape)
         _check_finite_output(errors, X, "reconstruction error")
         return errors.astype(np.float64)
 

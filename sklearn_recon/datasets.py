@@ -8,7 +8,7 @@ downloads anything.
 """
 
 from importlib import resources
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
@@ -242,11 +242,21 @@ def load_papermill(path, *, return_X_y=False):
     FileNotFoundError
         If ``path`` does not exist.
     ValueError
-        If the file lacks the expected columns.
+        If ``path`` is a directory or not a readable CSV file, or the file
+        lacks the expected columns, has times not in the month/day/year
+        hour:minute format, a ``y`` other than 0 and 1, or sensor values
+        that are not numbers.
     """
+    import os
+
     import pandas as pd
 
-    frame = pd.read_csv(path)
+    if isinstance(path, (str, os.PathLike)) and os.path.isdir(path):
+        raise ValueError(f"{path} is a directory; pass the path of the CSV file.")
+    try:
+        frame = pd.read_csv(path)
+    except (ValueError, UnicodeDecodeError) as exc:  # pandas' parser errors
+        raise ValueError(f"{path} is not a readable CSV file: {exc}") from exc
     expected = ["time", "y", *[f"x{i}" for i in range(1, 62)]]
     missing = [c for c in expected if c not in frame.columns]
     if missing:
@@ -254,9 +264,27 @@ def load_papermill(path, *, return_X_y=False):
             f"{path} is not the paper-mill data: it lacks the columns {missing[:5]}"
             + (" ..." if len(missing) > 5 else "")
         )
-    frame.index = pd.to_datetime(frame.pop("time"), format="%m/%d/%y %H:%M")
-    target = frame.pop("y").astype(int)
+    try:
+        frame.index = pd.to_datetime(frame.pop("time"), format="%m/%d/%y %H:%M")
+    except ValueError as exc:
+        raise ValueError(
+            f"{path}: the time column is not in the paper-mill format "
+            f"month/day/year hour:minute: {exc}"
+        ) from exc
+    target = frame.pop("y")
+    if not target.isin([0, 1]).all():
+        raise ValueError(
+            f"{path}: the column y must hold 0 (no break) and 1 (break) only; got "
+            f"{sorted(map(str, set(target[~target.isin([0, 1])])))[:5]}."
+        )
+    target = target.astype(int)
     data = frame[expected[2:]]
+    not_numeric = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
+    if not_numeric:
+        raise ValueError(
+            f"{path}: the sensor columns {not_numeric[:5]} hold values that are not "
+            "numbers."
+        )
     if return_X_y:
         return data, target
     return Bunch(
@@ -333,13 +361,30 @@ def make_synthetic_series(
         ("period", period),
         ("anomaly_length", anomaly_length),
     ]:
-        if not isinstance(value, Integral) or value < 1:
+        if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive int; got {value!r}.")
-    unknown = set(kinds) - {"spike", "level_shift", "frequency"}
-    if unknown or not kinds:
+    if (
+        not isinstance(n_anomalies, Integral)
+        or isinstance(n_anomalies, bool)
+        or n_anomalies < 0
+    ):
+        raise ValueError(f"n_anomalies must be an int >= 0; got {n_anomalies!r}.")
+    if not isinstance(noise, Real) or not np.isfinite(noise) or noise < 0:
+        raise ValueError(f"noise must be a finite number >= 0; got {noise!r}.")
+    known = ("spike", "level_shift", "frequency")
+    if (
+        not isinstance(kinds, (tuple, list))
+        or not kinds
+        or not all(isinstance(kind, str) and kind in known for kind in kinds)
+    ):
         raise ValueError(
             "kinds must be a non-empty tuple of 'spike', 'level_shift' and "
             f"'frequency'; got {kinds!r}."
+        )
+    if "spike" in kinds and anomaly_length < 3:
+        raise ValueError(
+            "A 'spike' anomaly puts 3 spikes in its segment, so anomaly_length "
+            f"must be at least 3; got {anomaly_length}."
         )
     n_slots = n_timesteps // (2 * anomaly_length)
     if n_anomalies > n_slots:

@@ -477,6 +477,6 @@ class LSTMForecastDetector(SequenceInputMixin, BaseKerasDetector):
         fn = self._inference.get(
             "forecast", lambda model: lambda x: model(x, training=False)
         )
-        forecast = _run_batched(fn, self._model_input(X))
+        forecast = _run_batched(fn, self._model_input(X), verbose=self.verbose)
         _check_finite_output(forecast, X, "forecast")
         return forecast.astype(np.float64)

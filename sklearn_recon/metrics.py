@@ -21,6 +21,8 @@ import numpy as np
 from sklearn.base import is_outlier_detector
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
+from .utils._validation import check_real_values
+
 __all__ = [
     "cost_curve",
     "make_cost_scorer",
@@ -29,9 +31,23 @@ __all__ = [
 ]
 
 
+def _check_label_is_scalar(anomaly_label):
+    if not isinstance(anomaly_label, (Real, str, np.generic)):
+        raise TypeError(
+            "anomaly_label must be one label (an int, float, str or bool); got "
+            f"{anomaly_label!r} of type {type(anomaly_label).__name__}."
+        )
+
+
 def _check_anomaly_label(y_true, anomaly_label, name="y_true"):
     """Return the boolean anomaly mask of ``y_true``; refuse an absent label."""
+    _check_label_is_scalar(anomaly_label)
     y_true = column_or_1d(y_true)
+    if y_true.dtype.kind == "f" and np.isnan(y_true).any():
+        raise ValueError(
+            f"{name} holds {int(np.isnan(y_true).sum())} NaN label(s); every sample "
+            "needs a label."
+        )
     labels = np.unique(y_true)
     if not np.isin(anomaly_label, labels):
         raise ValueError(
@@ -56,7 +72,7 @@ def _check_costs(**costs):
 
 def _check_scores(y_true, anomaly_score, anomaly_label):
     is_anomaly = _check_anomaly_label(y_true, anomaly_label)
-    anomaly_score = column_or_1d(anomaly_score).astype(np.float64, copy=False)
+    anomaly_score = check_real_values(column_or_1d(anomaly_score), "anomaly_score")
     check_consistent_length(is_anomaly, anomaly_score)
     if not np.isfinite(anomaly_score).all():
         raise ValueError("anomaly_score holds NaN or infinite values.")
@@ -157,12 +173,19 @@ def threshold_curve(y_true, anomaly_score, *, anomaly_label=-1):
 def _costs_from_counts(tp, fp, n_anomalies, n_normal, costs):
     fn = n_anomalies - tp
     tn = n_normal - fp
-    return (
-        costs["fp_cost"] * fp
-        + costs["fn_cost"] * fn
-        + costs["tp_cost"] * tp
-        + costs["tn_cost"] * tn
-    )
+    with np.errstate(over="ignore"):  # an overflow is reported below
+        total = (
+            costs["fp_cost"] * fp
+            + costs["fn_cost"] * fn
+            + costs["tp_cost"] * tp
+            + costs["tn_cost"] * tn
+        )
+    if not np.all(np.isfinite(total)):
+        raise ValueError(
+            f"The total cost overflows: the costs {costs} times the counts of "
+            "samples exceed the float64 range. Use smaller cost units."
+        )
+    return total
 
 
 def cost_curve(
@@ -373,4 +396,5 @@ def make_cost_scorer(*, fp_cost, fn_cost, tp_cost=0, tn_cost=0, anomaly_label=-1
     costs = _check_costs(
         fp_cost=fp_cost, fn_cost=fn_cost, tp_cost=tp_cost, tn_cost=tn_cost
     )
+    _check_label_is_scalar(anomaly_label)
     return _CostScorer(costs, anomaly_label)

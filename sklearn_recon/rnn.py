@@ -339,6 +339,11 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
             return None
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
+        if y.dtype.kind == "f" and np.isnan(y).any():
+            raise ValueError(
+                f"y holds {int(np.isnan(y).sum())} NaN label(s); every row needs a "
+                "label (anomaly_label for anomalies, any other value for normal rows)."
+            )
         labels = np.unique(y)
         matches = [label for label in labels.tolist() if label == self.anomaly_label]
         if not matches:

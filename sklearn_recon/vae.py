@@ -241,6 +241,6 @@ class VAEDetector(BaseReconstructionDetector):
         fn = self._inference.get(
             "encode", lambda model: lambda x: self._encode_ops(model, x)
         )
-        codes = _run_batched(fn, self._model_input(X))
+        codes = _run_batched(fn, self._model_input(X), verbose=self.verbose)
         _check_finite_output(codes, X, "latent code")
         return codes.astype(np.float64)

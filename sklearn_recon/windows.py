@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .base import _unfitted_on_failure
 from .utils._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
+from .utils._validation import check_not_temporal, check_real_values
 
 
 def _check_positive_int(value, name):
@@ -113,15 +114,20 @@ def lead_labels(y, lead=2, *, drop_event=True):
     ([0, 1, 1, 1, 1], [0, 1, 2, 4, 5])
     """
     lead = _check_positive_int(lead, "lead")
+    if not isinstance(drop_event, (bool, np.bool_)):
+        raise TypeError(f"drop_event must be a bool; got {drop_event!r}.")
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D; got shape {y.shape}.")
     if not np.isin(y, (0, 1)).all():
         raise ValueError("y must hold 0 (no event) and 1 (event) only.")
     event = y.astype(bool)
-    y_lead = np.zeros(len(y), dtype=int)
-    for shift in range(1, lead + 1):
-        y_lead[:-shift] |= event[shift:]
+    # Step i is positive when an event falls in steps i+1 .. i+lead: a
+    # difference of cumulative event counts, linear in len(y) whatever lead.
+    n_events = np.r_[0, np.cumsum(event)]
+    steps = np.arange(len(y))
+    ahead = n_events[np.minimum(steps + lead, len(y) - 1) + 1] - n_events[steps + 1]
+    y_lead = (ahead > 0).astype(int)
     keep = np.flatnonzero(~event) if drop_event else np.arange(len(y))
     return y_lead[keep], keep
 
@@ -188,7 +194,7 @@ def aggregate_window_scores(
     stride = _check_positive_int(stride, "stride")
     if aggregate not in _AGGREGATES:
         raise ValueError(f"aggregate must be one of {_AGGREGATES}; got {aggregate!r}.")
-    scores = np.asarray(window_scores, dtype=np.float64)
+    scores = check_real_values(window_scores, "window_scores")
     if scores.ndim != 1:
         raise ValueError(f"window_scores must be 1-D; got shape {scores.shape}.")
     if n_timesteps < window_size:
@@ -205,6 +211,14 @@ def aggregate_window_scores(
         )
     if not np.isfinite(scores).all():
         raise ValueError("window_scores must be finite; got NaN or infinite values.")
+    largest = np.max(np.abs(scores), initial=0.0)
+    if aggregate == "mean" and largest > np.finfo(np.float64).max / window_size:
+        # Sums of window_size such scores overflow: average the scores
+        # divided by a power of two (exact), then scale the means back.
+        scale = np.ldexp(1.0, int(np.frexp(largest)[1]) - 1)
+        return scale * aggregate_window_scores(
+            scores / scale, n_timesteps, window_size, stride=stride, aggregate=aggregate
+        )
     starts = np.arange(n_windows) * stride
     counts = np.zeros(n_timesteps)
     if aggregate == "mean":
@@ -342,6 +356,7 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
             raise ValueError(
                 "The index of X is not increasing: sort the series by time first."
             )
+        check_not_temporal(X)
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], ensure_all_finite=False, reset=reset
         )

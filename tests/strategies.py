@@ -1,7 +1,8 @@
-"""Shared Hypothesis strategies for the pure-NumPy parts (metrics, thresholds)."""
+"""Shared Hypothesis strategies: labelled scores, costs, hostile input arrays."""
 
 import numpy as np
 from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 
 @st.composite
@@ -43,3 +44,23 @@ def monotone_transforms():
     return st.sampled_from(sorted(MONOTONE_TRANSFORMS)).map(
         MONOTONE_TRANSFORMS.__getitem__
     )
+
+
+@st.composite
+def hostile_arrays(draw, dtypes, *, n_features, min_rows=1, max_rows=12):
+    """2-D arrays of one of ``dtypes``: tame values, or anything the dtype holds.
+
+    Half the arrays hold small values; the others any value of their dtype:
+    for floats NaN, infinities, the largest and the subnormal numbers.
+    """
+    dtype = np.dtype(draw(st.sampled_from(dtypes)))
+    n_rows = draw(st.integers(min_rows, max_rows))
+    if dtype.kind == "f" and draw(st.booleans()):
+        elements = hnp.from_dtype(
+            dtype, min_value=-10, max_value=10, allow_nan=False, allow_infinity=False
+        )
+    elif dtype.kind in "iu" and draw(st.booleans()):
+        elements = st.integers(max(-10, int(np.iinfo(dtype).min)), 10)
+    else:
+        elements = hnp.from_dtype(dtype)
+    return draw(hnp.arrays(dtype, (n_rows, n_features), elements=elements))

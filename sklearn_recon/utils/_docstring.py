@@ -78,7 +78,9 @@ def random_state_verbose_parameters():
 
         verbose : int, default=0
             0 is silent, 1 shows a progress bar per epoch, 2 prints one
-            line per epoch.
+            line per epoch. Scoring more than 8192 samples with ``verbose``
+            above 0 also prints a line of progress to stderr after about
+            every tenth of the samples.
         """
     )
 

@@ -168,3 +168,27 @@ def make_dataset(x, y=None, *, batch_size, shuffle_seed=None):
     if y is None:
         dataset = dataset.map(lambda batch: (batch, batch))
     return dataset.prefetch(tf.data.AUTOTUNE)
+
+
+def stop_on_non_finite_loss():
+    """Return a callback that stops training once the loss is NaN or infinite.
+
+    Keras's own ``TerminateOnNaN`` prints a line to stdout whatever the
+    ``verbose`` setting; this one is silent. The caller reports the
+    divergence (``BaseKerasDetector._check_history`` raises a ValueError).
+
+    Returns
+    -------
+    callback : keras.callbacks.Callback
+        A new callback instance.
+    """
+    keras = get_keras()
+    import math
+
+    class _StopOnNonFiniteLoss(keras.callbacks.Callback):
+        def on_batch_end(self, batch, logs=None):
+            loss = (logs or {}).get("loss")
+            if loss is not None and not math.isfinite(float(loss)):
+                self.model.stop_training = True
+
+    return _StopOnNonFiniteLoss()

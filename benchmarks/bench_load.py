@@ -1,0 +1,168 @@
+"""Heavy load: scoring 10 million rows in bounded memory, and from 8 threads.
+
+1. Fits an AutoencoderDetector on the ECG5000 protocol's normal training
+   beats (140 features, MinMax-scaled, a few epochs).
+2. Builds an input of ``--rows`` rows x 140 (default 10,000,000, float32 by
+   default: 5.6 GB; float64 is 11.2 GB, check ``free -g`` first) chunk by
+   chunk into one preallocated array: resampled scaled test beats plus noise.
+3. Throughput: one run of ``decision_function`` on all rows with
+   ``verbose=1`` (progress lines on stderr), then the median of ``--repeat``
+   runs on the first 1,000,000 rows.
+4. Peak memory: a background thread samples the resident set size (psutil)
+   every 5 ms; the figure is the peak during the call minus the RSS right
+   before it, when the input already exists. The output array itself
+   (8 bytes a row: 80 MB for 10 million rows) is part of that figure.
+5. Threads: 8 threads call ``decision_function`` at once on one freshly
+   unpickled detector (so the first calls race to build the compiled
+   function), for float32 and float64 input; the results must equal the
+   serial ones exactly (max |diff| 0.0).
+
+Run: python benchmarks/bench_load.py [--rows 10000000] [--dtype float32]
+"""
+
+import argparse
+import pickle
+import statistics
+import threading
+import time
+
+import numpy as np
+import psutil
+from sklearn.preprocessing import MinMaxScaler
+
+from _common import machine_info
+from sklearn_recon import AutoencoderDetector
+from sklearn_recon._protocol import ecg5000_split
+
+N_FEATURES = 140
+
+
+class PeakRSS:
+    """Sample this process's resident set size in a background thread."""
+
+    def __init__(self, interval=0.005):
+        self.interval = interval
+        self.process = psutil.Process()
+
+    def __enter__(self):
+        self.baseline = self.process.memory_info().rss
+        self.peak = self.baseline
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self):
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.process.memory_info().rss)
+            time.sleep(self.interval)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.process.memory_info().rss)
+
+    @property
+    def above_baseline_mb(self):
+        return (self.peak - self.baseline) / 2**20
+
+
+def make_rows(beats, n_rows, dtype, seed=0, chunk=500_000):
+    """``n_rows`` noisy resampled beats, written chunk by chunk into one array."""
+    rng = np.random.default_rng(seed)
+    X = np.empty((n_rows, N_FEATURES), dtype=dtype)
+    for start in range(0, n_rows, chunk):
+        stop = min(start + chunk, n_rows)
+        rows = beats[rng.integers(len(beats), size=stop - start)]
+        X[start:stop] = rows + rng.normal(scale=0.01, size=rows.shape)
+    return X
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return time.perf_counter() - start, out
+
+
+def thread_check(detector, X, n_threads):
+    """Max |diff| between n_threads concurrent calls and the serial result."""
+    serial = detector.decision_function(X)
+    fresh = pickle.loads(pickle.dumps(detector))  # no compiled function yet
+    barrier = threading.Barrier(n_threads)
+    results = [None] * n_threads
+
+    def work(i):
+        barrier.wait()
+        results[i] = fresh.decision_function(X)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(n_threads)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - start
+    max_diff = max(float(np.max(np.abs(r - serial))) for r in results)
+    serial_seconds, _ = timed(lambda: [detector.decision_function(X) for _ in range(n_threads)])
+    return max_diff, seconds, serial_seconds
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--thread-rows", type=int, default=200_000)
+    args = parser.parse_args()
+
+    print(machine_info())
+    X_train, X_test, y_train, _ = ecg5000_split()
+    scaler = MinMaxScaler().fit(X_train)
+    normal = scaler.transform(X_train[y_train == 1])
+    detector = AutoencoderDetector(epochs=args.epochs, random_state=0).fit(normal)
+    print(
+        f"fitted AutoencoderDetector on {len(normal)} x {N_FEATURES} "
+        f"({detector.n_iter_} epochs)"
+    )
+
+    X = make_rows(scaler.transform(X_test), args.rows, args.dtype)
+    print(f"input: {X.shape[0]:,} x {X.shape[1]} {X.dtype}, {X.nbytes / 2**30:.2f} GiB")
+    detector.decision_function(X[:10])  # compile the scoring function once
+
+    detector.set_params(verbose=1)
+    with PeakRSS() as rss:
+        seconds, scores = timed(lambda: detector.decision_function(X))
+    detector.set_params(verbose=0)
+    assert np.isfinite(scores).all() and scores.shape == (args.rows,)
+    print(
+        f"decision_function, {args.rows:,} rows: {args.rows / seconds:,.0f} rows/s "
+        f"({seconds:.1f} s, one run); peak memory above the input: "
+        f"{rss.above_baseline_mb:,.0f} MiB (includes the {scores.nbytes / 2**20:,.0f} "
+        "MiB result)"
+    )
+    del scores
+
+    n_small = min(1_000_000, args.rows)
+    times = [timed(lambda: detector.decision_function(X[:n_small]))[0]
+             for _ in range(args.repeat)]
+    median = statistics.median(times)
+    print(
+        f"decision_function, {n_small:,} rows: {n_small / median:,.0f} rows/s "
+        f"(median of {args.repeat}: {median:.2f} s)"
+    )
+
+    rows = X[: args.thread_rows]
+    for dtype in ("float32", "float64"):
+        part = np.ascontiguousarray(rows, dtype=dtype)
+        max_diff, seconds, serial_seconds = thread_check(detector, part, args.threads)
+        print(
+            f"{args.threads} threads x decision_function on {len(part):,} {dtype} rows, "
+            f"one detector: max |diff| vs serial = {max_diff}; {seconds:.2f} s "
+            f"concurrently, {serial_seconds:.2f} s for {args.threads} serial calls"
+        )
+
+
+if __name__ == "__main__":
+    main()
