@@ -61,16 +61,18 @@ restart with the readings from before the break. The ``s`` features look
 back only within the run since the last break or time gap (sdev10: 20 of
 the top 30 still follow a break, 1 warning; so flagging only the very top
 rows does not pay either: 1 in 30 is below the 5 % precision a warning
-needs). ``--validation-only --only "dev30;dev10;sdev10;sdev30;
-sdev30 + sdiff;sdev10, far from breaks;sdev30, far from breaks"`` (30
-epochs), validation cost at CostThreshold, ensemble (seeds), and the
-ensemble's flagged share and precision:
+needs). ``--variants --validation-only`` (30 epochs), validation cost at
+CostThreshold, ensemble (seeds), and the ensemble's flagged share and
+precision:
 
 =======================  ==========================  ===============  =========
 features                 validation cost             flagged, prec.   ROC (ens.)
 =======================  ==========================  ===============  =========
-dev30                    3635 (3665, 3595, 3690)     14.0 %, 0.063    0.779
+raw                      4200 (4200, 4200, 4200)      0.0 %, -        0.485
+diff                     4110 (4085, 4165, 4140)      3.3 %, 0.059    0.710
 dev10                    3930 (3915, 3900, 3995)      5.5 %, 0.066    0.766
+dev30                    3635 (3665, 3595, 3690)     14.0 %, 0.063    0.779
+dev30 + diff             4100 (4090, 4090, 4050)     11.2 %, 0.053    0.788
 sdev10                   3545 (3555, 3560, 3665)      4.2 %, 0.101    0.772
 sdev30                   3615 (3725, 3615, 3585)      4.7 %, 0.091    0.771
 sdev30 + sdiff           3850 (3860, 3915, 3900)      3.6 %, 0.082    0.760
@@ -80,7 +82,9 @@ sdev30, far from breaks  3620 (3630, 3650, 3605)      4.7 %, 0.090    0.770
 
 ("far from breaks": the normal training rows at least 10 steps before and
 after a break.) With ``--epochs 60`` (the 30-epoch fits were still
-improving) no candidate did better (best 3585, dev30), so 30 epochs stay.
+improving; ``--validation-only --epochs 60 --only "dev30;sdev10;sdev30;
+sdev10, far from breaks;sdev30, far from breaks"``) no candidate did
+better (best 3585, dev30), so 30 epochs stay.
 Picked: ``sdev10, far from breaks``.
 
 Test (``python benchmarks/bench_papermill_cost.py``), ensemble: ROC-AUC
