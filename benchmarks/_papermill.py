@@ -15,9 +15,17 @@ One place for what both paper-mill benchmarks must do alike:
   unseen when it chooses thresholds (``fit_on="period"``, the training
   and validation parts together, is there for a refit);
 - the features, all causal (a row only uses readings up to its own time):
-  ``raw`` readings, ``diff`` (change since the previous step) or ``devK``
-  (deviation from the mean of the previous ``K`` steps), of the 59 numeric
-  sensors; ``x28`` and ``x61``, integer-coded categories, are left out;
+  ``raw`` readings, ``diff`` (change since the previous step), ``devK``
+  (deviation from the mean of the previous ``K`` steps) or ``robK``
+  (robust deviation from the previous ``K`` steps' median, in MADs), of the
+  59 numeric sensors; ``x28`` and ``x61``, integer-coded categories, are
+  left out. With an ``s`` before the kind (``sdiff``, ``sdevK``) a row
+  only looks back within its *run*, the steps since the last break or
+  time gap, so that a restart is not measured against the readings from
+  before the break. The recency inputs ``since_break`` and ``since_gap``
+  (log of the steps since the last break / gap in the ``time`` column,
+  capped at a day) are known at prediction time: the operator knows when
+  the sheet last broke and when the machine was down;
 - ``StandardScaler`` fitted on the rows a model is trained on, only;
 - optionally, windows of the past ``window`` steps (all channels) ending
   at each kept row, for the recurrent classifier.
@@ -45,13 +53,16 @@ LEAD = 2
 CATEGORICAL = ("x28", "x61")
 #: Boundaries of the parts, as shares of the series' rows (time order).
 VALIDATION_START, TEST_START = 1 / 2, 2 / 3
-FEATURES = ("raw", "diff", "dev10", "dev30")
+FEATURES = ("raw", "diff", "dev10", "dev30", "rob30")
+#: Recency inputs (:meth:`PaperMill.recency`), capped at one day of steps.
+RECENCY = ("since_break", "since_gap")
+RECENCY_CAP = 720
 #: Costs of the business study: a warning costs 5 whether or not a break
 #: follows; a missed break costs 100.
 COSTS = dict(fp_cost=5, fn_cost=100, tp_cost=5, tn_cost=0)
 
 
-def sensor_features(readings, kind):
+def sensor_features(readings, kind, runs=None):
     """Causal features of the readings, one row per time step.
 
     Parameters
@@ -62,12 +73,29 @@ def sensor_features(readings, kind):
     kind : {"raw", "diff"} or "devK" with K an int
         ``raw`` readings; ``diff`` their change since the previous step;
         ``devK`` their deviation from the mean of the ``K`` previous steps
-        (the first rows use the steps there are; the very first row is 0).
+        (the first rows use the steps there are; the very first row is 0);
+        ``robK`` their robust deviation from the ``K`` previous steps:
+        (reading - median) / MAD, the MAD being the median absolute
+        deviation of those steps from their running median, clipped to
+        +-10 (removes slow drift and level shifts between periods).
+
+    runs : ndarray of shape (n_timesteps,), default=None
+        Run number of every step (:attr:`PaperMill.runs`): with ``s``
+        before the kind (``sdiff``, ``sdevK``, ``srobK``) the features only
+        look back within the step's own run, so that a restart is not
+        compared with the readings before the break (the first step of a
+        run is 0).
 
     Returns
     -------
     features : ndarray of shape (n_timesteps, n_sensors)
     """
+    if kind.startswith("s") and kind != "s":
+        if runs is None:
+            raise ValueError(f"{kind!r} needs the runs of the series.")
+        return np.vstack([
+            sensor_features(part, kind[1:]) for _, part in readings.groupby(runs, sort=False)
+        ])
     if kind == "raw":
         out = readings
     elif kind == "diff":
@@ -75,8 +103,17 @@ def sensor_features(readings, kind):
     elif kind.startswith("dev") and kind[3:].isdigit():
         previous = readings.shift(1).rolling(int(kind[3:]), min_periods=1).mean()
         out = readings - previous
+    elif kind.startswith("rob") and kind[3:].isdigit():
+        past = readings.shift(1).rolling(int(kind[3:]), min_periods=1)
+        median = past.median()
+        mad = (readings.shift(1) - median).abs().rolling(int(kind[3:]), min_periods=1).median()
+        # A sensor flat over the past K steps has MAD 0: its scale is then
+        # the median of its past MADs (causal too), or 1 if it never moved.
+        mad = mad.where(mad > 0)
+        scale = mad.fillna(mad.expanding().median()).fillna(1.0)
+        out = ((readings - median) / scale).clip(-10, 10)
     else:
-        raise ValueError(f"unknown features {kind!r}; use raw, diff or devK.")
+        raise ValueError(f"unknown features {kind!r}; use raw, diff, devK or robK.")
     return out.fillna(0.0).to_numpy(dtype=np.float64)
 
 
@@ -89,6 +126,10 @@ class PaperMill:
     y_lead, keep : the output of ``lead_labels(breaks, lead=2)``.
     after_break : ndarray, for every row of the series, the number of steps
         since the last break before it (a large number before the first).
+    gap : ndarray of bool, for every row, whether more than 2 minutes passed
+        since the previous row (downtime, mostly after a break).
+    runs : ndarray of int, for every row, its run: runs start at the row after
+        a break and at a time gap (restarts).
     parts : dict part name -> boolean mask over the kept rows.
     """
 
@@ -102,6 +143,10 @@ class PaperMill:
         last = np.maximum.accumulate(np.where(self.breaks == 1, np.arange(n), -n))
         since = np.arange(n) - np.concatenate([[-n], last[:-1]])
         self.after_break = since
+        minutes = np.diff(self.readings.index.to_numpy()) / np.timedelta64(1, "m")
+        self.gap = np.concatenate([[False], minutes > 2])
+        # A run starts after a break and at a time gap (a restart).
+        self.runs = np.cumsum(np.concatenate([[0], self.breaks[:-1]]) | self.gap)
         self.validation_start = int(VALIDATION_START * n)
         self.test_start = int(TEST_START * n)
         self.parts = {
@@ -171,11 +216,37 @@ class PaperMill:
         X[ok] = windows[self.keep[ok] - (window - 1)]
         return self._split(X, fit_on, skip_after_break, fit_lead, valid=ok)
 
+    def recency(self, kind):
+        """Steps since the last break or time gap, known at prediction time.
+
+        ``since_break``: ``log1p`` of the steps since the last break before
+        each row; ``since_gap``: of the steps since the last gap of more
+        than 2 minutes in the ``time`` column (mostly the downtime after a
+        break, sometimes a pause without one), the gap's row counting as 0.
+        Both are capped at :data:`RECENCY_CAP` steps (the same value before
+        the first event). Past breaks and the clock are known to the
+        operator when a row is scored, so these are causal inputs.
+        """
+        if kind == "since_break":
+            since = self.after_break
+        elif kind == "since_gap":
+            n = len(self.gap)
+            since = np.arange(n) - np.maximum.accumulate(
+                np.where(self.gap, np.arange(n), -RECENCY_CAP)
+            )
+        else:
+            raise ValueError(f"unknown recency {kind!r}; use since_break or since_gap.")
+        return np.log1p(np.minimum(since, RECENCY_CAP)).astype(np.float64)[:, None]
+
     def _series(self, features, fit_on):
         """The full series of features, scaled on the kept rows of ``fit_on``."""
         if isinstance(features, str):
             features = (features,)
-        series = np.hstack([sensor_features(self.readings, kind) for kind in features])
+        series = np.hstack([
+            self.recency(kind) if kind in RECENCY
+            else sensor_features(self.readings, kind, self.runs)
+            for kind in features
+        ])
         scaler = StandardScaler().fit(series[self.keep[self.parts[fit_on]]])
         return scaler.transform(series)
 
