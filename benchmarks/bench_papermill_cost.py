@@ -165,29 +165,27 @@ def cost(y, y_pred):
     return total_cost(y, y_pred, **COSTS, anomaly_label=1)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", action="store_true", help="every candidate")
-    parser.add_argument("--only", help="candidates separated by ';'")
-    parser.add_argument(
-        "--validation-only", action="store_true", help="leave the test part unseen"
-    )
-    parser.add_argument("--epochs", type=int, default=30)
-    args = parser.parse_args()
+def cost_study(names=(CHOSEN,), epochs=30, test=True):
+    """Pick the input on the validation part, then evaluate it once on the test part.
 
-    print(machine_info())
+    Prints what ``main`` prints and returns the figures: ``validation`` (per
+    candidate: the ensemble's and the seeds' validation cost at
+    CostThreshold's threshold, the validation base cost, the ensemble's
+    flagged share and precision, validation ROC-AUC), ``picked``, the
+    parts' sizes, and unless ``test=False``: ``test_base_cost``, ``test``
+    (per seed and for the ensemble: ROC-AUC, PR-AUC, cost at the best-F1
+    threshold and at CostThreshold's, alarms, true alarms, saving %) and
+    ``seeds`` (mean and standard deviation of the seeds' costs and saving).
+    """
     mill = PaperMill()
     print(f"paper mill: {len(mill.breaks)} steps, {mill.n_breaks} breaks (rows dropped)")
     print(mill.describe())
-
-    names = list(CANDIDATES) if args.variants else [CHOSEN]
-    if args.only:
-        names = args.only.split(";")
+    result = {"epochs": epochs, "seed_list": list(SEEDS), "validation": {}}
     validation = {}
     for name in names:
         X, y = mill.rows(fit_on="train", **CANDIDATES[name])
         start = time.perf_counter()
-        models = [train(X["fit"], y["fit"], seed, args.epochs) for seed in SEEDS]
+        models = [train(X["fit"], y["fit"], seed, epochs) for seed in SEEDS]
         seconds = (time.perf_counter() - start) / len(SEEDS)
         # The seeds' models, then their ensemble (mean score), each with
         # both thresholds chosen on the validation part.
@@ -210,26 +208,44 @@ def main():
         top = np.argsort(models[-1].score_samples(X["validation"]))[: len(y_val) // 100]
         after = mill.after_break[mill.keep][mill.parts["validation"]][top]
         validation[name] = val_costs[-1], models, chosen, X, y
+        val_base = cost(y_val, np.zeros_like(y_val))
+        precision = y_val[flagged].mean() if flagged.any() else 0
         print(
             f"validation  {name}: cost at CostThreshold, ensemble {val_costs[-1]:.0f} "
             f"(seeds {', '.join(f'{c:.0f}' for c in val_costs[:-1])}; base "
-            f"{cost(y_val, np.zeros_like(y_val)):.0f}), ensemble flags "
+            f"{val_base:.0f}), ensemble flags "
             f"{int(flagged.sum())} rows ({100 * flagged.mean():.1f}%, precision "
-            f"{y_val[flagged].mean() if flagged.any() else 0:.3f}); ROC-AUC ensemble "
+            f"{precision:.3f}); ROC-AUC ensemble "
             f"{val_roc[-1]:.3f} (seeds {', '.join(f'{r:.3f}' for r in val_roc[:-1])}); "
             f"{seconds:.0f} s per fit, epochs {[m.n_iter_ for m in models[:-1]]}; "
             f"top 1% of rows by error: {int((after <= 30).sum())} of {len(top)} within "
             f"30 steps after a break, {int(y_val[top].sum())} warnings"
         )
+        result["validation"][name] = {
+            "rows": len(y_val),
+            "positive": int(y_val.sum()),
+            "base_cost": float(val_base),
+            "cost": float(val_costs[-1]),
+            "seed_costs": [float(c) for c in val_costs[:-1]],
+            "flagged_share": float(flagged.mean()),
+            "precision": float(precision),
+            "roc_auc": float(val_roc[-1]),
+            "seed_roc_auc": [float(r) for r in val_roc[:-1]],
+            "fit_seconds": seconds,
+            "epochs": [int(m.n_iter_) for m in models[:-1]],
+        }
     name = min(validation, key=lambda key: validation[key][0])
     _, models, chosen, X, y = validation[name]
+    result["picked"] = name
     print(f"picked on the validation part: {name} (least ensemble cost)")
-    if args.validation_only:
-        return
+    if not test:
+        return result
 
     # The test part, once: each seed's model, then the ensemble.
     y_test = y["test"]
     base = cost(y_test, np.zeros_like(y_test))
+    result.update(test_rows=len(y_test), test_positive=int(y_test.sum()),
+                  test_base_cost=float(base), test={})
     rows = []
     for label, model, (cost_model, f1_model) in zip(
         [f"seed {seed}" for seed in SEEDS] + ["ensemble"], models, chosen
@@ -239,16 +255,26 @@ def main():
         flagged = cost_model.predict(X["test"]) == 1
         at_cost = cost(y_test, flagged)
         rows.append((at_f1, at_cost, 100 * (base - at_cost) / base))
+        roc, pr = roc_auc_score(y_test, score), average_precision_score(y_test, score)
         print(
-            f"test  {label}: ROC-AUC {roc_auc_score(y_test, score):.3f}, PR-AUC "
-            f"{average_precision_score(y_test, score):.3f}; cost at best-F1 "
+            f"test  {label}: ROC-AUC {roc:.3f}, PR-AUC "
+            f"{pr:.3f}; cost at best-F1 "
             f"threshold {at_f1:.0f}, at CostThreshold {at_cost:.0f} "
             f"({int(flagged.sum())} alarms, {int((flagged & (y_test == 1)).sum())} true); "
             f"saving vs base {rows[-1][2]:.1f}%"
         )
+        result["test"][label] = {
+            "roc_auc": float(roc), "pr_auc": float(pr), "cost_best_f1": float(at_f1),
+            "cost_threshold": float(at_cost), "alarms": int(flagged.sum()),
+            "true_alarms": int((flagged & (y_test == 1)).sum()), "saving": rows[-1][2],
+        }
     seeds = np.array(rows[:-1])
     mean, std = seeds.mean(axis=0), seeds.std(axis=0, ddof=1)
     at_f1, at_cost, saving = rows[-1]
+    result["seeds"] = {
+        key: (float(m), float(s))
+        for key, m, s in zip(("cost_best_f1", "cost_threshold", "saving"), mean, std)
+    }
     print()
     print(f"test base cost (every warning missed): {base:.0f}")
     print(
@@ -263,6 +289,24 @@ def main():
         f"saving vs base: ensemble {saving:.1f}%, single seeds {mean[2]:.1f}% +- "
         f"{std[2]:.1f}%; vs best-F1: ensemble {100 * (at_f1 - at_cost) / at_f1:.1f}%"
     )
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", action="store_true", help="every candidate")
+    parser.add_argument("--only", help="candidates separated by ';'")
+    parser.add_argument(
+        "--validation-only", action="store_true", help="leave the test part unseen"
+    )
+    parser.add_argument("--epochs", type=int, default=30)
+    args = parser.parse_args()
+
+    print(machine_info())
+    names = list(CANDIDATES) if args.variants else [CHOSEN]
+    if args.only:
+        names = args.only.split(";")
+    cost_study(names, args.epochs, test=not args.validation_only)
 
 
 if __name__ == "__main__":
