@@ -164,7 +164,7 @@ PUBLISHED = dict(roc_auc=0.706, f1=0.075)  # the study's LSTM-autoencoder classi
 
 def papermill_models(
     mill, features, fit_lead=2, skip_after_break=0, units=(32,), dropout=0.2,
-    window=WINDOW,
+    window=WINDOW, epochs=30,
 ):
     """Train one detector per seed on the training part; return them and the data."""
     X, y = mill.windows(
@@ -175,7 +175,7 @@ def papermill_models(
     for seed in SEEDS:
         detector = RNNClassifierDetector(
             n_channels=X["fit"].shape[2], units=units, dropout=dropout,
-            anomaly_label=1, epochs=30, n_iter_no_change=5, batch_size=128,
+            anomaly_label=1, epochs=epochs, n_iter_no_change=5, batch_size=128,
             random_state=seed,
         )
         models.append(detector.fit(X["fit"], y["fit"]))
@@ -193,19 +193,27 @@ def _figures(y_val, score_val, y_test, score_test):
     )
 
 
-def bench_papermill(variants=None, test=True):
+def bench_papermill(variants=None, test=True, epochs=30):
     """Pick the input on the validation part, then score it once on the test part.
 
     Each model's anomaly score is its anomaly logit (``-score_samples``); the
-    ensemble's is the mean logit of the seeds' models.
+    ensemble's is the mean logit of the seeds' models. Prints the figures and
+    returns them: ``validation`` (per candidate: the ensemble's and the
+    seeds' validation ROC-AUC, PR-AUC, seconds per fit, epochs run),
+    ``picked``, the parts' sizes and, unless ``test=False``, ``test`` (per
+    seed and for the ensemble: ROC-AUC, PR-AUC, F1 at the validation part's
+    best-F1 threshold), ``seeds`` (their means and standard deviations) and
+    ``published``. ``epochs`` (30) is the maximum per fit.
     """
     mill = PaperMill()
     print(f"paper mill: {len(mill.breaks)} steps, {mill.n_breaks} breaks (rows dropped)")
     print(mill.describe())
     validation = {}
+    result = {"seed_list": list(SEEDS), "window": WINDOW, "max_epochs": epochs,
+              "published": PUBLISHED, "validation": {}}
     for name in variants or [CHOSEN]:
         start = time.perf_counter()
-        models, X, y = papermill_models(mill, **CANDIDATES[name])
+        models, X, y = papermill_models(mill, **CANDIDATES[name], epochs=epochs)
         seconds = (time.perf_counter() - start) / len(models)
         scores = {
             part: np.array([-m.score_samples(X[part]) for m in models])
@@ -215,17 +223,26 @@ def bench_papermill(variants=None, test=True):
         single = [roc_auc_score(y_val, s) for s in scores["validation"]]
         ensemble = roc_auc_score(y_val, scores["validation"].mean(axis=0))
         validation[name] = ensemble, scores, y
+        val_pr = average_precision_score(y_val, scores["validation"].mean(axis=0))
         print(
             f"validation  {name}: ROC-AUC of the {len(SEEDS)}-seed ensemble "
             f"{ensemble:.3f} (single seeds {', '.join(f'{v:.3f}' for v in single)}), "
-            f"PR-AUC {average_precision_score(y_val, scores['validation'].mean(axis=0)):.3f}"
+            f"PR-AUC {val_pr:.3f}"
             f"; {seconds:.0f} s per fit, epochs {[m.n_iter_ for m in models]}"
         )
+        result["validation"][name] = {
+            "rows": len(y_val), "positive": int(y_val.sum()),
+            "roc_auc": float(ensemble), "seed_roc_auc": [float(v) for v in single],
+            "pr_auc": float(val_pr), "fit_seconds": seconds,
+            "epochs": [int(m.n_iter_) for m in models],
+            "train_windows": len(X["fit"]),
+        }
     name = max(validation, key=lambda key: validation[key][0])
     _, scores, y = validation[name]
     print(f"picked on the validation part: {name} (best ensemble ROC-AUC)")
+    result["picked"] = name
     if not test:  # --validation-only: the test part stays unseen
-        return
+        return result
     # The test part, once: each seed's model, then the ensemble.
     rows = [
         _figures(y["validation"], s_val, y["test"], s_test)
@@ -234,6 +251,13 @@ def bench_papermill(variants=None, test=True):
     for seed, row in zip(SEEDS, rows):
         print(f"test  seed {seed}: ROC-AUC {row[0]:.4f}, PR-AUC {row[1]:.4f}, F1 {row[2]:.4f}")
     mean, std = np.mean(rows, axis=0), np.std(rows, axis=0, ddof=1)
+    keys = ("roc_auc", "pr_auc", "f1")
+    result["test"] = {
+        f"seed {seed}": dict(zip(keys, map(float, row))) for seed, row in zip(SEEDS, rows)
+    }
+    result["seeds"] = {
+        key: (float(m), float(sd)) for key, m, sd in zip(keys, mean, std)
+    }
     print(
         f"test  single seeds, mean +- std: ROC-AUC {mean[0]:.4f} +- {std[0]:.4f}, "
         f"PR-AUC {mean[1]:.4f} +- {std[1]:.4f}, F1 {mean[2]:.4f} +- {std[2]:.4f}"
@@ -253,6 +277,9 @@ def bench_papermill(variants=None, test=True):
         f"single-seed mean {mean[0] - PUBLISHED['roc_auc']:+.4f}, "
         f"{mean[2] - PUBLISHED['f1']:+.4f}"
     )
+    result["test"]["ensemble"] = {"roc_auc": float(roc), "pr_auc": float(pr), "f1": float(f1)}
+    result.update(test_rows=len(y["test"]), test_positive=int(y["test"].sum()))
+    return result
 
 
 if __name__ == "__main__":
