@@ -60,6 +60,7 @@ def rewrite(source, target, edit, fix_member_checksums=False):
 
 
 def report(name, model, X_test, folder, repeat):
+    """Print the round trip and the refusals of ``model``; return them as a dict."""
     print(f"\n{name}")
     path = Path(folder) / "model.skr"
     save_seconds = median_seconds(lambda: save(model, path), repeat)
@@ -83,27 +84,38 @@ def report(name, model, X_test, folder, repeat):
     data[len(data) // 2] ^= 0x01
     flipped = Path(folder) / "flipped.skr"
     flipped.write_bytes(bytes(data))
-    print(f"  one byte flipped at offset {len(data) // 2}: {refusal(flipped)}")
+    refusals = {"flipped byte": refusal(flipped)}
+    print(f"  one byte flipped at offset {len(data) // 2}: {refusals['flipped byte']}")
 
     def edit(data):  # a harmless-looking edit
         return data.replace(b'"verbose": false', b'"verbose": true', 1)
 
     altered = Path(folder) / "altered.skr"
     rewrite(path, altered, edit)
-    print(f"  estimator.json edited, zip rebuilt: {refusal(altered)}")
+    refusals["edited member"] = refusal(altered)
+    print(f"  estimator.json edited, zip rebuilt: {refusals['edited member']}")
     rewrite(path, altered, edit, fix_member_checksums=True)
-    print(f"  ... and its manifest checksum updated too: {refusal(altered)}")
+    refusals["edited member and checksum"] = refusal(altered)
+    print(f"  ... and its manifest checksum updated too: "
+          f"{refusals['edited member and checksum']}")
+    return {
+        "name": name, "kib": os.path.getsize(path) / 1024,
+        "joblib_kib": os.path.getsize(joblib_path) / 1024,
+        "save_seconds": save_seconds, "load_seconds": load_seconds, "repeat": repeat,
+        "max_diff": float(difference), "same_predictions": same_predictions,
+        "test_rows": len(X_test), "refusals": refusals,
+    }
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+def save_study(epochs=20, repeat=5):
+    """Fit both pipelines and report their round trips; print and return the figures.
 
-    print(machine_info())
+    Returns a dict: ``epochs`` and ``models``, one dict per pipeline (as
+    :func:`report` returns: file KiB, joblib KiB, median save and load
+    seconds, max |difference|, identical predictions, the three refusals).
+    """
     X_train, X_test, y_train, y_test = ecg5000_split()
-    detector = AutoencoderDetector(epochs=args.epochs, random_state=0)
+    detector = AutoencoderDetector(epochs=epochs, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         start = time.perf_counter()
@@ -116,15 +128,28 @@ def main():
         ).fit(X_train, y_train)
         print(f"Fitted the CostThreshold pipeline in {time.perf_counter() - start:.1f} s")
     with tempfile.TemporaryDirectory() as folder:
-        report(
-            f"make_pipeline(MinMaxScaler(), AutoencoderDetector(epochs={args.epochs}))",
-            autoencoder, X_test, folder, args.repeat,
-        )
-        report(
-            "make_pipeline(MinMaxScaler(), CostThreshold(AutoencoderDetector(...), "
-            "fp_cost=5, fn_cost=100, tp_cost=5, cv=3))",
-            cost, X_test, folder, args.repeat,
-        )
+        models = [
+            report(
+                f"make_pipeline(MinMaxScaler(), AutoencoderDetector(epochs={epochs}))",
+                autoencoder, X_test, folder, repeat,
+            ),
+            report(
+                "make_pipeline(MinMaxScaler(), CostThreshold(AutoencoderDetector(...), "
+                "fp_cost=5, fn_cost=100, tp_cost=5, cv=3))",
+                cost, X_test, folder, repeat,
+            ),
+        ]
+    return {"epochs": epochs, "models": models}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    print(machine_info())
+    save_study(args.epochs, args.repeat)
 
 
 if __name__ == "__main__":
