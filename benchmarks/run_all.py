@@ -457,12 +457,11 @@ def speed(size):
 def trust(size):
     """Heavy load and the save / load round trip; the Markdown section."""
     print("\n== Trust ==", flush=True)
-    if size == "quick":
-        load = bench_load.load_study(rows=200_000, repeat=1, epochs=1, thread_rows=10_000)
-        saved = bench_save.save_study(epochs=2, repeat=1)
-    else:
-        load = bench_load.load_study()
-        saved = bench_save.save_study()
+    quick = size == "quick"  # otherwise the scripts' defaults: 10M float32 rows
+    load = bench_load.load_study(
+        **(dict(rows=200_000, repeat=1, epochs=1, thread_rows=10_000) if quick else {})
+    )
+    saved = bench_save.save_study(**(dict(epochs=2, repeat=1) if quick else {}))
     threads = [
         f"| {load['n_threads']} threads, one freshly unpickled detector, "
         f"{t['rows']:,} {dtype} rows each | max abs. difference from serial "
