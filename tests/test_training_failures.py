@@ -54,7 +54,9 @@ def test_keyboard_interrupt_during_fit_leaves_it_unfitted(estimator, blobs, monk
         epochs_seen.append(epoch)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(keras.callbacks.TerminateOnNaN, "on_epoch_end", on_epoch_end)
+    # CallbackList is what Keras's training loop calls at every epoch end,
+    # whichever callbacks the detector passes to fit.
+    monkeypatch.setattr(keras.callbacks.CallbackList, "on_epoch_end", on_epoch_end)
     with pytest.raises(KeyboardInterrupt):
         _fit(estimator, blobs)
     assert epochs_seen == [0]  # it stopped inside Keras's training loop
