@@ -55,6 +55,38 @@ def _positive_int(text):
     return value
 
 
+def _load_keras_quietly(verbose=0):
+    """Import Keras and TensorFlow without their start-up noise.
+
+    TensorFlow's C++ start-up lines no longer heed ``TF_CPP_MIN_LOG_LEVEL``,
+    so, unless ``verbose``, the standard error stream is muted while it
+    loads; an import error is still raised. Its Python logger then reports
+    errors only: the command trains several fresh networks in one process,
+    which TensorFlow's retracing warning takes for a mistake.
+    """
+    import os
+
+    from .utils._keras import get_keras
+
+    if verbose:
+        return get_keras()
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            try:
+                keras = get_keras()
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+    return keras
+
+
 def _demo(args):
     import os
 
@@ -76,7 +108,6 @@ def _demo(args):
         protocol_detectors,
         run_detector,
     )
-    from .utils._keras import get_keras
 
     size = "quick" if args.quick else "demo"
     detectors = protocol_detectors(
@@ -94,7 +125,7 @@ def _demo(args):
     )
     if any(name in DEEP_DETECTORS for name in detectors):
         print("Loading Keras and TensorFlow ...", flush=True)
-        get_keras()  # TensorFlow's start-up messages go here, not mid-table
+        _load_keras_quietly(args.verbose)
     results, pipelines = {}, {}
     for i, (name, (label, detector)) in enumerate(detectors.items(), start=1):
         epochs = detector.get_params().get("epochs")
@@ -315,6 +346,7 @@ def _fit(args):
         else:
             X = X[~is_anomaly]
             print(f"Training on the {len(X)} rows not labelled {args.anomaly_label}.")
+    _load_keras_quietly(args.verbose)
     detector_class = getattr(sklearn_recon, DETECTORS[args.detector])
     params = {"random_state": args.random_state, "verbose": args.verbose}
     if supervised:
@@ -353,6 +385,7 @@ def _load_model(path):
 def _score(args):
     import pandas as pd
 
+    _load_keras_quietly()
     model = _load_model(args.model)
     X, _ = _read_table(args.data, None)
     # only the columns the model was fitted on: a label column is left out
