@@ -2,7 +2,7 @@
 
 One place for what both paper-mill benchmarks must do alike:
 
-- the data: ``/work/shared/data/papermill.csv.gz`` (61 sensors, 2-minute
+- the data: ``papermill.csv.gz`` in ``_common.DATA_DIR`` (61 sensors, 2-minute
   steps, 124 sheet breaks), read with :func:`sklearn_recon.datasets.load_papermill`;
 - the labels: ``lead_labels(y, lead=2)``, the study's early warning: the two
   steps before a break are positive and the break rows themselves are
@@ -45,15 +45,15 @@ computed on every kept row of their part, with the study's 2-step labels.
 import numpy as np
 from sklearn.preprocessing import StandardScaler
 
+from _common import DATA_DIR
 from sklearn_recon.datasets import load_papermill
 from sklearn_recon.windows import lead_labels, sliding_windows
 
-DATA = "/work/shared/data/papermill.csv.gz"
+DATA = DATA_DIR / "papermill.csv.gz"
 LEAD = 2
 CATEGORICAL = ("x28", "x61")
 #: Boundaries of the parts, as shares of the series' rows (time order).
 VALIDATION_START, TEST_START = 1 / 2, 2 / 3
-FEATURES = ("raw", "diff", "dev10", "dev30", "rob30")
 #: Recency inputs (:meth:`PaperMill.recency`), capped at one day of steps.
 RECENCY = ("since_break", "since_gap")
 RECENCY_CAP = 720

@@ -31,12 +31,12 @@ from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from _common import machine_info
+from _common import DATA_DIR, machine_info
 from sklearn_recon import LSTMAutoencoderDetector
 from sklearn_recon._protocol import ecg5000_split, evaluate
 from sklearn_recon.windows import WindowedDetector
 
-UCR_FILE = "/work/shared/data/ucr_discords/ecg_qtdbsel102.csv.gz"
+UCR_FILE = DATA_DIR / "ucr_discords" / "ecg_qtdbsel102.csv.gz"
 
 
 def _fmt(metrics):

@@ -70,6 +70,7 @@ from sklearn_recon._protocol import (
     DETECTORS,
     SUPERVISED,
     TABLE_COLUMNS,
+    below_lof,
     describe_environment,
     ecg5000_split,
     environment,
@@ -97,7 +98,7 @@ def ecg5000(size, seeds):
     """The ECG5000 protocol for every detector; returns the Markdown section."""
     print("\n== ECG5000 ==", flush=True)
     split = ecg5000_split()
-    rows, lof, below = [], {}, []
+    rows, runs = [], []
     for seed in seeds:
         for name, (label, detector) in protocol_detectors(
             DETECTORS, size=size, random_state=seed
@@ -113,10 +114,7 @@ def ecg5000(size, seeds):
                 label = f"{label} ({result['n_iter']} epochs)"
             _progress(label, result)
             rows.append((label, result))
-            if name == "lof":
-                lof = result
-            elif name in DEEP_DETECTORS:
-                below.append((label, result))
+            runs.append((name, label, result))
     X_train, X_test, y_train, y_test = split
     limits = ", ".join(
         f"{label.split()[0]} {detector.epochs}"
@@ -138,17 +136,9 @@ def ecg5000(size, seeds):
         markdown_table(rows),
         "",
     ]
-    if lof:
-        under = [
-            f"{label}: {r['roc_auc']:.5f}"
-            for label, r in below
-            if r["roc_auc"] < lof["roc_auc"]
-        ]
-        text.append(
-            f"Below LocalOutlierFactor's ROC-AUC ({lof['roc_auc']:.5f}): "
-            + (", ".join(under) if under else "none")
-            + ".\n"
-        )
+    below = below_lof(runs, digits=5)
+    if below is not None:
+        text.append(below + "\n")
     return "\n".join(text)
 
 

@@ -335,7 +335,10 @@ class _Reader:
         params = {key: self.value(value) for key, value in node["params"].items()}
         estimator = self.built[index] = cls(**params)
         state = node["state"]
-        if any(key.startswith("__") or key in params for key in state):
+        if any(
+            key.startswith("__") or key in params or callable(getattr(cls, key, None))
+            for key in state
+        ):
             raise ValueError(f"bad attribute names for {name}")
         vars(estimator).update({key: self.value(value) for key, value in state.items()})
         if "network" in node:
@@ -367,7 +370,7 @@ class _Reader:
                 raise ValueError(f"bad float {value[tag]!r}")
             return float(value[tag])
         if tag == "__scalar__":
-            return self.dtype(value[tag]).type(value["value"])
+            return self.dtype(value[tag]).type(self.value(value["value"]))
         if tag == "__dtype__":
             return self.dtype(value[tag])
         if tag == "__array__":
@@ -413,6 +416,10 @@ def _read_verified(path):
         manifest = json.loads(members.pop(_MANIFEST))
         is_ours = manifest["format"] == FORMAT
         expected = dict(manifest["members"])
+        if not isinstance(manifest["format_version"], int) or not isinstance(
+            manifest["versions"], dict
+        ):
+            raise TypeError("format_version or versions")
     except (ValueError, TypeError, KeyError):
         if has_checksum:
             raise ValueError(altered.format("its manifest is damaged")) from None
@@ -496,5 +503,5 @@ def load(path):
         tree = json.loads(members[_TREE])
         with tempfile.TemporaryDirectory() as folder:
             return _Reader(arrays, members, folder).estimator(tree)
-    except (AttributeError, KeyError, OSError, TypeError, ValueError) as exc:
+    except (AttributeError, KeyError, OSError, RecursionError, TypeError, ValueError) as exc:
         raise ValueError(f"{path} is not a valid sklearn-recon model file: {exc!r}") from None

@@ -101,6 +101,7 @@ def _demo(args):
     from ._protocol import (
         DEEP_DETECTORS,
         SUPERVISED,
+        below_lof,
         describe_environment,
         ecg5000_split,
         environment,
@@ -150,11 +151,11 @@ def _demo(args):
         pipelines[name] = pipeline
 
     table = markdown_table([(r["label"], r) for r in results.values()])
-    notes = _below_lof(results)
+    below = below_lof([(name, r["label"], r) for name, r in results.items()])
     print()
     print(table)
-    for note in notes:
-        print(note)
+    if below is not None:
+        print(below)
 
     env = environment()
     options = {
@@ -184,30 +185,13 @@ def _demo(args):
         f"{describe_environment(env)}\n\n`{command}`\n\n"
         "Anomaly class as positive; precision, recall and F1 at each detector's "
         "own threshold; rows/s of `score_samples` on the test beats.\n\n"
-        f"{table}\n" + "".join(f"\n{note}\n" for note in notes)
+        f"{table}\n" + (f"\n{below}\n" if below is not None else "")
     )
     written = ["results.md", "results.json"]
     if not args.no_plots:
         written += _demo_plots(results, pipelines, X_test, y_test, out)
     print(f"\nWrote {', '.join(written)} to {out}/")
     return 0
-
-
-def _below_lof(results):
-    """Sentences naming the deep detectors below LocalOutlierFactor's ROC-AUC."""
-    from ._protocol import DEEP_DETECTORS
-
-    if "lof" not in results:
-        return []
-    lof = results["lof"]["roc_auc"]
-    below = [
-        f"{r['label']} ({r['roc_auc']:.4f})"
-        for name, r in results.items()
-        if name in DEEP_DETECTORS and r["roc_auc"] < lof
-    ]
-    if not below:
-        return []
-    return [f"Below LocalOutlierFactor's ROC-AUC ({lof:.4f}) in this run: {', '.join(below)}."]
 
 
 def _demo_plots(results, pipelines, X_test, y_test, out):
@@ -377,19 +361,29 @@ def _load_model(path):
         return sklearn_recon.load(path)
     except FileNotFoundError:
         raise CLIError(f"{path}: no such file") from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise CLIError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     except ValueError as exc:
         # not a model file, or one altered since it was saved: load says which
         raise CLIError(str(exc)) from None
 
 
 def _score(args):
+    import numpy as np
     import pandas as pd
 
     _load_keras_quietly()
     model = _load_model(args.model)
+    detector = model[-1] if hasattr(model, "steps") else model
+    if not hasattr(detector, "offset_"):
+        raise CLIError(
+            f"{args.model} holds a {type(detector).__name__}, which has no "
+            "threshold (offset_): score needs an outlier detector, as "
+            "sklearn-recon fit writes"
+        )
     X, _ = _read_table(args.data, None)
     # only the columns the model was fitted on: a label column is left out
-    expected = list(model.feature_names_in_)
+    expected = list(getattr(model, "feature_names_in_", X.columns))
     missing = [c for c in expected if c not in X.columns]
     if missing:
         raise CLIError(f"{args.data}: the model needs the columns {missing[:10]}")
@@ -397,12 +391,9 @@ def _score(args):
     if X.isna().to_numpy().any():
         raise CLIError(f"{args.data}: the table has missing values; fill or drop them first")
     scores = model.score_samples(X)
+    decision = scores - detector.offset_  # what decision_function and predict use
     result = pd.DataFrame(
-        {
-            "score": scores,
-            "decision": scores - model[-1].offset_,
-            "flag": model.predict(X),
-        }
+        {"score": scores, "decision": decision, "flag": np.where(decision < 0, -1, 1)}
     )
     result.to_csv(args.out if args.out else sys.stdout, index=False)
     if args.out:

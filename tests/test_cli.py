@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import sklearn_recon
-from sklearn_recon.cli import DEMO_DETECTORS, DETECTORS, _below_lof, _parser, main
+from sklearn_recon._protocol import below_lof
+from sklearn_recon.cli import DEMO_DETECTORS, DETECTORS, _parser, main
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +76,14 @@ def test_non_numeric_column_and_foreign_model_file(tmp_path, table, capsys):
     not_a_model.write_text("hello")
     assert main(["score", str(not_a_model), str(table / "new.csv")]) == 2
     assert "not a sklearn-recon model file" in capsys.readouterr().err
+    assert main(["score", str(tmp_path), str(table / "new.csv")]) == 2
+    assert "cannot be read" in capsys.readouterr().err  # a directory
+    from sklearn.preprocessing import StandardScaler
+
+    scaler_file = tmp_path / "scaler.skr"
+    sklearn_recon.save(StandardScaler().fit(pd.read_csv(table / "new.csv")), scaler_file)
+    assert main(["score", str(scaler_file), str(table / "new.csv")]) == 2
+    assert "holds a StandardScaler, which has no threshold" in capsys.readouterr().err
 
 
 def test_model_file_is_a_pickle_free_file_and_altered_ones_are_refused(
@@ -200,17 +209,18 @@ def test_demo_plots(demo_run):
 
 
 def test_below_lof_names_the_weaker_deep_detectors():
-    results = {
-        "autoencoder": {"label": "AutoencoderDetector", "roc_auc": 0.98},
-        "vae": {"label": "VAEDetector", "roc_auc": 0.999},
-        "ocsvm": {"label": "OneClassSVM", "roc_auc": 0.97},
-        "lof": {"label": "LocalOutlierFactor", "roc_auc": 0.99},
-    }
-    notes = _below_lof(results)
-    assert notes == ["Below LocalOutlierFactor's ROC-AUC (0.9900) in this run: "
-                     "AutoencoderDetector (0.9800)."]
-    del results["lof"]
-    assert _below_lof(results) == []
+    results = [
+        ("autoencoder", "AutoencoderDetector", {"roc_auc": 0.98}),
+        ("vae", "VAEDetector", {"roc_auc": 0.999}),
+        ("ocsvm", "OneClassSVM", {"roc_auc": 0.97}),
+        ("lof", "LocalOutlierFactor", {"roc_auc": 0.99}),
+    ]
+    assert below_lof(results) == (
+        "Below LocalOutlierFactor's ROC-AUC (0.9900) in this run: "
+        "AutoencoderDetector (0.9800)."
+    )
+    assert below_lof(results[1:]).endswith("in this run: none.")
+    assert below_lof(results[:3]) is None  # no LocalOutlierFactor in the run
 
 
 def test_demo_detector_names_match_the_protocol():

@@ -144,7 +144,8 @@ def test_supported_scikit_learn_transformers_round_trip(transformer, tmp_path):
 def test_values_keep_their_types(tmp_path):
     values = {
         "float64": np.float64(0.25), "float32": np.float32(0.5), "int64": np.int64(3),
-        "bool_": np.bool_(True), "nan": float("nan"), "tuple": (1, (2.0, "a")),
+        "bool_": np.bool_(True), "nan": float("nan"), "np.float64 inf": np.float64(-np.inf),
+        "tuple": (1, (2.0, "a")),
         "dict with int keys": {0: 1.0, 1: 5.0}, "list": [None, True, "x"],
         "dtype": np.dtype("float32"), "strings": np.array(["a", "bc"], dtype=object),
         "matrix": np.arange(6, dtype=np.int16).reshape(2, 3),
@@ -323,6 +324,24 @@ def test_version_mismatch_warns_and_newer_format_is_refused(saved, tmp_path):
 
     target = _rewrite(path, tmp_path / "newer.skr", edit_manifest=newer, forge=True)
     with pytest.raises(ValueError, match="version 99 of the model file format.*Upgrade"):
+        load(target)
+
+    # A forged manifest without its version fields is refused as damaged,
+    # never with a KeyError or TypeError.
+    for field in ("format_version", "versions"):
+        target = _rewrite(
+            path, tmp_path / f"no-{field}.skr",
+            edit_manifest=lambda manifest: manifest.pop(field), forge=True,
+        )
+        with pytest.raises(ValueError, match="its manifest is damaged"):
+            load(target)
+
+
+def test_state_cannot_shadow_a_method(saved, tmp_path):
+    path, _ = saved
+    edited = _edited_tree(path, lambda tree: tree["state"].update(score_samples=1))
+    target = _rewrite(path, tmp_path / "shadow.skr", change=edited, forge=True)
+    with pytest.raises(ValueError, match="bad attribute names"):
         load(target)
 
 
