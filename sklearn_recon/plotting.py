@@ -54,10 +54,14 @@ matplotlib is an optional dependency: ``pip install sklearn-recon[plot]``.
 Neither it nor Keras is imported until a display draws or scores.
 """
 
+import sys
 import textwrap
 from numbers import Integral
 
 import numpy as np
+
+from .metrics import _check_scores
+from .utils._sklearn_compat import _safe_indexing, _validate_style_kwargs
 
 __all__ = [
     "ErrorDisplay",
@@ -169,23 +173,6 @@ def _squeeze(axes):
     return axes[0, 0] if axes.size == 1 else axes
 
 
-def _unpipe(estimator, X):
-    """The final step of a pipeline and ``X`` through the earlier steps.
-
-    Returns ``(detector, X, scaled)``; ``scaled`` says whether ``X`` was
-    transformed.
-    """
-    from sklearn.pipeline import Pipeline
-    from sklearn.utils.validation import check_is_fitted
-
-    check_is_fitted(estimator)
-    if isinstance(estimator, Pipeline):
-        if len(estimator) > 1 and X is not None:
-            X = estimator[:-1].transform(X)
-        return estimator[-1], X, len(estimator) > 1
-    return estimator, X, False
-
-
 def _anomaly_mask(y_true, anomaly_label, n_samples):
     """Boolean anomaly mask of ``y_true``, checked against ``n_samples``."""
     from sklearn.utils.validation import check_consistent_length
@@ -219,10 +206,10 @@ def _threshold_of(detector):
 
 def _scores_of(detector, X, caller_name):
     """Anomaly score of each row of ``X`` (higher is more anomalous)."""
-    from .threshold import _anomaly_scores, _BaseThreshold
+    from .threshold import _BaseThreshold
 
     if isinstance(detector, _BaseThreshold):
-        return _anomaly_scores(detector.estimator_, X, detector.anomaly_label)
+        return detector._scores(X)
     if not hasattr(detector, "score_samples"):
         raise TypeError(
             f"{caller_name} needs an outlier detector with score_samples; got "
@@ -231,23 +218,29 @@ def _scores_of(detector, X, caller_name):
     return -np.asarray(detector.score_samples(X), dtype=np.float64)
 
 
-def _unwrap(detector, *, through_wrappers):
-    """The detector inside FrozenEstimator and pipelines and, if
-    ``through_wrappers``, inside the threshold and window meta-estimators.
+def _unwrap(detector, X=None, *, through_wrappers=False):
+    """The fitted detector inside FrozenEstimator and pipelines, in any
+    nesting, and, if ``through_wrappers``, inside the threshold and window
+    meta-estimators; ``X`` goes through the pipeline steps before it.
 
-    Returns ``(detector, scaled)``: whether a pipeline transforms its input.
+    Returns ``(detector, X, scaled)``: ``scaled`` says whether a pipeline
+    transforms the input.
     """
     from sklearn.frozen import FrozenEstimator
     from sklearn.pipeline import Pipeline
+    from sklearn.utils.validation import check_is_fitted
 
     from .threshold import _BaseThreshold
     from .windows import WindowedDetector
 
+    check_is_fitted(detector)
     scaled = False
     while True:
         if isinstance(detector, FrozenEstimator):
             detector = detector.estimator
         elif isinstance(detector, Pipeline):
+            if len(detector) > 1 and X is not None:
+                X = detector[:-1].transform(X)
             scaled = scaled or len(detector) > 1
             detector = detector[-1]
         elif through_wrappers and isinstance(detector, _BaseThreshold):
@@ -255,17 +248,17 @@ def _unwrap(detector, *, through_wrappers):
         elif through_wrappers and isinstance(detector, WindowedDetector):
             detector = detector.detector_
         else:
-            return detector, scaled
+            return detector, X, scaled
 
 
 def _name_of(detector):
     """Class name of a detector, seen through FrozenEstimator and pipelines."""
-    return type(_unwrap(detector, through_wrappers=False)[0]).__name__
+    return type(_unwrap(detector)[0]).__name__
 
 
 def _score_label(detector, scaled):
     """Axis label of the anomaly scores of a (fitted) detector."""
-    detector, scaled_inside = _unwrap(detector, through_wrappers=True)
+    detector, _, scaled_inside = _unwrap(detector, through_wrappers=True)
     if hasattr(detector, "reconstruct"):
         label = "Reconstruction error"
     elif hasattr(detector, "threshold_"):
@@ -427,19 +420,17 @@ class ReconstructionDisplay:
         axes, self.figure_ = _axes_grid(
             ax, (n_channels, n_rows), "ReconstructionDisplay.plot"
         )
-        input_kw = {"color": _NORMAL_COLOR, "label": "Input", **(input_kw or {})}
-        reconstruction_kw = {
-            "color": _ANOMALY_COLOR,
-            "label": "Reconstruction",
-            **(reconstruction_kw or {}),
-        }
-        error_kw = {
-            "color": "lightcoral",
-            "alpha": 0.5,
-            "linewidth": 0,
-            "label": "Error",
-            **(error_kw or {}),
-        }
+        input_kw = _validate_style_kwargs(
+            {"color": _NORMAL_COLOR, "label": "Input"}, input_kw or {}
+        )
+        reconstruction_kw = _validate_style_kwargs(
+            {"color": _ANOMALY_COLOR, "label": "Reconstruction"},
+            reconstruction_kw or {},
+        )
+        error_kw = _validate_style_kwargs(
+            {"color": "lightcoral", "alpha": 0.5, "linewidth": 0, "label": "Error"},
+            error_kw or {},
+        )
         # (n_rows, T, n_channels): time-major rows, one channel per panel row.
         X = X.reshape(n_rows, -1, n_channels)
         X_rec = X_rec.reshape(n_rows, -1, n_channels)
@@ -519,10 +510,8 @@ class ReconstructionDisplay:
         display : ReconstructionDisplay
             The display, drawn.
         """
-        from .utils._sklearn_compat import _safe_indexing
-
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        detector, X, scaled = _unpipe(estimator, X)
+        detector, X, scaled = _unwrap(estimator, X)
         if not hasattr(detector, "reconstruct"):
             raise TypeError(
                 f"{cls.__name__} needs a detector with a reconstruct method, such "
@@ -690,7 +679,9 @@ class ErrorDisplay:
                 self.ax_.scatter(
                     positions[mask],
                     scores[mask],
-                    **{"s": 8, "color": color, "label": label, **(scatter_kw or {})},
+                    **_validate_style_kwargs(
+                        {"s": 8, "color": color, "label": label}, scatter_kw or {}
+                    ),
                 )
                 for label, mask, color in groups
             ]
@@ -703,8 +694,10 @@ class ErrorDisplay:
                 self.ax_.hist(
                     scores[mask],
                     bins=edges,
-                    **{"color": color, "alpha": 0.6, "label": label,
-                       **(scatter_kw or {})},
+                    **_validate_style_kwargs(
+                        {"color": color, "alpha": 0.6, "label": label},
+                        scatter_kw or {},
+                    ),
                 )[2]
                 for label, mask, color in groups
             ]
@@ -764,9 +757,12 @@ class ErrorDisplay:
             The display, drawn.
         """
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        detector, X, scaled = _unpipe(estimator, X)
+        detector, X, scaled = _unwrap(estimator, X)
         scores = _scores_of(detector, X, cls.__name__)
-        is_anomaly = None if y is None else _anomaly_mask(y, anomaly_label, len(scores))
+        if y is not None:
+            is_anomaly, scores = _check_scores(y, scores, anomaly_label)
+        else:
+            is_anomaly = None
         display = cls(
             anomaly_score=scores,
             threshold=_threshold_of(detector),
@@ -815,10 +811,10 @@ class ErrorDisplay:
             The display, drawn.
         """
         _check_matplotlib_support(f"{cls.__name__}.from_predictions")
-        scores = _check_1d_finite(anomaly_score, "anomaly_score")
-        is_anomaly = (
-            None if y_true is None else _anomaly_mask(y_true, anomaly_label, len(scores))
-        )
+        if y_true is None:  # plot checks the scores
+            is_anomaly, scores = None, anomaly_score
+        else:
+            is_anomaly, scores = _check_scores(y_true, anomaly_score, anomaly_label)
         display = cls(
             anomaly_score=scores,
             threshold=None if threshold is None else float(threshold),
@@ -980,8 +976,14 @@ class ThresholdCurveDisplay:
         self.precision_line_ = self.recall_line_ = self.f1_line_ = None
         self.cost_line_ = self.base_cost_line_ = self.best_marker_ = None
         x = thresholds[shown]
+        # A sample is flagged when score >= t, so every t in
+        # (thresholds[i-1], thresholds[i]] gives values[i]: a step held to the
+        # left of each threshold, on which the chosen threshold's marker lies.
+        steps = {"drawstyle": "steps-pre"}
         if "costs" in curves:
-            cost_kw = {"color": "tab:purple", "label": "Total cost", **curve_kw}
+            cost_kw = _validate_style_kwargs(
+                {"color": "tab:purple", "label": "Total cost", **steps}, curve_kw
+            )
             (self.cost_line_,) = ax_.plot(x, curves["costs"][shown], **cost_kw)
             if self.base_cost is not None:
                 self.base_cost_line_ = ax_.axhline(
@@ -1003,7 +1005,9 @@ class ThresholdCurveDisplay:
                     (line,) = ax_.plot(
                         x,
                         curves[key][shown],
-                        **{"color": color, "label": label, **curve_kw},
+                        **_validate_style_kwargs(
+                            {"color": color, "label": label, **steps}, curve_kw
+                        ),
                     )
                     setattr(self, f"{key}_line_", line)
             ax_.set(ylabel="Anomaly class: precision, recall, F1", ylim=(-0.02, 1.02))
@@ -1184,19 +1188,7 @@ class ThresholdCurveDisplay:
 
 def _history_of(estimator, caller_name):
     """The ``history_`` of a fitted detector (inside pipelines and wrappers)."""
-    from sklearn.pipeline import Pipeline
-    from sklearn.utils.validation import check_is_fitted
-
-    from .threshold import _BaseThreshold
-    from .windows import WindowedDetector
-
-    check_is_fitted(estimator)
-    if isinstance(estimator, Pipeline):
-        estimator = estimator[-1]
-    if isinstance(estimator, _BaseThreshold):
-        estimator = estimator.estimator_
-    elif isinstance(estimator, WindowedDetector):
-        estimator = estimator.detector_
+    estimator = _unwrap(estimator, through_wrappers=True)[0]
     if not hasattr(estimator, "history_"):
         raise TypeError(
             f"{caller_name} needs a Keras-backed detector with a history_ of "
@@ -1309,7 +1301,9 @@ class LossCurveDisplay:
                 if prefix + key in history:
                     values = history[prefix + key]
                     (self.lines_[prefix + key],) = panel.plot(
-                        np.arange(1, len(values) + 1), values, **{**style, **curve_kw}
+                        np.arange(1, len(values) + 1),
+                        values,
+                        **_validate_style_kwargs(style, curve_kw),
                     )
             if self.best_epoch is not None:
                 self.best_epoch_lines_.append(
@@ -1592,11 +1586,16 @@ class SeriesScoreDisplay:
             The display, drawn.
         """
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        time = getattr(X, "index", None)
-        columns = getattr(X, "columns", None)
-        detector, X_scored, scaled = _unpipe(estimator, X)
+        pandas = sys.modules.get("pandas")  # X can be a DataFrame only if loaded
+        frame = pandas is not None and isinstance(X, pandas.DataFrame)
+        time = X.index if frame else None
+        columns = X.columns if frame else None
+        detector, X_scored, scaled = _unwrap(estimator, X)
         scores = _scores_of(detector, X_scored, cls.__name__)
-        is_anomaly = None if y is None else _anomaly_mask(y, anomaly_label, len(scores))
+        if y is not None:
+            is_anomaly, scores = _check_scores(y, scores, anomaly_label)
+        else:
+            is_anomaly = None
         series = np.asarray(X, dtype=np.float64) if show_series else None
         display = cls(
             anomaly_score=scores,

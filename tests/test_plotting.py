@@ -396,6 +396,109 @@ def test_series_score_display_scores_only(windowed):
         SeriesScoreDisplay.from_estimator(windowed, series, y=np.r_[-1, np.ones(9)])
 
 
+# ------------------------------------------------- review fixes, all displays
+
+
+def test_style_kwargs_aliases_replace_the_defaults(pipeline, selector, blobs):
+    # c= / ls= / fc= used to clash with the default color= / linestyle=.
+    from matplotlib.colors import to_rgba
+
+    _, X_test, y_test = blobs
+    display = ReconstructionDisplay.from_estimator(
+        pipeline, X_test, input_kw={"c": "k"}, error_kw={"fc": "y"}
+    )
+    assert display.input_lines_[0, 0].get_color() == "k"
+    assert tuple(display.error_fills_[0, 0].get_facecolor()[0]) == to_rgba("y", 0.5)
+    display = ErrorDisplay.from_estimator(pipeline, X_test, y_test, scatter_kw={"c": "k"})
+    assert all(
+        tuple(points.get_facecolor()[0]) == to_rgba("k") for points in display.scatter_
+    )
+    display = ThresholdCurveDisplay.from_estimator(selector, curve_kw={"c": "k"})
+    assert display.f1_line_.get_color() == "k"
+    display = LossCurveDisplay.from_estimator(pipeline, curve_kw={"ls": ":"})
+    assert {line.get_linestyle() for line in display.lines_.values()} == {":"}
+    with pytest.raises(TypeError, match="Got both c and color"):
+        ErrorDisplay.from_estimator(
+            pipeline, X_test, scatter_kw={"c": "k", "color": "r"}
+        )
+
+
+def test_displays_unwrap_frozen_estimators_and_pipelines_in_any_order(pipeline, blobs):
+    from sklearn.frozen import FrozenEstimator
+
+    _, X_test, y_test = blobs
+    display = ErrorDisplay.from_estimator(FrozenEstimator(pipeline), X_test, y_test)
+    assert display.threshold_line_.get_ydata()[0] == pytest.approx(
+        pipeline[-1].threshold_
+    )
+    assert display.ax_.get_ylabel() == "Reconstruction error, scaled data"
+    assert display.ax_.get_title() == "AutoencoderDetector"
+    # a pipeline inside the threshold meta-estimator
+    wrapped = ThresholdSelector(
+        make_pipeline(MinMaxScaler(), AutoencoderDetector(hidden_units=(4,), **TINY)),
+        cv=2,
+    ).fit(X_test, y_test)
+    display = LossCurveDisplay.from_estimator(wrapped)
+    assert set(display.lines_) == {"loss", "val_loss"}
+    assert display.ax_.get_title() == "AutoencoderDetector"
+    display = LossCurveDisplay.from_estimator(
+        ThresholdSelector(FrozenEstimator(pipeline)).fit(X_test, y_test)
+    )
+    np.testing.assert_allclose(
+        display.lines_["loss"].get_ydata(), pipeline[-1].history_["loss"]
+    )
+
+
+def test_series_score_display_list_of_lists(windowed):
+    # list.index is a method, not a time axis
+    series, y = _series()
+    display = SeriesScoreDisplay.from_estimator(windowed, series.tolist(), y)
+    np.testing.assert_array_equal(
+        display.score_line_.get_xdata(), np.arange(len(series))
+    )
+    labels = [line.get_label() for line in display.series_lines_]
+    assert labels == ["Channel 0", "Channel 1"]
+
+
+def test_threshold_curve_marker_lies_on_the_step_curve(blobs):
+    # score >= t flags the same rows for every t in (thresholds[i-1],
+    # thresholds[i]]: the curve holds values[i] to the left of thresholds[i],
+    # and the chosen threshold (between two scores) sits on that step.
+    X_train, X_test, y_test = blobs
+    forest = IsolationForest(n_estimators=20, random_state=0).fit(X_train)
+    scores = -forest.score_samples(X_test)
+    for kwargs, attr in (({}, "f1_line_"), ({"fp_cost": 5, "fn_cost": 100}, "cost_line_")):
+        display = ThresholdCurveDisplay.from_predictions(y_test, scores, **kwargs)
+        line = getattr(display, attr)
+        assert line.get_drawstyle() == "steps-pre"
+        x, values = line.get_xdata(), line.get_ydata()
+        step = np.searchsorted(x, display.best_threshold, side="left")
+        assert x[step - 1] < display.best_threshold <= x[step]
+        assert values[step] == display.best_value
+
+
+def test_error_display_from_predictions_checks_like_the_metrics():
+    # one check of labels and scores: a column of scores is accepted as by
+    # threshold_curve, and a complex one refused
+    y = np.array([1, 1, -1])
+    scores = np.array([0.1, 0.2, 0.9])
+    display = ErrorDisplay.from_predictions(y, scores[:, None])
+    np.testing.assert_allclose(display.scatter_[1].get_offsets()[:, 1], [0.9])
+    threshold_curve(y, scores[:, None])
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        ErrorDisplay.from_predictions(y, scores + 1j)
+
+
+def test_error_display_scores_a_threshold_meta_estimator_through_it(
+    selector, blobs, monkeypatch
+):
+    _, X_test, _ = blobs
+    fake = np.linspace(0.0, 1.0, len(X_test))
+    monkeypatch.setattr(selector, "_scores", lambda X: fake)
+    display = ErrorDisplay.from_estimator(selector, X_test)
+    np.testing.assert_allclose(display.scatter_[0].get_offsets()[:, 1], fake)
+
+
 # ---------------------------------------------------------------- packaging
 
 

@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import (
     RealNotInt,
     StrOptions,
 )
+from sklearn.utils._plotting import _validate_style_kwargs
 
 __all__ = [
     "HasMethods",
@@ -21,4 +22,5 @@ __all__ = [
     "StrOptions",
     "_fit_context",
     "_safe_indexing",
+    "_validate_style_kwargs",
 ]
