@@ -60,7 +60,7 @@ from numbers import Integral
 
 import numpy as np
 
-from .metrics import _check_scores
+from .metrics._cost import _check_scores
 from .utils._sklearn_compat import _safe_indexing, _validate_style_kwargs
 
 __all__ = [
@@ -177,7 +177,7 @@ def _anomaly_mask(y_true, anomaly_label, n_samples):
     """Boolean anomaly mask of ``y_true``, checked against ``n_samples``."""
     from sklearn.utils.validation import check_consistent_length
 
-    from .metrics import _check_anomaly_label
+    from .metrics._cost import _check_anomaly_label
 
     is_anomaly = _check_anomaly_label(y_true, anomaly_label)
     check_consistent_length(is_anomaly, np.empty(n_samples))

@@ -1,19 +1,4 @@
-"""Costs, threshold curves and cost scorers for anomaly detection.
-
-Conventions used throughout:
-
-- An **anomaly score** is higher for more anomalous samples: for a detector
-  it is ``-score_samples(X)`` (the anomaly error of the reconstruction
-  detectors).
-- A sample is **flagged** at threshold ``t`` when its anomaly score is
-  ``>= t`` (the convention of :func:`sklearn.metrics.precision_recall_curve`).
-- ``anomaly_label`` names the anomaly class in ``y_true``; every other value
-  is normal. A value that is not among the labels of ``y_true`` is a
-  ``ValueError``, never a silent guess.
-
-The curves are pure NumPy: the scores are sorted once and the counts of
-true and false alarms at every threshold come from cumulative sums.
-"""
+"""Total costs, threshold curves and the cost scorer."""
 
 from numbers import Real
 
@@ -21,7 +6,7 @@ import numpy as np
 from sklearn.base import is_outlier_detector
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from .utils._validation import check_real_values
+from ..utils._validation import check_real_values
 
 __all__ = [
     "cost_curve",
