@@ -8,20 +8,15 @@ TensorFlow only when a network is built, trained or restored.
 import importlib
 
 from ._version import __version__
+from .utils._registry import entries
 
-# public name -> the module that defines it
+# public name -> the module that defines it: the estimators of the registry,
+# then the public functions
 _PUBLIC = {
-    "AutoencoderDetector": "autoencoder",
-    "CostThreshold": "threshold",
-    "LSTMAutoencoderDetector": "lstm",
-    "LSTMForecastDetector": "lstm",
-    "RNNClassifierDetector": "rnn",
-    "ThresholdSelector": "threshold",
-    "VAEDetector": "vae",
-    "WindowedDetector": "windows",
-    "load": "_persistence",
-    "make_cost_scorer": "metrics",
-    "save": "_persistence",
+    **{entry.name: entry.module for entry in entries(public=True)},
+    "load": "sklearn_recon._persistence",
+    "make_cost_scorer": "sklearn_recon.metrics",
+    "save": "sklearn_recon._persistence",
 }
 
 __all__ = [*_PUBLIC, "__version__"]
@@ -29,7 +24,7 @@ __all__ = [*_PUBLIC, "__version__"]
 
 def __getattr__(name):
     if name in _PUBLIC:
-        value = getattr(importlib.import_module(f".{_PUBLIC[name]}", __name__), name)
+        value = getattr(importlib.import_module(_PUBLIC[name]), name)
         globals()[name] = value  # later look-ups skip this function
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

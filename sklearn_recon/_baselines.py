@@ -41,11 +41,15 @@ class PCAReconstruction(OutlierMixin, BaseEstimator):
         return np.where(self.decision_function(X) < 0, -1, 1)
 
 
-def baselines(random_state=0):
-    """The protocol's baselines, by name, with their usual settings."""
-    return {
-        "LocalOutlierFactor": LocalOutlierFactor(novelty=True),
-        "PCA(8) reconstruction": PCAReconstruction(n_components=8),
-        "OneClassSVM": OneClassSVM(gamma="scale", nu=0.05),
-        "IsolationForest": IsolationForest(random_state=random_state),
+def make_baseline(name, random_state=0):
+    """The protocol's baseline ``name`` (a class name of the registry) with
+    its usual settings: LocalOutlierFactor as a novelty detector, OneClassSVM
+    with ``nu=0.05``, a PCA reconstruction of 8 components and a seeded
+    IsolationForest."""
+    settings = {
+        "LocalOutlierFactor": lambda: LocalOutlierFactor(novelty=True),
+        "OneClassSVM": lambda: OneClassSVM(gamma="scale", nu=0.05),
+        "PCAReconstruction": lambda: PCAReconstruction(n_components=8),
+        "IsolationForest": lambda: IsolationForest(random_state=random_state),
     }
+    return settings[name]()

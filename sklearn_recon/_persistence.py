@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from ._version import __version__
+from .utils._registry import entries
 
 #: Name and version of the file format, recorded in the manifest.
 FORMAT = "sklearn-recon-model"
@@ -59,15 +60,11 @@ _DIGEST_LENGTH = 64  # hexadecimal SHA-256
 #: state holds other Python objects (IsolationForest's trees, the
 #: neighbours index of LocalOutlierFactor) need pickle: use joblib for them.
 SUPPORTED_ESTIMATORS = {
-    # the project's estimators
-    "sklearn_recon.AutoencoderDetector": ("sklearn_recon.autoencoder", "AutoencoderDetector"),
-    "sklearn_recon.VAEDetector": ("sklearn_recon.vae", "VAEDetector"),
-    "sklearn_recon.LSTMAutoencoderDetector": ("sklearn_recon.lstm", "LSTMAutoencoderDetector"),
-    "sklearn_recon.LSTMForecastDetector": ("sklearn_recon.lstm", "LSTMForecastDetector"),
-    "sklearn_recon.RNNClassifierDetector": ("sklearn_recon.rnn", "RNNClassifierDetector"),
-    "sklearn_recon.ThresholdSelector": ("sklearn_recon.threshold", "ThresholdSelector"),
-    "sklearn_recon.CostThreshold": ("sklearn_recon.threshold", "CostThreshold"),
-    "sklearn_recon.WindowedDetector": ("sklearn_recon.windows", "WindowedDetector"),
+    # the project's estimators, from the registry
+    **{
+        f"sklearn_recon.{entry.name}": (entry.module, entry.name)
+        for entry in entries(public=True, saveable=True)
+    },
     # scikit-learn's containers and the preprocessing that goes in front of
     # a detector; their fitted attributes are arrays and scalars
     "sklearn.pipeline.Pipeline": ("sklearn.pipeline", "Pipeline"),

@@ -10,6 +10,8 @@ from sklearn.metrics import (
 from sklearn.model_selection import train_test_split
 
 from .datasets import load_ecg5000
+from .utils._registry import by_cli_name, entries, get_class
+from .utils._response import get_anomaly_score, get_threshold
 
 
 def ecg5000_split(random_state=21):
@@ -33,15 +35,14 @@ def evaluate(detector, X_test, y_test):
 
     Returns ROC-AUC and PR-AUC with the anomaly class as positive, and
     precision, recall and F1 of the anomaly class at the detector's own
-    threshold. One ``decision_function`` pass gives both: it ranks the
-    samples as ``-score_samples`` does (the two differ by ``offset_``), and
-    ``predict`` flags exactly its negative values.
+    threshold, from one scoring pass.
     """
-    return _metrics(y_test, -detector.decision_function(X_test), threshold=0.0)
+    return _metrics(y_test, get_anomaly_score(detector, X_test), get_threshold(detector))
 
 
 def _metrics(y_test, anomaly_score, threshold):
-    """The protocol's metrics of ``anomaly_score``, flagging scores above ``threshold``."""
+    """The protocol's metrics of ``anomaly_score``, flagging scores above
+    ``threshold`` as the detectors' ``predict`` does."""
     anomaly = y_test == -1
     precision, recall, f1, _ = precision_recall_fscore_support(
         anomaly, anomaly_score > threshold, average="binary", zero_division=0
@@ -84,16 +85,16 @@ def below_lof(results, digits=4):
     )
 
 
-#: Names of the detectors of the protocol, in the order of the tables:
-#: the four deep detectors, then the scikit-learn baselines.
-DETECTORS = ("autoencoder", "vae", "lstm", "rnn", "lof", "ocsvm", "pca", "iforest")
+#: Names of the detectors of the protocol, in the order of the tables: the
+#: deep detectors, then the scikit-learn baselines (their command-line names).
+DETECTORS = tuple(entry.cli_name for entry in entries(cli=True))
 
 #: The deep detectors among DETECTORS.
-DEEP_DETECTORS = ("autoencoder", "vae", "lstm", "rnn")
+DEEP_DETECTORS = tuple(entry.cli_name for entry in entries(kind="detector", cli=True))
 
 #: The detectors trained with labels (on all training beats, not only the
 #: normal ones).
-SUPERVISED = ("rnn",)
+SUPERVISED = tuple(entry.cli_name for entry in entries(cli=True) if entry.supervised)
 
 #: Maximum epochs of each deep detector per run size. "full" leaves each
 #: detector's default (the benchmark configuration); "demo" keeps the
@@ -107,6 +108,11 @@ EPOCHS = {
 }
 
 
+#: Parameters of the deep detectors on the protocol besides their defaults:
+#: the RNN classifier reads each beat as 35 steps of 4 values.
+PROTOCOL_PARAMS = {"rnn": {"n_channels": 4, "anomaly_label": -1}}
+
+
 def protocol_detectors(names=DETECTORS, *, size="full", epochs=None, random_state=0):
     """The detectors of the protocol with their benchmark configurations.
 
@@ -115,7 +121,8 @@ def protocol_detectors(names=DETECTORS, *, size="full", epochs=None, random_stat
     detectors at their defaults (the RNN classifier reads each beat as 35
     steps of 4 values, ``n_channels=4``), with the maximum epochs of
     ``EPOCHS[size]``, and the scikit-learn baselines of
-    :func:`~sklearn_recon._baselines.baselines`.
+    :func:`~sklearn_recon._baselines.make_baseline`. The detectors and their
+    names come from the registry, :mod:`sklearn_recon.utils._registry`.
 
     Parameters
     ----------
@@ -135,46 +142,25 @@ def protocol_detectors(names=DETECTORS, *, size="full", epochs=None, random_stat
         Name -> ``(label, estimator)``, in the order of ``names``; the label
         is the estimator's name in tables.
     """
-    from . import (
-        AutoencoderDetector,
-        LSTMAutoencoderDetector,
-        RNNClassifierDetector,
-        VAEDetector,
-    )
-    from ._baselines import baselines
+    from ._baselines import make_baseline
 
     unknown = sorted(set(names) - set(DETECTORS))
     if unknown:
         raise ValueError(f"Unknown detectors {unknown}; choose among {list(DETECTORS)}")
     if size not in EPOCHS:
         raise ValueError(f"size must be one of {sorted(EPOCHS)}, got {size!r}")
-    deep = {
-        "autoencoder": ("AutoencoderDetector", AutoencoderDetector),
-        "vae": ("VAEDetector", VAEDetector),
-        "lstm": ("LSTMAutoencoderDetector", LSTMAutoencoderDetector),
-        "rnn": ("RNNClassifierDetector (supervised)", RNNClassifierDetector),
-    }
-    extra = {"rnn": {"n_channels": 4, "anomaly_label": -1}}
-    baseline_labels = {
-        "lof": "LocalOutlierFactor",
-        "ocsvm": "OneClassSVM",
-        "pca": "PCA(8) reconstruction",
-        "iforest": "IsolationForest",
-    }
-    shallow = baselines(random_state)
     detectors = {}
     for name in names:
-        if name in deep:
-            label, cls = deep[name]
-            params = dict(extra.get(name, {}), random_state=random_state)
+        entry = by_cli_name(name)
+        if entry.kind == "baseline":
+            estimator = make_baseline(entry.name, random_state)
+        else:
+            params = dict(PROTOCOL_PARAMS.get(name, {}), random_state=random_state)
             n_epochs = EPOCHS[size].get(name) if epochs is None else epochs
             if n_epochs is not None:
                 params["epochs"] = n_epochs
-            estimator = cls(**params)
-            detectors[name] = (label, estimator)
-        else:
-            label = baseline_labels[name]
-            detectors[name] = (label, shallow[label])
+            estimator = get_class(entry)(**params)
+        detectors[name] = (entry.table_label, estimator)
     return detectors
 
 
@@ -228,11 +214,10 @@ def run_detector(detector, split, *, supervised=False, n_score_rows=None, prepro
         # the test beats first, then repeated: one timed pass scores them all
         X_score = np.resize(X_test, (n_score_rows, X_test.shape[1]))
     start = time.perf_counter()
-    scores = pipe.score_samples(X_score)
+    anomaly_score = get_anomaly_score(pipe, X_score)
     rows_per_second = len(X_score) / (time.perf_counter() - start)
-    anomaly_score = -scores[: len(X_test)]
-    # predict flags decision_function = score_samples - offset_ < 0
-    result = _metrics(y_test, anomaly_score, threshold=-pipe[-1].offset_)
+    anomaly_score = anomaly_score[: len(X_test)]
+    result = _metrics(y_test, anomaly_score, get_threshold(pipe))
     result["fit_seconds"] = fit_seconds
     result["rows_per_second"] = rows_per_second
     if hasattr(pipe[-1], "history_"):

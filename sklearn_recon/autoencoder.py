@@ -4,9 +4,9 @@ from numbers import Integral, Real
 
 from .base import BaseReconstructionDetector
 from .utils._docstring import (
+    RANDOM_STATE_VERBOSE,
     contamination_parameter,
     fill_doc,
-    random_state_verbose_parameters,
     training_parameters,
 )
 from .utils._sklearn_compat import Interval, StrOptions
@@ -30,7 +30,7 @@ def _check_hidden_units(hidden_units):
         epochs=200, batch_size=32, learning_rate=0.001, n_iter_no_change=20
     ),
     contamination=contamination_parameter(),
-    random_state_verbose=random_state_verbose_parameters(),
+    random_state_verbose=RANDOM_STATE_VERBOSE,
 )
 class AutoencoderDetector(BaseReconstructionDetector):
     """Dense autoencoder that flags samples with a large reconstruction error.

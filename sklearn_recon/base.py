@@ -22,9 +22,6 @@ difference, and ``reconstruct`` / ``reconstruction_error`` expose it.
 """
 
 import functools
-import sys
-import threading
-import time
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -32,23 +29,22 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._version import __version__
+from .utils._docstring import FIT_SAMPLE_WEIGHT, fill_doc
 from .utils._keras import (
-    compile_inference,
-    float64_copy,
+    INFERENCE_BATCH_SIZE,
+    InferenceFunctions,
+    check_finite_output,
+    derive_seed,
     get_keras,
     make_dataset,
+    run_batched,
     stop_on_non_finite_loss,
 )
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context
-from .utils._validation import check_not_temporal
-
-#: Rows per compiled inference call: large enough that the per-call overhead
-#: vanishes, small enough that scoring any number of rows needs bounded memory.
-INFERENCE_BATCH_SIZE = 8192
+from .utils._validation import check_not_temporal, check_sample_weight
 
 # Validated input keeps float32 or float64; anything else becomes float64.
 _FLOAT_DTYPES = (np.float64, np.float32)
@@ -59,18 +55,14 @@ _OPTIMIZERS = ("adam", "adamw", "nadam", "rmsprop", "sgd")
 # (2.5x faster epochs on ECG5000-sized data) without changing the result.
 _STEPS_PER_EXECUTION = 32
 
-# Seeds are drawn below this bound so that ``seed + i`` (one seed per random
-# layer) stays a valid int32 seed for every backend.
-_MAX_SEED = np.iinfo(np.int32).max - 2**16
 
+def _forget_fitted(estimator):
+    """Remove the fitted state of ``estimator``, leaving it unfitted.
 
-def _derive_seed(random_state):
-    """Draw the one integer seed of a fit from ``random_state``."""
-    return int(check_random_state(random_state).randint(_MAX_SEED))
-
-
-def _forget_fitted(estimator, private=()):
-    """Remove the fitted attributes of ``estimator`` (and the ``private`` ones)."""
+    That is every attribute whose name ends in ``_`` and the private fitted
+    attributes its class lists in ``_private_fitted``.
+    """
+    private = getattr(type(estimator), "_private_fitted", ())
     for name in list(vars(estimator)):
         fitted = name.endswith("_") and not name.startswith("__")
         if fitted or name in private:
@@ -80,9 +72,10 @@ def _forget_fitted(estimator, private=()):
 def _unfitted_on_failure(fit):
     """Decorate ``fit`` so that an estimator whose fit fails is left unfitted.
 
-    Whatever interrupts ``fit`` (an error, ``KeyboardInterrupt``), the
-    exception propagates and the estimator holds no fitted attribute, not
-    even those of an earlier successful fit: never a half-fitted mix.
+    The one mechanism every estimator of the package uses: whatever
+    interrupts ``fit`` (an error, ``KeyboardInterrupt``), the exception
+    propagates and the estimator holds no fitted attribute, not even those
+    of an earlier successful fit: never a half-fitted mix.
     """
 
     @functools.wraps(fit)
@@ -96,112 +89,34 @@ def _unfitted_on_failure(fit):
     return wrapper
 
 
-class _InferenceFunctions:
-    """Compiled inference functions of one trained network, built on first use.
+def _take(arrays, index):
+    """``array[index]`` of each array of ``arrays``, None staying None."""
+    return tuple(None if array is None else array[index] for array in arrays)
 
-    The fitted estimator holds one instance; methods that score or
-    reconstruct ask it for a function by name, so scoring never writes
-    estimator attributes and each function is traced once per dtype.
 
-    Float32 input runs through the trained float32 network: fast, but its
-    rounding depends on the batch (about 1e-7 relative). Float64 input runs
-    through a float64 copy of the network, made on first use, so that a
-    sample's score does not depend on the other samples in its batch (to
-    about 1e-16), as scikit-learn's invariance checks expect.
+def _weighted_quantile(values, weights, q):
+    """Quantile ``q`` of ``values`` weighted by ``weights`` (positive).
+
+    Each value stands at the middle of its share of the total weight, and
+    the quantile is interpolated linearly between those positions.
     """
-
-    def __init__(self, model):
-        self._trained = model
-        self._float64 = None
-        self._functions = {}
-        self._lock = threading.Lock()
-
-    def get(self, name, make_fn):
-        """Return the function ``name``: ``make_fn(model)``, compiled per dtype."""
-
-        def run(x):
-            return self._compiled(name, make_fn, x.dtype)(x)
-
-        return run
-
-    def _compiled(self, name, make_fn, dtype):
-        key = (name, np.dtype(dtype).name)
-        with self._lock:
-            if key not in self._functions:
-                if key[1] == "float32":
-                    model = self._trained
-                else:
-                    if self._float64 is None:
-                        self._float64 = float64_copy(self._trained)
-                    model = self._float64
-                self._functions[key] = compile_inference(
-                    make_fn(model), tuple(model.input_shape[1:]), key[1]
-                )
-            return self._functions[key]
+    order = np.argsort(values, kind="mergesort")
+    values, weights = values[order], weights[order]
+    position = (np.cumsum(weights) - 0.5 * weights) / weights.sum()
+    return float(np.interp(q, position, values))
 
 
-def _run_batched(fn, x, *, verbose=0):
-    """Apply ``fn`` to ``x`` batch by batch and gather its output.
-
-    Float32 input stays float32; anything else is scored in float64. Only
-    one batch is converted at a time, so memory beyond the input and the
-    output stays bounded by the batch size (``INFERENCE_BATCH_SIZE`` rows).
-    With ``verbose`` truthy, a line of progress goes to stderr about every
-    tenth of the rows when there are several batches.
-    """
-    batch_size = INFERENCE_BATCH_SIZE
-    dtype = np.float32 if x.dtype == np.float32 else np.float64
-    n_samples = x.shape[0]
-    if n_samples <= batch_size:
-        return fn(np.asarray(x, dtype=dtype))
-    progress = _Progress(n_samples) if verbose else None
-    out = None
-    for start in range(0, n_samples, batch_size):
-        part = fn(np.asarray(x[start : start + batch_size], dtype=dtype))
-        if out is None:
-            out = np.empty((n_samples, *part.shape[1:]), dtype=part.dtype)
-        out[start : start + len(part)] = part
-        if progress is not None:
-            progress.update(start + len(part))
-    return out
+_NOT_A_CLASSIFIER = (
+    "{name} is an outlier detector, not a classifier: it has no classes_. "
+    "scikit-learn's classifier wrappers (TunedThresholdClassifierCV, "
+    "FixedThresholdClassifier, CalibratedClassifierCV, ...) cannot wrap it. To "
+    "choose its threshold from labelled data, wrap it in "
+    "sklearn_recon.CostThreshold (least cost) or sklearn_recon.ThresholdSelector "
+    "(best F1, any scorer, or a rule): they are binary classifiers, with classes_."
+)
 
 
-class _Progress:
-    """One line to stderr each time another tenth of the rows is scored."""
-
-    def __init__(self, n_samples):
-        self.n_samples = n_samples
-        self.start = time.perf_counter()
-        self.next_tenth = 1
-
-    def update(self, n_done):
-        tenth = (10 * n_done) // self.n_samples
-        if tenth < self.next_tenth:
-            return
-        self.next_tenth = tenth + 1
-        elapsed = time.perf_counter() - self.start
-        print(
-            f"Scored {n_done}/{self.n_samples} samples ({100 * n_done // self.n_samples}%) "
-            f"in {elapsed:.1f} s, {n_done / max(elapsed, 1e-9):,.0f} samples/s",
-            file=sys.stderr,
-            flush=True,
-        )
-
-
-def _check_finite_output(values, X, what):
-    """Refuse to return NaN or infinite scores; say why they arose."""
-    bad = ~np.isfinite(values)
-    if bad.any():
-        bad_rows = bad.reshape(len(bad), -1).any(axis=1)
-        largest = float(np.max(np.abs(X[bad_rows])))
-        raise ValueError(
-            f"{int(bad_rows.sum())} of {len(bad_rows)} samples got a non-finite "
-            f"{what}: the network overflows on them (largest absolute "
-            f"input value {largest:.3g}). Scale X like the training data, for "
-            "example with a scaler in a Pipeline."
-        )
-
-
+@fill_doc(fit_sample_weight=FIT_SAMPLE_WEIGHT)
 class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of the Keras-backed outlier detectors.
 
@@ -214,6 +129,9 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     error), ``decision_function = score_samples - offset_`` is negative for
     anomalies and ``predict`` returns +1 for inliers and -1 for outliers.
     """
+
+    # Fitted state without a trailing underscore, forgotten with the rest.
+    _private_fitted = ("_seed", "_inference")
 
     _parameter_constraints: dict = {
         "epochs": [Interval(Integral, 1, None, closed="left")],
@@ -291,18 +209,25 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         """Return the Keras metrics to compile with (kept in ``history_``), or None."""
         return None
 
-    def _threshold_from_errors(self, errors):
+    def _threshold_from_errors(self, errors, sample_weight=None):
         """Return the error threshold for the training errors ``errors``."""
         if self.contamination == "auto":
-            return float(np.mean(errors) + np.std(errors))
+            if sample_weight is None:
+                return float(np.mean(errors) + np.std(errors))
+            mean = np.average(errors, weights=sample_weight)
+            std = np.sqrt(np.average((errors - mean) ** 2, weights=sample_weight))
+            return float(mean + std)
         # IsolationForest's rule, on errors instead of scores: exactly the
         # share ``contamination`` of the training samples lies above it.
-        return float(np.percentile(errors, 100.0 * (1.0 - self.contamination)))
+        if sample_weight is None:
+            return float(np.percentile(errors, 100.0 * (1.0 - self.contamination)))
+        return _weighted_quantile(errors, sample_weight, 1.0 - self.contamination)
 
     # --------------------------------------------------------------- training
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    @_unfitted_on_failure
+    def fit(self, X, y=None, sample_weight=None):
         """Train the network on ``X`` and set the threshold.
 
         Parameters
@@ -313,29 +238,38 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         y : Ignored
             Not used, present for API consistency by convention.
 
+        %(fit_sample_weight)s
+
         Returns
         -------
         self : object
             Fitted detector.
         """
-        X = self._validate_X(X, reset=True)
-        return self._fit_validated(X, self._training_targets(X, y))
+        return self._fit(X, y, sample_weight)
 
-    def _fit_validated(self, X, targets):
-        """Train on validated ``X``; set the fitted attributes only on success.
+    def _fit(self, X, y, sample_weight):
+        """Validate the training data, train the network and set the threshold.
 
-        If training fails or is interrupted, the estimator is left unfitted
-        rather than half fitted.
+        The fitted attributes are set only once training succeeded; ``fit``
+        leaves the estimator unfitted if anything fails.
         """
-        try:
-            self._check_params_vs_data(X)
-            seed = _derive_seed(self.random_state)
-            model, history, best_epoch = self._train(X, targets, seed)
-            inference = _InferenceFunctions(model)
-            errors = self._errors(X, inference)
-        except BaseException:
-            self._forget_fit()
-            raise
+        X = self._validate_X(X, reset=True)
+        sample_weight = check_sample_weight(sample_weight, X)
+        targets = self._training_targets(X, y)
+        if sample_weight is not None:
+            # A weight of 0 means "not there"; the others only count relative
+            # to each other, and equal weights are no weights at all.
+            keep = sample_weight > 0
+            X, sample_weight = X[keep], sample_weight[keep]
+            targets = None if targets is None else targets[keep]
+            sample_weight = sample_weight / sample_weight.mean()
+            if np.all(sample_weight == 1.0):
+                sample_weight = None
+        self._check_params_vs_data(X)
+        seed = derive_seed(self.random_state)
+        model, history, best_epoch = self._train(X, targets, sample_weight, seed)
+        inference = InferenceFunctions(model)
+        errors = self._errors(X, inference)
         self.model_ = model
         self._seed = seed
         self._inference = inference
@@ -343,18 +277,21 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         self.n_iter_ = len(history["loss"])
         if best_epoch is not None:
             self.best_epoch_ = best_epoch
-        self.threshold_ = self._threshold_from_errors(errors)
+        self.threshold_ = self._threshold_from_errors(errors, sample_weight)
         self.offset_ = -self.threshold_
         return self
 
-    def _forget_fit(self):
-        """Remove every fitted attribute, leaving the estimator unfitted."""
-        _forget_fitted(self, private=("_seed", "_inference"))
+    def _split_validation(self, x, targets, sample_weight, seed):
+        """Hold out ``validation_fraction`` of the rows for early stopping.
 
-    def _split_validation(self, x, targets, seed):
-        n_samples = x.shape[0]
+        Returns the training and the validation ``(x, targets,
+        sample_weight)``; the validation part is None without early
+        stopping. ``targets`` and ``sample_weight`` may be None.
+        """
+        parts = (x, targets, sample_weight)
         if not self.early_stopping:
-            return (x, targets), None
+            return parts, None
+        n_samples = x.shape[0]
         n_val = int(np.ceil(self.validation_fraction * n_samples))
         if n_samples - n_val < 1:
             raise ValueError(
@@ -364,10 +301,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
                 "early_stopping=False."
             )
         order = np.random.default_rng(seed).permutation(n_samples)
-        val, train = order[:n_val], order[n_val:]
-        if targets is None:
-            return (x[train], None), (x[val], None)
-        return (x[train], targets[train]), (x[val], targets[val])
+        return _take(parts, order[n_val:]), _take(parts, order[:n_val])
 
     def _make_optimizer(self):
         keras = get_keras()
@@ -380,7 +314,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         }
         return classes[self.optimizer](learning_rate=self.learning_rate)
 
-    def _train(self, X, targets, seed):
+    def _train(self, X, targets, sample_weight, seed):
         """Build, compile and train a new network; return it with its history."""
         keras = get_keras()
         with np.errstate(over="ignore"):  # reported just below
@@ -391,7 +325,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
                 f"(largest absolute value {float(np.max(np.abs(X))):.3g}). Scale X, "
                 "for example with a scaler in a Pipeline."
             )
-        (x_train, t_train), validation = self._split_validation(x, targets, seed)
+        training, validation = self._split_validation(x, targets, sample_weight, seed)
         model = self._build_network(X.shape[1], seed)
         model.compile(
             optimizer=self._make_optimizer(),
@@ -410,7 +344,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
             callbacks.append(early_stopping)
             validation = make_dataset(*validation, batch_size=INFERENCE_BATCH_SIZE)
         keras_history = model.fit(
-            make_dataset(x_train, t_train, batch_size=self.batch_size, shuffle_seed=seed),
+            make_dataset(*training, batch_size=self.batch_size, shuffle_seed=seed),
             validation_data=validation,
             epochs=self.epochs,
             verbose=min(int(self.verbose), 2),
@@ -450,14 +384,19 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     def __sklearn_is_fitted__(self):
         return hasattr(self, "model_")
 
+    @property
+    def classes_(self):
+        """Not defined: an outlier detector has no classes (see the message)."""
+        raise AttributeError(_NOT_A_CLASSIFIER.format(name=type(self).__name__))
+
     def _errors(self, X, inference=None):
         """Anomaly error of each validated row (higher is more anomalous)."""
         inference = self._inference if inference is None else inference
         fn = inference.get(
             "error", lambda model: lambda x: self._error_ops(model, x)
         )
-        errors = _run_batched(fn, self._model_input(X), verbose=self.verbose)
-        _check_finite_output(errors, X, "anomaly score")
+        errors = run_batched(fn, self._model_input(X), verbose=self.verbose)
+        check_finite_output(errors, X, "anomaly score")
         return errors.astype(np.float64)
 
     def score_samples(self, X):
@@ -543,7 +482,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         model = self._build_network(self.n_features_in_, self._seed)
         load_weights(model)
         self.model_ = model
-        self._inference = _InferenceFunctions(model)
+        self._inference = InferenceFunctions(model)
 
 
 class BaseReconstructionDetector(BaseKerasDetector):
@@ -598,10 +537,10 @@ class BaseReconstructionDetector(BaseKerasDetector):
         fn = self._inference.get(
             "reconstruct", lambda model: lambda x: self._reconstruction_ops(model, x)
         )
-        reconstruction = _run_batched(
+        reconstruction = run_batched(
             fn, self._model_input(X), verbose=self.verbose
         ).reshape(X.shape)
-        _check_finite_output(reconstruction, X, "reconstruction")
+        check_finite_output(reconstruction, X, "reconstruction")
         return reconstruction.astype(np.float64)
 
     def reconstruction_error(self, X, *, per_feature=False):
@@ -633,10 +572,10 @@ class BaseReconstructionDetector(BaseKerasDetector):
                 x, self._reconstruction_ops(model, x)
             ),
         )
-        errors = _run_batched(
+        errors = run_batched(
             fn, self._model_input(X), verbose=self.verbose
         ).reshape(X.shape)
-        _check_finite_output(errors, X, "reconstruction error")
+        check_finite_output(errors, X, "reconstruction error")
         return errors.astype(np.float64)
 
 

@@ -12,21 +12,15 @@ import argparse
 import sys
 import time
 
-#: Detector names of ``sklearn-recon demo --detectors`` (kept equal to
-#: ``_protocol.DETECTORS``, which imports scikit-learn; a test checks).
-DEMO_DETECTORS = ("autoencoder", "vae", "lstm", "rnn", "lof", "ocsvm", "pca", "iforest")
+from .utils._registry import by_cli_name, entries, get_class
 
-#: Detector names of ``sklearn-recon fit --detector``.
-DETECTORS = {
-    "autoencoder": "AutoencoderDetector",
-    "vae": "VAEDetector",
-    "lstm": "LSTMAutoencoderDetector",
-    "rnn": "RNNClassifierDetector",
-}
+#: Detector names of ``sklearn-recon demo --detectors``: the registry's
+#: detectors and baselines that have a command-line name.
+DEMO_DETECTORS = tuple(entry.cli_name for entry in entries(cli=True))
 
-#: Detectors of ``sklearn-recon fit`` that learn from the labels (all rows);
-#: the others train on the rows not labelled as anomalies.
-SUPERVISED_DETECTORS = ("rnn",)
+#: Detector names of ``sklearn-recon fit --detector``: our detectors of the
+#: registry that have a command-line name.
+FIT_DETECTORS = tuple(entry.cli_name for entry in entries(kind="detector", cli=True))
 
 
 class CLIError(Exception):
@@ -248,8 +242,11 @@ def _reconstruction_plots(pipelines, X_test, y_test, out):
     import numpy as np
 
     from .plotting import ErrorDisplay, ReconstructionDisplay
+    from .utils._response import final_estimator
 
-    reconstructing = [p for p in pipelines.values() if hasattr(p[-1], "reconstruct")]
+    reconstructing = [
+        p for p in pipelines.values() if hasattr(final_estimator(p)[0], "reconstruct")
+    ]
     if not reconstructing:
         return []
     pipeline = reconstructing[0]
@@ -293,15 +290,38 @@ def _read_table(path, label_column=None):
     return frame, labels
 
 
+def _anomaly_rows(labels, anomaly_label, label_column):
+    """Which rows ``--anomaly-label`` marks, the label read as the column's type."""
+    import pandas as pd
+
+    from .utils._validation import check_anomaly_label
+
+    values, label = labels.to_numpy(), anomaly_label
+    if pd.api.types.is_numeric_dtype(labels):
+        try:
+            label = float(anomaly_label)
+        except ValueError:
+            pass  # not a number: check_anomaly_label finds it absent
+    else:
+        values = labels.astype(str).to_numpy()
+    try:
+        return check_anomaly_label(values, label, name=repr(label_column))
+    except ValueError:
+        raise CLIError(
+            f"--anomaly-label {anomaly_label} is not among the labels in "
+            f"{label_column!r}: {sorted(labels.unique().tolist())[:10]}"
+        ) from None
+
+
 def _fit(args):
     import numpy as np
-    import pandas as pd
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
     import sklearn_recon
 
-    supervised = args.detector in SUPERVISED_DETECTORS
+    entry = by_cli_name(args.detector)
+    supervised = entry.supervised
     if supervised and args.label_column is None:
         raise CLIError(
             f"--detector {args.detector} learns from labels: pass --label-column "
@@ -311,18 +331,7 @@ def _fit(args):
     if np.isnan(X.to_numpy(dtype=float)).any():
         raise CLIError(f"{args.data}: the table has missing values; fill or drop them first")
     if labels is not None:
-        if pd.api.types.is_numeric_dtype(labels):
-            try:
-                is_anomaly = (labels == float(args.anomaly_label)).to_numpy()
-            except ValueError:
-                is_anomaly = np.zeros(len(labels), dtype=bool)
-        else:
-            is_anomaly = (labels.astype(str) == args.anomaly_label).to_numpy()
-        if not is_anomaly.any():
-            raise CLIError(
-                f"--anomaly-label {args.anomaly_label} is not among the labels in "
-                f"{args.label_column!r}: {sorted(labels.unique().tolist())[:10]}"
-            )
+        is_anomaly = _anomaly_rows(labels, args.anomaly_label, args.label_column)
         if supervised:
             y = np.where(is_anomaly, -1, 1)
             print(f"Training on all {len(X)} rows, {is_anomaly.sum()} labelled "
@@ -331,7 +340,7 @@ def _fit(args):
             X = X[~is_anomaly]
             print(f"Training on the {len(X)} rows not labelled {args.anomaly_label}.")
     _load_keras_quietly(args.verbose)
-    detector_class = getattr(sklearn_recon, DETECTORS[args.detector])
+    detector_class = get_class(entry)
     params = {"random_state": args.random_state, "verbose": args.verbose}
     if supervised:
         params["anomaly_label"] = -1  # y above codes the anomalies as -1
@@ -344,10 +353,9 @@ def _fit(args):
         model.fit(X, y)
     else:
         model.fit(X)
-    detector = model[-1]
     print(
-        f"Fitted {type(detector).__name__} on {len(X)} rows x {X.shape[1]} columns "
-        f"in {time.perf_counter() - start:.1f} s; threshold {detector.threshold_:.6g}."
+        f"Fitted {detector_class.__name__} on {len(X)} rows x {X.shape[1]} columns "
+        f"in {time.perf_counter() - start:.1f} s; threshold {model[-1].threshold_:.6g}."
     )
     sklearn_recon.save(model, args.out)
     print(f"Saved to {args.out}")
@@ -372,14 +380,16 @@ def _score(args):
     import numpy as np
     import pandas as pd
 
+    from .utils._response import final_estimator, get_anomaly_score, get_threshold
+
     _load_keras_quietly()
     model = _load_model(args.model)
-    detector = model[-1] if hasattr(model, "steps") else model
-    if not hasattr(detector, "offset_"):
+    threshold = get_threshold(model)
+    if threshold is None:
         raise CLIError(
-            f"{args.model} holds a {type(detector).__name__}, which has no "
-            "threshold (offset_): score needs an outlier detector, as "
-            "sklearn-recon fit writes"
+            f"{args.model} holds a {type(final_estimator(model)[0]).__name__}, which "
+            "has no threshold: score needs an outlier detector, as sklearn-recon "
+            "fit writes"
         )
     X, _ = _read_table(args.data, None)
     # only the columns the model was fitted on: a label column is left out
@@ -390,8 +400,8 @@ def _score(args):
     X = X[expected]
     if X.isna().to_numpy().any():
         raise CLIError(f"{args.data}: the table has missing values; fill or drop them first")
-    scores = model.score_samples(X)
-    decision = scores - detector.offset_  # what decision_function and predict use
+    scores = -get_anomaly_score(model, X)
+    decision = scores + threshold  # what decision_function and predict use
     result = pd.DataFrame(
         {"score": scores, "decision": decision, "flag": np.where(decision < 0, -1, 1)}
     )
@@ -441,7 +451,7 @@ def _parser():
     fit = sub.add_parser("fit", help="train a detector on a CSV table and save it")
     fit.add_argument("data", help="CSV file, one row per sample, numeric columns")
     fit.add_argument(
-        "--detector", choices=list(DETECTORS), default="autoencoder",
+        "--detector", choices=list(FIT_DETECTORS), default="autoencoder",
         help="autoencoder (default), vae, lstm (each row read as a sequence) or "
         "rnn (a supervised classifier: needs --label-column)",
     )

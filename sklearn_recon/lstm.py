@@ -5,20 +5,14 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .base import (
-    BaseKerasDetector,
-    BaseReconstructionDetector,
-    SequenceInputMixin,
-    _check_finite_output,
-    _run_batched,
-)
+from .base import BaseKerasDetector, BaseReconstructionDetector, SequenceInputMixin
 from .utils._docstring import (
+    RANDOM_STATE_VERBOSE,
     contamination_parameter,
     fill_doc,
-    random_state_verbose_parameters,
     training_parameters,
 )
-from .utils._keras import get_keras
+from .utils._keras import check_finite_output, get_keras, run_batched
 from .utils._sklearn_compat import Interval, StrOptions
 
 
@@ -42,9 +36,11 @@ _RECURRENT_CONSTRAINTS = {
     "noise_std": [Interval(Real, 0, None, closed="left")],
 }
 
-_SEQUENCE_ATTRIBUTES = """n_timesteps_ : int
+_SEQUENCE_ATTRIBUTES = """
+    n_timesteps_ : int
         Number of time steps of each sequence seen during :term:`fit`
-        (``n_features_in_ // n_channels``)."""
+        (``n_features_in_ // n_channels``).
+"""
 
 
 @fill_doc(
@@ -52,7 +48,7 @@ _SEQUENCE_ATTRIBUTES = """n_timesteps_ : int
         epochs=40, batch_size=64, learning_rate=0.005, n_iter_no_change=5
     ),
     contamination=contamination_parameter(),
-    random_state_verbose=random_state_verbose_parameters(),
+    random_state_verbose=RANDOM_STATE_VERBOSE,
     sequence_attributes=_SEQUENCE_ATTRIBUTES,
 )
 class LSTMAutoencoderDetector(SequenceInputMixin, BaseReconstructionDetector):
@@ -276,7 +272,7 @@ class LSTMAutoencoderDetector(SequenceInputMixin, BaseReconstructionDetector):
         epochs=100, batch_size=32, learning_rate=0.005, n_iter_no_change=10
     ),
     contamination=contamination_parameter(),
-    random_state_verbose=random_state_verbose_parameters(),
+    random_state_verbose=RANDOM_STATE_VERBOSE,
     sequence_attributes=_SEQUENCE_ATTRIBUTES,
 )
 class LSTMForecastDetector(SequenceInputMixin, BaseKerasDetector):
@@ -477,6 +473,6 @@ class LSTMForecastDetector(SequenceInputMixin, BaseKerasDetector):
         fn = self._inference.get(
             "forecast", lambda model: lambda x: model(x, training=False)
         )
-        forecast = _run_batched(fn, self._model_input(X), verbose=self.verbose)
-        _check_finite_output(forecast, X, "forecast")
+        forecast = run_batched(fn, self._model_input(X), verbose=self.verbose)
+        check_finite_output(forecast, X, "forecast")
         return forecast.astype(np.float64)

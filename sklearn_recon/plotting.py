@@ -61,7 +61,9 @@ from numbers import Integral
 import numpy as np
 
 from .metrics._cost import _check_scores
+from .utils._response import final_estimator, get_anomaly_score, get_threshold
 from .utils._sklearn_compat import _safe_indexing, _validate_style_kwargs
+from .utils._validation import check_anomaly_label
 
 __all__ = [
     "ErrorDisplay",
@@ -177,9 +179,7 @@ def _anomaly_mask(y_true, anomaly_label, n_samples):
     """Boolean anomaly mask of ``y_true``, checked against ``n_samples``."""
     from sklearn.utils.validation import check_consistent_length
 
-    from .metrics._cost import _check_anomaly_label
-
-    is_anomaly = _check_anomaly_label(y_true, anomaly_label)
+    is_anomaly = check_anomaly_label(y_true, anomaly_label, name="y_true")
     check_consistent_length(is_anomaly, np.empty(n_samples))
     return is_anomaly
 
@@ -193,62 +193,28 @@ def _check_1d_finite(values, name):
     return values
 
 
-def _threshold_of(detector):
-    """The threshold on the anomaly score of a fitted detector, or None."""
-    if hasattr(detector, "best_threshold_"):  # ThresholdSelector, CostThreshold
-        return float(detector.best_threshold_)
-    if hasattr(detector, "threshold_"):
-        return float(detector.threshold_)
-    if hasattr(detector, "offset_"):
-        return float(-detector.offset_)
-    return None
-
-
-def _scores_of(detector, X, caller_name):
-    """Anomaly score of each row of ``X`` (higher is more anomalous)."""
-    from .threshold import _BaseThreshold
-
-    if isinstance(detector, _BaseThreshold):
-        return detector._scores(X)
-    if not hasattr(detector, "score_samples"):
-        raise TypeError(
-            f"{caller_name} needs an outlier detector with score_samples; got "
-            f"{type(detector).__name__}."
-        )
-    return -np.asarray(detector.score_samples(X), dtype=np.float64)
-
-
-def _unwrap(detector, X=None, *, through_wrappers=False):
-    """The fitted detector inside FrozenEstimator and pipelines, in any
-    nesting, and, if ``through_wrappers``, inside the threshold and window
-    meta-estimators; ``X`` goes through the pipeline steps before it.
+def _unwrap(estimator, X=None, *, through_wrappers=False):
+    """The fitted detector inside pipelines and freezing and, if
+    ``through_wrappers``, inside the threshold and window meta-estimators;
+    ``X`` goes through the pipeline steps before it.
 
     Returns ``(detector, X, scaled)``: ``scaled`` says whether a pipeline
     transforms the input.
     """
-    from sklearn.frozen import FrozenEstimator
-    from sklearn.pipeline import Pipeline
     from sklearn.utils.validation import check_is_fitted
 
-    from .threshold import _BaseThreshold
-    from .windows import WindowedDetector
-
-    check_is_fitted(detector)
-    scaled = False
-    while True:
-        if isinstance(detector, FrozenEstimator):
-            detector = detector.estimator
-        elif isinstance(detector, Pipeline):
-            if len(detector) > 1 and X is not None:
-                X = detector[:-1].transform(X)
-            scaled = scaled or len(detector) > 1
-            detector = detector[-1]
-        elif through_wrappers and isinstance(detector, _BaseThreshold):
-            detector = detector.estimator_
-        elif through_wrappers and isinstance(detector, WindowedDetector):
-            detector = detector.detector_
+    check_is_fitted(estimator)
+    detector, X, scaled = final_estimator(estimator, X)
+    while through_wrappers:
+        if hasattr(detector, "estimator_"):  # ThresholdSelector, CostThreshold
+            inner = detector.estimator_
+        elif hasattr(detector, "detector_"):  # WindowedDetector
+            inner = detector.detector_
         else:
-            return detector, X, scaled
+            break
+        detector, _, scaled_inside = final_estimator(inner)
+        scaled = scaled or scaled_inside
+    return detector, X, scaled
 
 
 def _name_of(detector):
@@ -757,17 +723,17 @@ class ErrorDisplay:
             The display, drawn.
         """
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        detector, X, scaled = _unwrap(estimator, X)
-        scores = _scores_of(detector, X, cls.__name__)
+        detector, _, scaled = _unwrap(estimator)
+        scores = get_anomaly_score(estimator, X)
         if y is not None:
             is_anomaly, scores = _check_scores(y, scores, anomaly_label)
         else:
             is_anomaly = None
         display = cls(
             anomaly_score=scores,
-            threshold=_threshold_of(detector),
+            threshold=get_threshold(estimator),
             is_anomaly=is_anomaly,
-            score_label=_score_label(detector, scaled),
+            score_label=_score_label(estimator, scaled),
             name=_name_of(detector) if name is None else name,
         )
         return display.plot(ax=ax, kind=kind, **kwargs)
@@ -1590,8 +1556,8 @@ class SeriesScoreDisplay:
         frame = pandas is not None and isinstance(X, pandas.DataFrame)
         time = X.index if frame else None
         columns = X.columns if frame else None
-        detector, X_scored, scaled = _unwrap(estimator, X)
-        scores = _scores_of(detector, X_scored, cls.__name__)
+        detector, _, scaled = _unwrap(estimator)
+        scores = get_anomaly_score(estimator, X)
         if y is not None:
             is_anomaly, scores = _check_scores(y, scores, anomaly_label)
         else:
@@ -1599,12 +1565,12 @@ class SeriesScoreDisplay:
         series = np.asarray(X, dtype=np.float64) if show_series else None
         display = cls(
             anomaly_score=scores,
-            threshold=_threshold_of(detector),
+            threshold=get_threshold(estimator),
             series=series,
             time=None if time is None else np.asarray(time),
             is_anomaly=is_anomaly,
             channel_names=None if columns is None else [str(c) for c in columns],
-            score_label=_score_label(detector, scaled),
+            score_label=_score_label(estimator, scaled),
             name=_name_of(detector) if name is None else name,
         )
         return display.plot(ax=ax)

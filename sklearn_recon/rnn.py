@@ -4,16 +4,21 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import expit
-from sklearn.utils.validation import check_consistent_length, check_is_fitted, column_or_1d
+from sklearn.utils.validation import (
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+)
 
-from .base import BaseKerasDetector, SequenceInputMixin
+from .base import BaseKerasDetector, SequenceInputMixin, _take
 from .utils._docstring import (
+    RANDOM_STATE_VERBOSE,
     fill_doc,
-    random_state_verbose_parameters,
     training_parameters,
 )
 from .utils._keras import get_keras
-from .utils._sklearn_compat import Interval, StrOptions, _fit_context
+from .utils._sklearn_compat import Interval, StrOptions
+from .utils._validation import check_anomaly_label
 
 #: Kinds of synthetic anomaly made by ``fit(X)`` without labels.
 _PERTURBATIONS = ("noise", "scale", "shift", "reverse", "flip")
@@ -76,7 +81,7 @@ def _synthetic_anomalies(X, rng):
     training=training_parameters(
         epochs=100, batch_size=64, learning_rate=0.003, n_iter_no_change=10
     ),
-    random_state_verbose=random_state_verbose_parameters(),
+    random_state_verbose=RANDOM_STATE_VERBOSE,
 )
 class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
     """Recurrent (GRU or LSTM) classifier that flags anomalous sequences.
@@ -283,8 +288,7 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
 
     # ---------------------------------------------------------------- training
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Train the classifier on labelled rows, or on ``X`` alone.
 
         Parameters
@@ -298,22 +302,20 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
             a normal row. None treats all rows as normal and trains against
             synthetic anomalies (see Notes).
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weight of each row in the loss, multiplied by its
+            class weight; None weighs every row equally. A row of weight 0
+            is ignored. Without ``y``, each synthetic anomaly gets the weight
+            of the row it was made from.
+
         Returns
         -------
         self : object
             Fitted detector.
         """
-        X = self._validate_X(X, reset=True)
-        try:
-            targets = self._training_targets(X, y)
-        except BaseException:
-            self._forget_fit()
-            raise
-        self._fit_validated(X, targets)
-        self.classes_ = np.array([-1, 1])
-        return self
+        return super().fit(X, y, sample_weight=sample_weight)
 
-    def fit_predict(self, X, y=None):
+    def fit_predict(self, X, y=None, sample_weight=None):
         """Fit on ``X`` (and labels ``y``) and predict whether each row is an anomaly.
 
         Unlike ``OutlierMixin.fit_predict``, the labels reach :meth:`fit`.
@@ -326,65 +328,73 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
         y : array-like of shape (n_samples,), default=None
             Labels, as in :meth:`fit`.
 
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights, as in :meth:`fit`.
+
         Returns
         -------
         labels : ndarray of shape (n_samples,)
             +1 for normal rows, -1 for anomalies.
         """
-        return self.fit(X, y).predict(X)
+        return self.fit(X, y, sample_weight=sample_weight).predict(X)
+
+    @property
+    def classes_(self):
+        """ndarray of shape (2,): ``[-1, 1]``, anomaly and normal (once fitted)."""
+        check_is_fitted(self)
+        return np.array([-1, 1])
 
     def _training_targets(self, X, y):
-        """Pack (is_anomaly, class weight) per row; None without labels."""
+        """Whether each labelled row is an anomaly, as float; None without labels."""
         if y is None:
             return None
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
-        if y.dtype.kind == "f" and np.isnan(y).any():
-            raise ValueError(
-                f"y holds {int(np.isnan(y).sum())} NaN label(s); every row needs a "
-                "label (anomaly_label for anomalies, any other value for normal rows)."
-            )
-        labels = np.unique(y)
-        matches = [label for label in labels.tolist() if label == self.anomaly_label]
-        if not matches:
-            raise ValueError(
-                f"anomaly_label={self.anomaly_label!r} is not among the labels in y: "
-                f"{labels.tolist()}. Pass the value that marks the anomalies as "
-                "anomaly_label (every other value is normal)."
-            )
-        is_anomaly = y == matches[0]
+        return check_anomaly_label(y, self.anomaly_label).astype(np.float32)
+
+    def _pack_targets(self, is_anomaly, sample_weight=None):
+        """Pack ``(is_anomaly, weight)`` per row: class weight times sample weight."""
+        is_anomaly = np.asarray(is_anomaly, dtype=bool)
+        weight = np.ones(len(is_anomaly)) if sample_weight is None else sample_weight
         if is_anomaly.all():
             raise ValueError(
                 f"y holds one class only: every label is anomaly_label="
                 f"{self.anomaly_label!r}. {type(self).__name__} needs normal rows "
                 "too; call fit(X) without y to train on X as normal rows."
             )
-        return self._pack_targets(is_anomaly)
-
-    def _pack_targets(self, is_anomaly):
-        n_anomalies = int(is_anomaly.sum())
-        weights = np.ones(len(is_anomaly))
-        if self.class_weight == "balanced":
-            n = len(is_anomaly)
-            weights = np.where(
-                is_anomaly, n / (2.0 * n_anomalies), n / (2.0 * (n - n_anomalies))
+        if not is_anomaly.any():
+            raise ValueError(
+                f"No row of non-zero sample_weight is labelled anomaly_label="
+                f"{self.anomaly_label!r}; give the anomalies a positive weight."
             )
-        return np.column_stack([is_anomaly, weights]).astype(np.float32)
+        if self.class_weight == "balanced":
+            # n / (2 n_class), counted with the sample weights
+            total = weight.sum()
+            anomalies = weight[is_anomaly].sum()
+            weight = weight * np.where(
+                is_anomaly, total / (2.0 * anomalies), total / (2.0 * (total - anomalies))
+            )
+        return np.column_stack([is_anomaly, weight]).astype(np.float32)
 
-    def _train(self, X, targets, seed):
+    def _train(self, X, targets, sample_weight, seed):
         if targets is None:
             # No labels: every row is normal, and a perturbed copy of each one
-            # is an anomaly; equal counts, so "balanced" weights are all 1.
+            # is an anomaly, with the weight of its row.
             x = self._model_input(X)
             anomalies = _synthetic_anomalies(x, np.random.default_rng(seed))
             X = np.concatenate([X, anomalies.reshape(X.shape)])
-            targets = self._pack_targets(np.arange(len(X)) >= len(x))
-        return super()._train(X, targets, seed)
+            targets = np.arange(len(X)) >= len(x)
+            if sample_weight is not None:
+                sample_weight = np.concatenate([sample_weight, sample_weight])
+        # The weights travel inside the targets, to the class-weighted loss.
+        targets = self._pack_targets(targets, sample_weight)
+        return super()._train(X, targets, None, seed)
 
-    def _split_validation(self, x, targets, seed):
+    def _split_validation(self, x, targets, sample_weight, seed):
         """Hold out ``validation_fraction`` of each class, keeping one of each to train."""
+        parts = (x, targets, sample_weight)
         if not self.early_stopping:
-            return (x, targets), None
+            return parts, None
         rng = np.random.default_rng(seed)
         val = []
         for label in (0, 1):
@@ -400,7 +410,7 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
                 f"n_samples = {len(x)}. Pass more samples or early_stopping=False."
             )
         train = np.setdiff1d(np.arange(len(x)), val)
-        return (x[train], targets[train]), (x[val], targets[val])
+        return _take(parts, train), _take(parts, val)
 
     def _check_params_vs_data(self, X):
         _check_units(self.units)
@@ -426,10 +436,10 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
     def _error_ops(self, model, x):
         return get_keras().ops.squeeze(model(x, training=False), axis=-1)
 
-    def _threshold_from_errors(self, errors):
+    def _threshold_from_errors(self, errors, sample_weight=None):
         if self.contamination == "auto":
             return 0.0
-        return super()._threshold_from_errors(errors)
+        return super()._threshold_from_errors(errors, sample_weight)
 
     # ----------------------------------------------------------------- scoring
 

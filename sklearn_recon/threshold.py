@@ -6,7 +6,9 @@ detector (ours or scikit-learn's) and turn it into a binary classifier of
 :class:`~sklearn.model_selection.TunedThresholdClassifierCV` (which refuses
 outlier detectors). They share one private base class, which trains the
 detector on folds, collects held-out anomaly scores and picks a point of a
-threshold curve; the subclasses only say which curve and which point.
+threshold curve; the subclasses only say which curve and which point. Which
+rows and labels the detector learns from, and what its anomaly score is,
+come from :mod:`sklearn_recon.utils._response`.
 """
 
 from numbers import Integral, Real
@@ -18,26 +20,35 @@ from sklearn.base import (
     ClassifierMixin,
     MetaEstimatorMixin,
     clone,
-    is_classifier,
 )
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import StratifiedShuffleSplit, check_cv
 from sklearn.utils import get_tags
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d, indexable
 
 from .base import _unfitted_on_failure
 from .metrics import cost_curve, threshold_curve
+from .utils._docstring import fill_doc
+from .utils._response import get_anomaly_score, inner_anomaly_label, learns_from_labels
 from .utils._sklearn_compat import (
     HasMethods,
     Interval,
     RealNotInt,
     StrOptions,
+    _check_method_params,
     _fit_context,
+    _routing_enabled,
     _safe_indexing,
 )
+from .utils._validation import check_anomaly_label
 
 __all__ = ["CostThreshold", "ThresholdSelector"]
 
@@ -48,51 +59,32 @@ N_SCORER_THRESHOLDS = 100
 _LABEL_FREE_METHODS = ("mean_std", "quantile", "fixed")
 
 
-def _anomaly_scores(estimator, X, anomaly_label):
-    """Anomaly score of each row, higher is more anomalous.
+def _fit_detector(detector, X, y, params, rows, *, with_labels):
+    """Fit ``detector`` on the ``rows`` of ``X`` (with their labels, or not).
 
-    ``-score_samples`` for a detector; for a classifier, the probability of
-    the anomaly class (or its signed ``decision_function``).
+    ``params`` are the detector's fit parameters for all of ``X``; those
+    aligned with the samples (such as ``sample_weight``) are cut to ``rows``.
     """
-    if is_classifier(estimator):
-        classes = np.asarray(estimator.classes_)
-        if hasattr(estimator, "predict_proba"):
-            column = np.flatnonzero(classes == anomaly_label)[0]
-            return np.asarray(estimator.predict_proba(X))[:, column]
-        decision = np.asarray(estimator.decision_function(X), dtype=np.float64)
-        return decision if classes[-1] == anomaly_label else -decision
-    if hasattr(estimator, "score_samples"):
-        return -np.asarray(estimator.score_samples(X), dtype=np.float64)
-    # An outlier detector's decision_function: negative means anomaly.
-    return -np.asarray(estimator.decision_function(X), dtype=np.float64)
-
-
-def _trains_on_labels(detector):
-    """Whether ``train_on="auto"`` trains ``detector`` on all labelled rows."""
-    if is_classifier(detector) or get_tags(detector).target_tags.required:
-        return True
-    # A detector that names the anomaly class of y itself learns from labels
-    # (RNNClassifierDetector).
-    return "anomaly_label" in detector.get_params(deep=False)
-
-
-def _fit_detector(detector, X, y, *, normal, with_labels):
+    rows_params = _check_method_params(X, params, indices=rows)
+    X_rows = _safe_indexing(X, rows)
     if with_labels:
-        return detector.fit(X, y)
-    return detector.fit(_safe_indexing(X, np.flatnonzero(normal)))
+        return detector.fit(X_rows, y[rows], **rows_params)
+    return detector.fit(X_rows, **rows_params)
 
 
-def _fit_and_score_fold(detector, X, y, train, test, *, anomaly_label, with_labels):
+def _training_rows(indices, y, anomaly_label, with_labels):
+    """The rows of ``indices`` a detector learns from: all, or the normal ones."""
+    return indices if with_labels else indices[y[indices] != anomaly_label]
+
+
+def _fit_and_score_fold(
+    detector, X, y, params, train, test, *, anomaly_label, with_labels
+):
     """Train a clone on the ``train`` rows; return it and its held-out scores."""
-    X_train, y_train = _safe_indexing(X, train), y[train]
-    model = _fit_detector(
-        clone(detector),
-        X_train,
-        y_train,
-        normal=y_train != anomaly_label,
-        with_labels=with_labels,
-    )
-    return model, _anomaly_scores(model, _safe_indexing(X, test), anomaly_label)
+    rows = _training_rows(train, y, anomaly_label, with_labels)
+    model = _fit_detector(clone(detector), X, y, params, rows, with_labels=with_labels)
+    scores = get_anomaly_score(model, _safe_indexing(X, test), anomaly_label=anomaly_label)
+    return model, scores
 
 
 def _best_index(values):
@@ -151,9 +143,9 @@ def _detector_has(name):
 class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Shared machinery of the threshold meta-estimators.
 
-    Subclasses provide ``_curve(y, scores)`` (thresholds and a
-    greater-is-better value at each) and may override ``_label_free_threshold``
-    for thresholds that need no held-out labels.
+    Subclasses provide ``_curve(y, scores, score_params)`` (thresholds and a
+    greater-is-better value at each) and may override
+    ``_label_free_threshold`` for thresholds that need no held-out labels.
     """
 
     _parameter_constraints: dict = {
@@ -187,9 +179,16 @@ class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         """Threshold from the normal rows' scores alone, or None to use labels."""
         return None
 
-    def _curve(self, y, scores):
+    def _uses_no_labels(self):
+        return False
+
+    def _curve(self, y, scores, score_params):
         """Return ``(thresholds, values, extra)``; values are greater-is-better."""
         raise NotImplementedError
+
+    def _scorer(self):
+        """The scorer whose metadata ``fit`` routes, or None."""
+        return None
 
     # --------------------------------------------------------------- fitting
 
@@ -201,13 +200,8 @@ class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 "Only binary classification is supported: y must hold the anomaly "
                 f"class and one normal class. Unknown label type: {y_type}."
             )
+        check_anomaly_label(y, self.anomaly_label)
         classes = np.unique(y)
-        if not np.isin(self.anomaly_label, classes):
-            raise ValueError(
-                f"anomaly_label={self.anomaly_label!r} is not among the classes in y "
-                f"({classes.tolist()!r}). Pass the value that marks anomalies in y, "
-                "e.g. anomaly_label=1 for 0/1 labels with 1 = anomaly."
-            )
         if classes.size < 2:
             raise ValueError(
                 f"y holds only one class, the anomaly class {self.anomaly_label!r}; "
@@ -216,18 +210,18 @@ class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         return y, classes
 
     def _with_labels(self):
+        """Whether the detector learns from all labelled rows (else the normal ones)."""
         if self.train_on == "auto":
-            with_labels = _trains_on_labels(self.detector)
+            with_labels = learns_from_labels(self.detector)
         else:
             with_labels = self.train_on == "all"
-        if with_labels and "anomaly_label" in self.detector.get_params(deep=False):
-            inner = self.detector.get_params(deep=False)["anomaly_label"]
-            if inner != self.anomaly_label:
-                raise ValueError(
-                    f"The detector's anomaly_label={inner!r} differs from "
-                    f"{type(self).__name__}'s anomaly_label={self.anomaly_label!r}; "
-                    "set both to the value that marks anomalies in y."
-                )
+        inner = inner_anomaly_label(self.detector)
+        if with_labels and inner is not None and inner != self.anomaly_label:
+            raise ValueError(
+                f"The detector's anomaly_label={inner!r} differs from "
+                f"{type(self).__name__}'s anomaly_label={self.anomaly_label!r}; "
+                "set both to the value that marks anomalies in y."
+            )
         return with_labels
 
     def _splitter(self, y):
@@ -243,12 +237,41 @@ class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
         return cv
 
+    def _route(self, params):
+        """The metadata of ``fit`` for the detector, the splitter and the scorer.
+
+        With metadata routing enabled, as requested by each of them. Without,
+        the detector's fit parameters come as ``detector__<name>``, the way a
+        Pipeline takes ``<step>__<name>`` for its steps.
+        """
+        if _routing_enabled():
+            routed = process_routing(self, "fit", **params)
+            return (
+                dict(routed["detector"]["fit"]),
+                dict(routed["splitter"]["split"]),
+                dict(routed["scorer"]["score"]),
+            )
+        fit_params = {}
+        for key, value in params.items():
+            owner, _, name = key.partition("__")
+            if owner != "detector" or not name:
+                raise ValueError(
+                    f"{type(self).__name__}.fit does not accept the {key} parameter. "
+                    "Pass the detector's fit parameters as detector__<name>, e.g. "
+                    f"{type(self).__name__}.fit(X, y, detector__sample_weight=w), "
+                    "or enable metadata routing "
+                    "(sklearn.set_config(enable_metadata_routing=True)) and request "
+                    "them, e.g. with detector.set_fit_request(sample_weight=True)."
+                )
+            fit_params[name] = value
+        return fit_params, {}, {}
+
     @_fit_context(
         # the wrapped detector is not validated yet
         prefer_skip_nested_validation=False
     )
     @_unfitted_on_failure
-    def fit(self, X, y):
+    def fit(self, X, y, **params):
         """Train the detector and choose its threshold.
 
         Parameters
@@ -260,37 +283,56 @@ class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Labels: ``anomaly_label`` marks the anomalies, the other class is
             normal.
 
+        **params : dict
+            Metadata. With metadata routing enabled
+            (``sklearn.set_config(enable_metadata_routing=True)``), routed to
+            the detector's ``fit``, the ``cv`` splitter and the scorer as
+            each requests it, e.g. ``sample_weight=w`` after
+            ``detector.set_fit_request(sample_weight=True)``. Without, the
+            detector's fit parameters are passed as ``detector__<name>``, as
+            a Pipeline takes them: ``detector__sample_weight=w`` for a
+            detector, ``detector__autoencoderdetector__sample_weight=w`` for a
+            Pipeline ending in one. Parameters aligned with the samples are
+            cut to the rows each fit trains on.
+
         Returns
         -------
         self : object
             Fitted meta-estimator.
         """
+        return self._fit(X, y, params)
+
+    def _fit(self, X, y, params):
         X, y = indexable(X, y)
         y, classes = self._check_y(y)
-        normal = y != self.anomaly_label
+        fit_params, split_params, score_params = self._route(params)
         with_labels = self._with_labels()
-        frozen = isinstance(self.detector, FrozenEstimator)
-
         label_free = self._uses_no_labels()
-        if frozen or label_free:
+        every_row = np.arange(len(y))
+        if isinstance(self.detector, FrozenEstimator) or label_free:
             # One model, scored on the rows given to fit.
-            if frozen:
+            if isinstance(self.detector, FrozenEstimator):
                 estimator = self.detector
             else:
+                rows = _training_rows(every_row, y, self.anomaly_label, with_labels)
                 estimator = _fit_detector(
-                    clone(self.detector), X, y, normal=normal, with_labels=with_labels
+                    clone(self.detector), X, y, fit_params, rows, with_labels=with_labels
                 )
-            y_eval = y
-            scores = _anomaly_scores(estimator, X, self.anomaly_label)
+            held_out = every_row
+            scores = get_anomaly_score(estimator, X, anomaly_label=self.anomaly_label)
         else:
-            estimator, y_eval, scores = self._cross_fit(X, y, with_labels)
+            estimator, held_out, scores = self._cross_fit(
+                X, y, fit_params, split_params, with_labels
+            )
+        y_eval = y[held_out]
+        score_params = _check_method_params(X, score_params, indices=held_out)
 
-        thresholds, values, extra = self._curve(y_eval, scores)
+        thresholds, values, extra = self._curve(y_eval, scores, score_params)
         if label_free:
             threshold = self._label_free_threshold(scores[y_eval != self.anomaly_label])
             index = int(np.searchsorted(thresholds, threshold, side="left"))
         else:
-            index = _best_index(values)
+            index = self._choose(thresholds, values, extra)
             threshold = _threshold_between(thresholds[index], scores)
 
         self.estimator_ = estimator
@@ -303,18 +345,24 @@ class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
                 setattr(self, name, getattr(estimator, name))
         return self
 
-    def _uses_no_labels(self):
-        return False
+    def _choose(self, thresholds, values, extra):
+        """Index of the chosen point of the curve: the best value."""
+        return _best_index(values)
 
-    def _cross_fit(self, X, y, with_labels):
-        """Held-out anomaly scores pooled over the folds, and the final model."""
+    def _cross_fit(self, X, y, fit_params, split_params, with_labels):
+        """Held-out anomaly scores pooled over the folds, and the final model.
+
+        Returns the final model, the held-out rows in the order of the
+        pooled scores, and the scores.
+        """
         cv = self._splitter(y)
-        splits = list(cv.split(X, y))
+        splits = list(cv.split(X, y, **split_params))
         folds = Parallel(n_jobs=self.n_jobs)(
             delayed(_fit_and_score_fold)(
                 self.detector,
                 X,
                 y,
+                fit_params,
                 train,
                 test,
                 anomaly_label=self.anomaly_label,
@@ -322,25 +370,51 @@ class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             )
             for train, test in splits
         )
-        y_eval = np.concatenate([y[test] for _, test in splits])
+        held_out = np.concatenate([test for _, test in splits])
         scores = np.concatenate([fold_scores for _, fold_scores in folds])
         if self.refit:
+            rows = _training_rows(np.arange(len(y)), y, self.anomaly_label, with_labels)
             estimator = _fit_detector(
-                clone(self.detector),
-                X,
-                y,
-                normal=y != self.anomaly_label,
-                with_labels=with_labels,
+                clone(self.detector), X, y, fit_params, rows, with_labels=with_labels
             )
         else:
             estimator = folds[0][0]
-        return estimator, y_eval, scores
+        return estimator, held_out, scores
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object.
+
+        Please check :ref:`User Guide <metadata_routing>` on how the routing
+        mechanism works.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            Routes ``fit``'s metadata to the detector's ``fit``, the ``cv``
+            splitter's ``split`` and, for a scorer ``method``, the scorer.
+        """
+        router = MetadataRouter(owner=self).add(
+            detector=self.detector,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
+        if not (isinstance(self.cv, Real) or self.cv is None):
+            router.add(
+                splitter=check_cv(self.cv, classifier=True),
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        scorer = self._scorer()
+        if scorer is not None:
+            router.add(
+                scorer=scorer,
+                method_mapping=MethodMapping().add(caller="fit", callee="score"),
+            )
+        return router
 
     # ------------------------------------------------------------ prediction
 
     def _scores(self, X):
         check_is_fitted(self, "estimator_")
-        return _anomaly_scores(self.estimator_, X, self.anomaly_label)
+        return get_anomaly_score(self, X)
 
     def predict(self, X):
         """Predict the class of each sample, in the coding of ``y``.
@@ -443,10 +517,13 @@ _SHARED_PARAMETERS = """
         Which rows of a training fold the detector learns from. ``"normal"``
         fits it on the normal rows only, without labels (the reconstruction
         detectors, IsolationForest, ...). ``"all"`` fits it on all rows with
-        their labels, ``detector.fit(X, y)``. ``"auto"`` means ``"all"`` for
-        a supervised detector, one that is a classifier, requires ``y`` (its
-        ``target_tags.required``) or has an ``anomaly_label`` parameter
-        (:class:`~sklearn_recon.RNNClassifierDetector`), and ``"normal"``
+        their labels, ``detector.fit(X, y)``. ``"auto"`` means ``"all"`` when
+        the detector learns from labels wherever it sits, inside a
+        :class:`~sklearn.pipeline.Pipeline` of scikit-learn or of
+        imbalanced-learn included: a classifier, an estimator that requires
+        ``y`` (its ``target_tags.required``, as imbalanced-learn's samplers),
+        or a detector with an ``anomaly_label`` parameter
+        (:class:`~sklearn_recon.RNNClassifierDetector`); and ``"normal"``
         otherwise.
 
     n_jobs : int, default=None
@@ -495,15 +572,12 @@ _SHARED_NOTES = """
 """
 
 
-def _fill(doc):
-    return (
-        doc.replace("%(detector)s", _DETECTOR_PARAMETER.strip("\n").lstrip())
-        .replace("%(shared_parameters)s", _SHARED_PARAMETERS.strip("\n").lstrip())
-        .replace("%(shared_attributes)s", _SHARED_ATTRIBUTES.strip("\n").lstrip())
-        .replace("%(shared_notes)s", _SHARED_NOTES.strip("\n").lstrip())
-    )
-
-
+@fill_doc(
+    detector=_DETECTOR_PARAMETER,
+    shared_parameters=_SHARED_PARAMETERS,
+    shared_attributes=_SHARED_ATTRIBUTES,
+    shared_notes=_SHARED_NOTES,
+)
 class ThresholdSelector(_BaseThreshold):
     """Choose a detector's threshold by a rule or a metric on labelled data.
 
@@ -593,8 +667,6 @@ class ThresholdSelector(_BaseThreshold):
     0.82
     """
 
-    __doc__ = _fill(__doc__)
-
     _parameter_constraints: dict = {
         **_BaseThreshold._parameter_constraints,
         "method": [
@@ -647,7 +719,14 @@ class ThresholdSelector(_BaseThreshold):
             return np.quantile(normal_scores, self.quantile)
         return self.threshold
 
-    def _curve(self, y, scores):
+    def _scorer(self):
+        if isinstance(self.method, str) and (
+            self.method == "f1" or self.method in _LABEL_FREE_METHODS
+        ):
+            return None
+        return get_scorer(self.method) if isinstance(self.method, str) else self.method
+
+    def _curve(self, y, scores, score_params):
         if isinstance(self.method, str) and (
             self.method == "f1" or self.method in _LABEL_FREE_METHODS
         ):
@@ -655,9 +734,7 @@ class ThresholdSelector(_BaseThreshold):
                 y, scores, anomaly_label=self.anomaly_label
             )
             return thresholds, f1, {"precision": precision, "recall": recall}
-        scorer = (
-            get_scorer(self.method) if isinstance(self.method, str) else self.method
-        )
+        scorer = self._scorer()
         quantiles = np.linspace(0.0, 1.0, N_SCORER_THRESHOLDS)
         thresholds = np.r_[np.unique(np.quantile(scores, quantiles, method="lower")), np.inf]
         classes = np.unique(y)
@@ -679,6 +756,7 @@ class ThresholdSelector(_BaseThreshold):
                     ),
                     X_stub,
                     y,
+                    **score_params,
                 )
                 for t in thresholds
             ],
@@ -687,6 +765,12 @@ class ThresholdSelector(_BaseThreshold):
         return thresholds, values, {}
 
 
+@fill_doc(
+    detector=_DETECTOR_PARAMETER,
+    shared_parameters=_SHARED_PARAMETERS,
+    shared_attributes=_SHARED_ATTRIBUTES,
+    shared_notes=_SHARED_NOTES,
+)
 class CostThreshold(_BaseThreshold):
     """Choose the threshold of least total cost on held-out labelled data.
 
@@ -756,8 +840,6 @@ class CostThreshold(_BaseThreshold):
     True
     """
 
-    __doc__ = _fill(__doc__)
-
     _parameter_constraints: dict = {
         **_BaseThreshold._parameter_constraints,
         "fp_cost": [Interval(Real, 0, None, closed="left")],
@@ -795,7 +877,7 @@ class CostThreshold(_BaseThreshold):
         self.tp_cost = tp_cost
         self.tn_cost = tn_cost
 
-    def _curve(self, y, scores):
+    def _curve(self, y, scores, score_params):
         costs, thresholds = cost_curve(
             y,
             scores,

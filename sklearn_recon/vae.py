@@ -6,14 +6,14 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from .autoencoder import _ACTIVATIONS, _check_hidden_units
-from .base import BaseReconstructionDetector, _check_finite_output, _run_batched
+from .base import BaseReconstructionDetector
 from .utils._docstring import (
+    RANDOM_STATE_VERBOSE,
     contamination_parameter,
     fill_doc,
-    random_state_verbose_parameters,
     training_parameters,
 )
-from .utils._keras import get_keras
+from .utils._keras import check_finite_output, get_keras, run_batched
 from .utils._sklearn_compat import Interval, StrOptions
 
 
@@ -22,7 +22,7 @@ from .utils._sklearn_compat import Interval, StrOptions
         epochs=300, batch_size=32, learning_rate=0.001, n_iter_no_change=20
     ),
     contamination=contamination_parameter(),
-    random_state_verbose=random_state_verbose_parameters(),
+    random_state_verbose=RANDOM_STATE_VERBOSE,
 )
 class VAEDetector(BaseReconstructionDetector):
     """Variational autoencoder that flags samples with a large reconstruction error.
@@ -241,6 +241,6 @@ class VAEDetector(BaseReconstructionDetector):
         fn = self._inference.get(
             "encode", lambda model: lambda x: self._encode_ops(model, x)
         )
-        codes = _run_batched(fn, self._model_input(X), verbose=self.verbose)
-        _check_finite_output(codes, X, "latent code")
+        codes = run_batched(fn, self._model_input(X), verbose=self.verbose)
+        check_finite_output(codes, X, "latent code")
         return codes.astype(np.float64)

@@ -11,11 +11,27 @@ from numbers import Integral
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, OutlierMixin, clone
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .base import _unfitted_on_failure
-from .utils._sklearn_compat import HasMethods, Interval, StrOptions, _fit_context
-from .utils._validation import check_not_temporal, check_real_values
+from .utils._response import final_estimator, get_anomaly_score, get_threshold
+from .utils._sklearn_compat import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _fit_context,
+    _routing_enabled,
+)
+from .utils._validation import (
+    check_not_temporal,
+    check_real_values,
+    check_sample_weight,
+)
 
 
 def _check_positive_int(value, name):
@@ -264,10 +280,12 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         Any estimator with ``fit``, ``score_samples`` and a fitted
         ``offset_`` (``decision_function = score_samples - offset_``), such
         as :class:`~sklearn_recon.LSTMAutoencoderDetector` or
-        :class:`~sklearn.ensemble.IsolationForest`. If it has an
-        ``n_channels`` parameter, the fitted clone's is set to the number of
-        channels (columns) of the series, so a sequence detector reads each
-        row as ``window_size`` steps of all channels.
+        :class:`~sklearn.ensemble.IsolationForest`, or a
+        :class:`~sklearn.pipeline.Pipeline` ending in one (its steps then
+        see the flattened windows). If the detector has an ``n_channels``
+        parameter, the fitted clone's is set to the number of channels
+        (columns) of the series, so a sequence detector reads each row as
+        ``window_size`` steps of all channels.
 
     window_size : int
         Number of consecutive time steps per window.
@@ -378,9 +396,19 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         windows = sliding_windows(X, self.window_size, stride=stride)
         return windows.reshape(len(windows), -1)
 
+    def _window_weights(self, sample_weight, stride):
+        """One weight per training window from one per time step.
+
+        A window weighs the mean of its steps' weights, and nothing if one of
+        its steps weighs 0: a step of weight 0 (an outage, a known fault) is
+        left out of every window.
+        """
+        steps = sliding_windows(sample_weight, self.window_size, stride=stride)[..., 0]
+        return np.where(steps.min(axis=1) > 0, steps.mean(axis=1), 0.0)
+
     @_fit_context(prefer_skip_nested_validation=False)
     @_unfitted_on_failure
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Fit a clone of ``detector`` on the windows of the series ``X``.
 
         Parameters
@@ -392,26 +420,65 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         y : Ignored
             Not used, present for API consistency by convention.
 
+        sample_weight : array-like of shape (n_timesteps,), default=None
+            Non-negative weight of each time step. Each training window gets
+            the mean weight of its steps, or 0 when one of its steps weighs 0
+            (so a step of weight 0 is left out of training), and the
+            detector's ``fit`` gets the window weights. With metadata routing
+            enabled they go only to a detector that requests
+            ``sample_weight``.
+
         Returns
         -------
         self : object
             Fitted detector.
         """
         X = self._validate_series(X, reset=True)
+        sample_weight = check_sample_weight(sample_weight, X)
+        fit_params = {}
+        if sample_weight is not None:
+            if _routing_enabled():
+                fit_params = process_routing(
+                    self, "fit", sample_weight=sample_weight
+                )["detector"]["fit"]
+            else:
+                fit_params = {"sample_weight": sample_weight}
         detector = clone(self.detector)
-        if "n_channels" in detector.get_params(deep=False):
-            detector.set_params(n_channels=X.shape[1])
+        learner = final_estimator(detector)[0]  # the clone's own last step
+        if "n_channels" in learner.get_params(deep=False):
+            learner.set_params(n_channels=X.shape[1])
         stride = self.stride if self.fit_stride is None else self.fit_stride
-        detector.fit(self._window_rows(X, stride))
-        if not hasattr(detector, "offset_"):
+        if "sample_weight" in fit_params:
+            fit_params = {"sample_weight": self._window_weights(sample_weight, stride)}
+        detector.fit(self._window_rows(X, stride), **fit_params)
+        threshold = get_threshold(detector)
+        if threshold is None:
             raise TypeError(
-                f"{type(detector).__name__} has no offset_ after fit; "
-                "WindowedDetector needs an outlier detector whose "
-                "decision_function is score_samples - offset_."
+                f"{type(detector).__name__} has no threshold after fit; "
+                "WindowedDetector needs an outlier detector with score_samples "
+                "and offset_ (decision_function = score_samples - offset_), or a "
+                "Pipeline ending in one."
             )
         self.detector_ = detector
-        self.offset_ = float(detector.offset_)
+        self.offset_ = -threshold
         return self
+
+    def get_metadata_routing(self):
+        """Get the metadata routing of this object.
+
+        Please check :ref:`User Guide <metadata_routing>` on how the routing
+        mechanism works.
+
+        Returns
+        -------
+        routing : MetadataRouter
+            Routes ``fit``'s ``sample_weight``, turned into window weights,
+            to the detector's ``fit``.
+        """
+        return MetadataRouter(owner=self).add(
+            detector=self.detector,
+            method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+        )
 
     def score_samples(self, X):
         """Return the score of every time step: higher is more normal.
@@ -429,7 +496,7 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = self._validate_series(X, reset=False)
-        window_errors = -self.detector_.score_samples(self._window_rows(X, self.stride))
+        window_errors = get_anomaly_score(self.detector_, self._window_rows(X, self.stride))
         return -aggregate_window_scores(
             window_errors,
             len(X),

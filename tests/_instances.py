@@ -11,6 +11,7 @@ from sklearn_recon import (
     ThresholdSelector,
     VAEDetector,
 )
+
 # Small networks, few epochs and large batches keep the checks fast; a fixed
 # random_state makes them deterministic.
 # One instance per estimator: every fit in the checks builds and traces a
@@ -18,17 +19,32 @@ from sklearn_recon import (
 TINY = dict(epochs=2, batch_size=256, random_state=0)
 
 
-def checked_estimators():
-    yield AutoencoderDetector(hidden_units=(4,), noise_std=0.1, **TINY)
-    yield VAEDetector(hidden_units=(4,), latent_dim=2, **TINY)
+#: A tiny configuration of every detector of the registry
+#: (``sklearn_recon.utils._registry``); tests/test_registry.py checks that
+#: none is missing.
+TINY_DETECTORS = {
+    "AutoencoderDetector": lambda: AutoencoderDetector(
+        hidden_units=(4,), noise_std=0.1, **TINY
+    ),
+    "VAEDetector": lambda: VAEDetector(hidden_units=(4,), latent_dim=2, **TINY),
     # anomaly_label=1: the checks' fit(X, y) draws y from {0, 1}, {1, 2}, {0, 1, 2},
     # ... which always hold 1 but never -1; with the default -1 every such fit
     # is the documented "anomaly_label=-1 is not among the labels" error.
-    yield RNNClassifierDetector(units=2, anomaly_label=1, early_stopping=False, **TINY)
-    yield LSTMAutoencoderDetector(
+    "RNNClassifierDetector": lambda: RNNClassifierDetector(
+        units=2, anomaly_label=1, early_stopping=False, **TINY
+    ),
+    "LSTMAutoencoderDetector": lambda: LSTMAutoencoderDetector(
         units=2, downsample=2, conv_filters=2, noise_std=0.1, early_stopping=False, **TINY
-    )
-    yield LSTMForecastDetector(units=2, noise_std=0.1, early_stopping=False, **TINY)
+    ),
+    "LSTMForecastDetector": lambda: LSTMForecastDetector(
+        units=2, noise_std=0.1, early_stopping=False, **TINY
+    ),
+}
+
+
+def checked_estimators():
+    for make in TINY_DETECTORS.values():
+        yield make()
 
 
 def checked_threshold_estimators():

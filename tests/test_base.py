@@ -92,11 +92,11 @@ def test_float32_input_is_scored_by_the_float32_network(fitted, blobs):
 
 
 def test_scoring_in_several_batches_matches_one(fitted, blobs, monkeypatch):
-    import sklearn_recon.base as base
+    import sklearn_recon.utils._keras as _keras
 
     X_test = blobs[1]
     expected = fitted.score_samples(X_test)
-    monkeypatch.setattr(base, "INFERENCE_BATCH_SIZE", 7)
+    monkeypatch.setattr(_keras, "INFERENCE_BATCH_SIZE", 7)
     np.testing.assert_allclose(fitted.score_samples(X_test), expected, rtol=1e-12)
 
 
@@ -266,3 +266,71 @@ def test_unpickling_with_another_version_warns(fitted):
     restored = AutoencoderDetector.__new__(AutoencoderDetector)
     with pytest.warns(UserWarning, match="pickled with sklearn_recon 0.0.1"):
         restored.__setstate__(state)
+
+
+# --------------------------------------------------------------- sample_weight
+
+
+def test_zero_weights_are_rows_left_out_and_equal_weights_no_weights(blobs):
+    X_train, X_test, _ = blobs
+    weight = np.ones(len(X_train))
+    weight[::3] = 0.0
+    kept = tiny().fit(X_train[weight > 0]).score_samples(X_test)
+    weighted = tiny().fit(X_train, sample_weight=weight)
+    np.testing.assert_array_equal(weighted.score_samples(X_test), kept)
+    plain = tiny().fit(X_train).score_samples(X_test)
+    np.testing.assert_array_equal(
+        tiny().fit(X_train, sample_weight=np.full(len(X_train), 3.0)).score_samples(X_test),
+        plain,
+    )
+
+
+def test_weights_steer_the_fit_and_the_threshold(blobs):
+    X_train, X_test, _ = blobs
+    # The first 40 rows leave the others' subspace; weighted up, the network
+    # learns them better, weighted down it ignores them.
+    rng = np.random.RandomState(1)
+    X = X_train.copy()
+    X[:40] += rng.normal(size=(40, X.shape[1]))
+    heavy, light = np.ones(len(X)), np.ones(len(X))
+    heavy[:40], light[:40] = 20.0, 0.05
+    on_heavy = tiny(epochs=20).fit(X, sample_weight=heavy)
+    on_light = tiny(epochs=20).fit(X, sample_weight=light)
+    error_heavy = -on_heavy.score_samples(X[:40])
+    error_light = -on_light.score_samples(X[:40])
+    assert error_heavy.mean() < 0.8 * error_light.mean()
+    # "auto": the weighted mean + std of the training errors
+    errors = -on_heavy.score_samples(X)
+    mean = np.average(errors, weights=heavy)
+    std = np.sqrt(np.average((errors - mean) ** 2, weights=heavy))
+    assert on_heavy.threshold_ == pytest.approx(mean + std)
+
+
+def test_float_contamination_with_weights_flags_that_weighted_share(blobs):
+    X_train, _, _ = blobs
+    weight = np.where(np.arange(len(X_train)) % 2, 1.0, 3.0)
+    detector = tiny(contamination=0.1).fit(X_train, sample_weight=weight)
+    flagged = detector.predict(X_train) == -1
+    assert np.sum(weight[flagged]) / weight.sum() == pytest.approx(0.1, abs=0.02)
+
+
+@pytest.mark.parametrize(
+    "sample_weight, message",
+    [
+        (np.ones(3), "sample_weight.shape"),
+        (-np.ones(400), "negative"),
+        (np.r_[np.nan, np.ones(399)], "NaN"),
+        (np.zeros(400), "non-zero"),
+        (np.ones((400, 2)), "1D array"),
+    ],
+)
+def test_bad_sample_weight_is_a_clear_error(blobs, sample_weight, message):
+    with pytest.raises(ValueError, match=message):
+        tiny().fit(blobs[0], sample_weight=sample_weight)
+
+
+def test_sample_weight_is_not_mutated(blobs):
+    weight = np.linspace(0, 2, len(blobs[0]))
+    copy = weight.copy()
+    tiny(epochs=1).fit(blobs[0], sample_weight=weight)
+    np.testing.assert_array_equal(weight, copy)

@@ -8,10 +8,9 @@ import warnings
 
 import numpy as np
 import pytest
+from _instances import checked_estimators, expected_failed_checks
 from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
-
-from _instances import expected_failed_checks, checked_estimators
 
 
 @parametrize_with_checks(

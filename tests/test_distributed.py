@@ -7,9 +7,9 @@ which is the point: the same best parameters as a serial search.
 import joblib
 import numpy as np
 import pytest
+from _instances import TINY
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-from _instances import TINY
 from sklearn_recon import AutoencoderDetector, make_cost_scorer
 
 

@@ -15,11 +15,13 @@ import threading
 import numpy as np
 import pandas as pd
 import pytest
+from _instances import TINY
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from strategies import hostile_arrays, labelled_scores
 
-import sklearn_recon.base as base
+import sklearn_recon.utils._keras as _keras
 from sklearn_recon import (
     AutoencoderDetector,
     CostThreshold,
@@ -34,9 +36,6 @@ from sklearn_recon import (
 from sklearn_recon.datasets import load_papermill, make_synthetic_series
 from sklearn_recon.metrics import cost_curve, threshold_curve, total_cost
 from sklearn_recon.windows import aggregate_window_scores, lead_labels, sliding_windows
-
-from _instances import TINY
-from strategies import hostile_arrays, labelled_scores
 
 pytestmark = pytest.mark.filterwarnings(
     # numpy arrays given to estimators fitted on a DataFrame
@@ -649,7 +648,7 @@ def test_scoring_validates_without_copying_the_input(fitted, dtype):
 
 
 def test_scoring_reports_progress_only_when_verbose(fitted, monkeypatch, capsys):
-    monkeypatch.setattr(base, "INFERENCE_BATCH_SIZE", 4)
+    monkeypatch.setattr(_keras, "INFERENCE_BATCH_SIZE", 4)
     detector = pickle.loads(pickle.dumps(fitted["AutoencoderDetector"]))
     X = _rows("AutoencoderDetector", 40)
     quiet = detector.score_samples(X)
@@ -667,7 +666,7 @@ def test_scoring_reports_progress_only_when_verbose(fitted, monkeypatch, capsys)
 @pytest.mark.parametrize("name", ["AutoencoderDetector", "LSTMAutoencoderDetector"])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_eight_threads_get_exactly_the_serial_scores(fitted, monkeypatch, name, dtype):
-    monkeypatch.setattr(base, "INFERENCE_BATCH_SIZE", 16)  # several batches per call
+    monkeypatch.setattr(_keras, "INFERENCE_BATCH_SIZE", 16)  # several batches per call
     detector = fitted[name]
     X = np.random.RandomState(2).normal(size=(100, N_FEATURES)).astype(dtype)
     serial = detector.decision_function(X)

@@ -3,13 +3,21 @@ import pytest
 from hypothesis import given, settings
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.ensemble import IsolationForest
+from sklearn.inspection import permutation_importance
 from sklearn.metrics import precision_recall_fscore_support
+from sklearn.metrics._scorer import _BaseScorer
+from sklearn.model_selection import (
+    GridSearchCV,
+    StratifiedKFold,
+    TunedThresholdClassifierCV,
+    cross_validate,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-
-from sklearn_recon import CostThreshold, make_cost_scorer
-from sklearn_recon.metrics import cost_curve, threshold_curve, total_cost
 from strategies import costs, labelled_scores, monotone_transforms
+
+from sklearn_recon import AutoencoderDetector, CostThreshold, make_cost_scorer
+from sklearn_recon.metrics import cost_curve, threshold_curve, total_cost
 
 SETTINGS = settings(deadline=None, max_examples=50)
 
@@ -79,7 +87,7 @@ def test_docstring_example_values():
     ],
 )
 def test_anomaly_label_missing_from_y_is_a_clear_error(func, kwargs):
-    with pytest.raises(ValueError, match=r"anomaly_label=-1 is not among the classes"):
+    with pytest.raises(ValueError, match=r"anomaly_label=-1 is not among the labels"):
         func([0, 1, 1], [0.1, 0.2, 0.3], **kwargs)
 
 
@@ -157,5 +165,91 @@ def test_cost_scorer_on_meta_estimator_reads_y_coding(flagged_data):
 def test_cost_scorer_refuses_absent_anomaly_label(flagged_data):
     X, y01 = flagged_data
     scorer = make_cost_scorer(fp_cost=5, fn_cost=100)  # anomaly_label=-1
-    with pytest.raises(ValueError, match="anomaly_label=-1 is not among the classes"):
+    with pytest.raises(ValueError, match="anomaly_label=-1 is not among the labels"):
         scorer(IsolationForest(n_estimators=5, random_state=0).fit(X), X, y01)
+
+
+def test_cost_scorer_on_samples_without_anomaly_counts_false_alarms(flagged_data):
+    X, y01 = flagged_data
+    normal = y01 == 0  # rows 1, 2, 3: row 1 is flagged, a false alarm
+    scorer = make_cost_scorer(fp_cost=5, fn_cost=100, anomaly_label=1)
+    with pytest.warns(UserWarning, match="StratifiedKFold"):
+        assert scorer(_Flagger().fit(X), X[normal], y01[normal]) == -5.0
+
+
+def test_grid_search_over_a_bare_detector_with_unstratified_folds():
+    # Before the scorer accepted folds without anomalies, every such fold
+    # scored NaN and the search picked its first candidate silently.
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(size=(80, 2)), rng.normal(5, 1, size=(10, 2))]
+    y = np.r_[np.zeros(80, dtype=int), np.ones(10, dtype=int)]
+    scorer = make_cost_scorer(fp_cost=5, fn_cost=100, anomaly_label=1)
+    search = GridSearchCV(
+        IsolationForest(random_state=0), {"contamination": [0.02, 0.3]}, cv=3,
+        scoring=scorer,
+    )
+    with pytest.warns(UserWarning, match="StratifiedKFold"):
+        search.fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.isfinite(scores).all()
+    assert search.best_params_ == {"contamination": [0.02, 0.3][int(np.argmax(scores))]}
+
+
+def test_cost_scorer_is_a_scikit_learn_scorer(flagged_data):
+    X, y01 = flagged_data
+    scorer = make_cost_scorer(fp_cost=5, fn_cost=100, tp_cost=1, anomaly_label=1)
+    assert isinstance(scorer, _BaseScorer)
+    # the attributes TunedThresholdClassifierCV reads from a scorer
+    assert scorer._score_func(y01, y01, **scorer._kwargs) == -3.0  # three true alarms
+    assert scorer._response_method == "predict"
+    detector = _Flagger().fit(X)
+    importance = permutation_importance(
+        detector, X, y01, scoring=scorer, n_repeats=2, random_state=0
+    )
+    assert np.isfinite(importance.importances_mean).all()
+    result = cross_validate(detector, X, y01, scoring=scorer, cv=StratifiedKFold(2))
+    assert np.isfinite(result["test_score"]).all()
+
+
+def test_tuned_threshold_classifier_takes_our_meta_estimator_and_scorer():
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(size=(150, 2)), rng.normal(3, 1, size=(30, 2))]
+    y = np.r_[np.zeros(150, dtype=int), np.ones(30, dtype=int)]
+    scorer = make_cost_scorer(fp_cost=5, fn_cost=100, anomaly_label=1)
+    inner = CostThreshold(
+        IsolationForest(random_state=0), fp_cost=5, fn_cost=100, cv=3, anomaly_label=1
+    )
+    tuned = TunedThresholdClassifierCV(inner, scoring=scorer, cv=3).fit(X, y)
+    assert np.isfinite(tuned.best_threshold_) and tuned.best_score_ <= 0
+    assert set(np.unique(tuned.predict(X))) <= {0, 1}
+
+
+def test_tuned_threshold_classifier_refuses_a_bare_detector_with_a_pointer():
+    # What a user sees: scikit-learn's wrapper asks the detector for
+    # classes_, and our detectors answer with the way out.
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 3))
+    y = np.r_[np.zeros(50, dtype=int), np.ones(10, dtype=int)]
+    detector = AutoencoderDetector(hidden_units=(2,), epochs=1, random_state=0)
+    with pytest.raises(AttributeError, match="CostThreshold"):
+        TunedThresholdClassifierCV(detector, cv=2).fit(X, y)
+    assert not hasattr(detector, "classes_")
+
+
+def test_cost_scorer_in_optuna_search():
+    optuna = pytest.importorskip("optuna")
+    optuna_integration = pytest.importorskip("optuna_integration")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(size=(120, 2)), rng.normal(4, 1, size=(20, 2))]
+    y = np.r_[np.zeros(120, dtype=int), np.ones(20, dtype=int)]
+    scorer = make_cost_scorer(fp_cost=5, fn_cost=100, anomaly_label=1)
+    search = optuna_integration.OptunaSearchCV(
+        CostThreshold(IsolationForest(random_state=0), fp_cost=5, fn_cost=100,
+                      anomaly_label=1, cv=3),
+        {"detector__n_estimators": optuna.distributions.IntDistribution(10, 50)},
+        scoring=scorer, cv=3, n_trials=3, random_state=0,
+    ).fit(X, y)
+    trials = [trial.value for trial in search.trials_]
+    assert len(trials) == 3 and np.isfinite(trials).all()
+    assert search.best_score_ == max(trials) <= 0

@@ -6,16 +6,21 @@ import zipfile
 import numpy as np
 import pandas as pd
 import pytest
+from _instances import TINY, checked_estimators
 from sklearn.base import clone
 from sklearn.ensemble import IsolationForest
 from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+from sklearn.preprocessing import (
+    MaxAbsScaler,
+    MinMaxScaler,
+    RobustScaler,
+    StandardScaler,
+)
 
 import sklearn_recon
-from _instances import TINY, checked_estimators
 from sklearn_recon import (
     AutoencoderDetector,
     CostThreshold,

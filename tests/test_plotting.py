@@ -9,6 +9,7 @@ import pytest
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from _instances import TINY  # noqa: E402
 from sklearn.ensemble import IsolationForest  # noqa: E402
 from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
@@ -30,8 +31,6 @@ from sklearn_recon.plotting import (  # noqa: E402
     SeriesScoreDisplay,
     ThresholdCurveDisplay,
 )
-
-from _instances import TINY  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _instances import checked_threshold_estimators, expected_failed_checks
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.base import BaseEstimator, OutlierMixin, clone
@@ -15,6 +16,7 @@ from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from strategies import costs, labelled_scores
 
 from sklearn_recon import (
     AutoencoderDetector,
@@ -23,8 +25,6 @@ from sklearn_recon import (
     make_cost_scorer,
 )
 from sklearn_recon.metrics import cost_curve, total_cost
-from _instances import checked_threshold_estimators, expected_failed_checks
-from strategies import costs, labelled_scores
 
 SETTINGS = settings(deadline=None, max_examples=50)
 COSTS = dict(fp_cost=5, fn_cost=100, tp_cost=5)
@@ -167,7 +167,7 @@ def test_ranking_scorer_gives_the_held_out_roc_auc(data):
 
 def test_wrong_anomaly_label_is_a_clear_error(data):
     X, y = data
-    with pytest.raises(ValueError, match=r"anomaly_label=-1 is not among the classes in y \(\[0, 1\]\)"):
+    with pytest.raises(ValueError, match=r"anomaly_label=-1 is not among the labels in y \(\[0, 1\]\)"):
         CostThreshold(StubDetector(), **COSTS).fit(X, y)
     with pytest.raises(ValueError, match="only one class"):
         ThresholdSelector(StubDetector(), anomaly_label=1).fit(X, np.ones_like(y))

@@ -1,11 +1,11 @@
 """Interrupted or diverging training leaves every estimator unfitted."""
 
 import pytest
+from _instances import TINY, checked_estimators
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from _instances import TINY, checked_estimators
 from sklearn_recon import (
     AutoencoderDetector,
     CostThreshold,

@@ -1,67 +1,70 @@
 """Total costs, threshold curves and the cost scorer."""
 
+import functools
+import warnings
 from numbers import Real
 
 import numpy as np
 from sklearn.base import is_outlier_detector
 from sklearn.utils.validation import check_consistent_length, column_or_1d
 
-from ..utils._validation import check_real_values
+from ..utils._sklearn_compat import _Scorer
+from ..utils._validation import (
+    check_anomaly_label,
+    check_label_is_scalar,
+    check_real_values,
+)
 
-__all__ = [
-    "cost_curve",
-    "make_cost_scorer",
-    "threshold_curve",
-    "total_cost",
-]
-
-
-def _check_label_is_scalar(anomaly_label):
-    if not isinstance(anomaly_label, (Real, str, np.generic)):
-        raise TypeError(
-            "anomaly_label must be one label (an int, float, str or bool); got "
-            f"{anomaly_label!r} of type {type(anomaly_label).__name__}."
-        )
+_COST_NAMES = ("fp_cost", "fn_cost", "tp_cost", "tn_cost")
 
 
-def _check_anomaly_label(y_true, anomaly_label, name="y_true"):
-    """Return the boolean anomaly mask of ``y_true``; refuse an absent label."""
-    _check_label_is_scalar(anomaly_label)
-    y_true = column_or_1d(y_true)
-    if y_true.dtype.kind == "f" and np.isnan(y_true).any():
-        raise ValueError(
-            f"{name} holds {int(np.isnan(y_true).sum())} NaN label(s); every sample "
-            "needs a label."
-        )
-    labels = np.unique(y_true)
-    if not np.isin(anomaly_label, labels):
-        raise ValueError(
-            f"anomaly_label={anomaly_label!r} is not among the classes in {name} "
-            f"({labels.tolist()!r}). Pass the value that marks anomalies in "
-            f"{name}, e.g. anomaly_label=1 for 0/1 labels with 1 = anomaly."
-        )
-    return y_true == anomaly_label
-
-
-def _check_costs(**costs):
+def _check_costs(n_samples=None, **costs):
+    """Validate the four costs: each a number >= 0 or, given ``n_samples``,
+    one such number per sample. Returns them as floats or float arrays."""
+    checked = {}
     for name, value in costs.items():
+        if n_samples is not None and not isinstance(value, (Real, np.generic)):
+            values = check_real_values(column_or_1d(value), name)
+            if values.shape != (n_samples,):
+                raise ValueError(
+                    f"{name} must be a number or one cost per sample ({n_samples}); "
+                    f"got {values.shape[0]} values."
+                )
+            if not (np.isfinite(values).all() and (values >= 0).all()):
+                raise ValueError(f"{name} must hold finite numbers >= 0.")
+            checked[name] = values
+            continue
         if (
-            not isinstance(value, Real)
-            or isinstance(value, bool)
+            not isinstance(value, (Real, np.generic))
+            or isinstance(value, (bool, np.bool_))
             or not np.isfinite(value)
             or value < 0
         ):
-            raise ValueError(f"{name} must be a finite number >= 0; got {value!r}.")
-    return costs
+            per_sample = " or one such number per sample" if n_samples is not None else ""
+            raise ValueError(
+                f"{name} must be a finite number >= 0{per_sample}; got {value!r}."
+            )
+        checked[name] = float(value)
+    return checked
 
 
 def _check_scores(y_true, anomaly_score, anomaly_label):
-    is_anomaly = _check_anomaly_label(y_true, anomaly_label)
+    """The anomaly mask of ``y_true`` and the scores as float64, checked alike."""
+    is_anomaly = check_anomaly_label(y_true, anomaly_label, name="y_true")
     anomaly_score = check_real_values(column_or_1d(anomaly_score), "anomaly_score")
     check_consistent_length(is_anomaly, anomaly_score)
     if not np.isfinite(anomaly_score).all():
         raise ValueError("anomaly_score holds NaN or infinite values.")
     return is_anomaly, anomaly_score
+
+
+def _descending_runs(anomaly_score):
+    """Order of the scores, descending, and the last position of each run of
+    equal scores in that order."""
+    order = np.argsort(anomaly_score, kind="mergesort")[::-1]
+    score = anomaly_score[order]
+    last = np.r_[np.flatnonzero(np.diff(score)), score.size - 1]
+    return order, last, np.r_[score[last][::-1], np.inf]
 
 
 def _alarm_counts(is_anomaly, anomaly_score):
@@ -72,15 +75,9 @@ def _alarm_counts(is_anomaly, anomaly_score):
     ``fp[i]`` count the anomalies / normal samples with score
     ``>= thresholds[i]``.
     """
-    order = np.argsort(anomaly_score, kind="mergesort")[::-1]
-    score = anomaly_score[order]
-    hits = is_anomaly[order]
-    # The last position of each run of equal scores (descending order).
-    last = np.r_[np.flatnonzero(np.diff(score)), score.size - 1]
-    tp = np.cumsum(hits)[last]
+    order, last, thresholds = _descending_runs(anomaly_score)
+    tp = np.cumsum(is_anomaly[order])[last]
     fp = (last + 1) - tp
-    # Increasing thresholds, then +inf where nothing is flagged.
-    thresholds = np.r_[score[last][::-1], np.inf]
     return np.r_[tp[::-1], 0], np.r_[fp[::-1], 0], thresholds
 
 
@@ -155,32 +152,41 @@ def threshold_curve(y_true, anomaly_score, *, anomaly_label=-1):
     return precision, recall, f1, thresholds
 
 
-def _costs_from_counts(tp, fp, n_anomalies, n_normal, costs):
-    fn = n_anomalies - tp
-    tn = n_normal - fp
-    with np.errstate(over="ignore"):  # an overflow is reported below
-        total = (
-            costs["fp_cost"] * fp
-            + costs["fn_cost"] * fn
-            + costs["tp_cost"] * tp
-            + costs["tn_cost"] * tn
-        )
+def _row_costs(is_anomaly, costs, sample_weight=None):
+    """Cost of each row if flagged, and if not flagged."""
+    flagged = np.where(is_anomaly, costs["tp_cost"], costs["fp_cost"])
+    unflagged = np.where(is_anomaly, costs["fn_cost"], costs["tn_cost"])
+    if sample_weight is not None:
+        flagged, unflagged = flagged * sample_weight, unflagged * sample_weight
+    return flagged, unflagged
+
+
+def _check_total(total, costs):
     if not np.all(np.isfinite(total)):
         raise ValueError(
-            f"The total cost overflows: the costs {costs} times the counts of "
-            "samples exceed the float64 range. Use smaller cost units."
+            "The total cost overflows the float64 range: the costs times the "
+            "number of samples are too large. Use smaller cost units."
         )
     return total
 
 
 def cost_curve(
-    y_true, anomaly_score, *, fp_cost, fn_cost, tp_cost=0, tn_cost=0, anomaly_label=-1
+    y_true,
+    anomaly_score,
+    *,
+    fp_cost,
+    fn_cost,
+    tp_cost=0,
+    tn_cost=0,
+    anomaly_label=-1,
+    sample_weight=None,
 ):
     """Total cost of the alarms at every threshold.
 
     A sample is flagged as an anomaly when its anomaly score is ``>=`` the
     threshold. The total cost is ``fp_cost * FP + fn_cost * FN + tp_cost * TP
-    + tn_cost * TN``, the anomaly class being the positive class.
+    + tn_cost * TN``, the anomaly class being the positive class; with
+    per-sample costs it is the sum of each sample's cost of its outcome.
 
     Parameters
     ----------
@@ -191,26 +197,30 @@ def cost_curve(
     anomaly_score : array-like of shape (n_samples,)
         Anomaly score of each sample, **higher is more anomalous**.
 
-    fp_cost : float
-        Cost of a false alarm (a normal sample flagged).
+    fp_cost : float or array-like of shape (n_samples,)
+        Cost of a false alarm (a normal sample flagged), or of each.
 
-    fn_cost : float
-        Cost of a missed anomaly.
+    fn_cost : float or array-like of shape (n_samples,)
+        Cost of a missed anomaly, or of each (a missed fraud costs its
+        amount).
 
-    tp_cost : float, default=0
+    tp_cost : float or array-like of shape (n_samples,), default=0
         Cost of a true alarm (for example the cost of acting on it).
 
-    tn_cost : float, default=0
+    tn_cost : float or array-like of shape (n_samples,), default=0
         Cost of a normal sample left alone.
 
     anomaly_label : int, float, str or bool, default=-1
         The label of the anomalies in ``y_true``.
 
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight of each sample: its costs are multiplied by it.
+
     Returns
     -------
     costs : ndarray of shape (n_thresholds,)
         Total cost at each threshold. The last one (nothing flagged) is the
-        base cost ``fn_cost * n_anomalies + tn_cost * n_normal``.
+        base cost: every anomaly missed, every normal sample left alone.
 
     thresholds : ndarray of shape (n_thresholds,)
         The distinct anomaly scores in increasing order, then ``+inf``.
@@ -233,26 +243,67 @@ def cost_curve(
     ...                                fp_cost=5, fn_cost=100)
     >>> costs
     array([ 10.,   5., 105., 100., 200.])
+    >>> costs, _ = cost_curve([1, 1, -1, -1], [0.1, 0.4, 0.35, 0.8],
+    ...                       fp_cost=5, fn_cost=[0, 0, 70, 300])
+    >>> costs
+    array([ 10.,   5.,  75.,  70., 370.])
     """
-    costs = _check_costs(
-        fp_cost=fp_cost, fn_cost=fn_cost, tp_cost=tp_cost, tn_cost=tn_cost
-    )
     is_anomaly, anomaly_score = _check_scores(y_true, anomaly_score, anomaly_label)
-    tp, fp, thresholds = _alarm_counts(is_anomaly, anomaly_score)
-    n_anomalies = int(is_anomaly.sum())
-    values = _costs_from_counts(tp, fp, n_anomalies, is_anomaly.size - n_anomalies, costs)
-    return values.astype(np.float64), thresholds
+    n_samples = is_anomaly.size
+    costs = _check_costs(
+        n_samples, fp_cost=fp_cost, fn_cost=fn_cost, tp_cost=tp_cost, tn_cost=tn_cost
+    )
+    sample_weight = _check_weight(sample_weight, n_samples)
+    flagged, unflagged = _row_costs(is_anomaly, costs, sample_weight)
+    order, last, thresholds = _descending_runs(anomaly_score)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported below
+        base = unflagged.sum()
+        # Flagging the rows down to each run changes the cost by their deltas.
+        totals = base + np.cumsum((flagged - unflagged)[order])[last]
+    values = np.r_[totals[::-1], base]
+    return _check_total(values.astype(np.float64), costs), thresholds
+
+
+def _check_weight(sample_weight, n_samples):
+    if sample_weight is None:
+        return None
+    weight = check_real_values(column_or_1d(sample_weight), "sample_weight")
+    if weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight has {weight.shape[0]} values for {n_samples} samples."
+        )
+    if not (np.isfinite(weight).all() and (weight >= 0).all()):
+        raise ValueError("sample_weight must hold finite numbers >= 0.")
+    return weight
+
+
+def _cost_of_flags(is_anomaly, flagged, costs, sample_weight=None):
+    """Total cost of the boolean alarms ``flagged``."""
+    cost_if_flagged, cost_if_not = _row_costs(is_anomaly, costs, sample_weight)
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.where(flagged, cost_if_flagged, cost_if_not).sum()
+    return float(_check_total(total, costs))
 
 
 def total_cost(
-    y_true, y_pred, *, fp_cost, fn_cost, tp_cost=0, tn_cost=0, anomaly_label=-1
+    y_true,
+    y_pred,
+    *,
+    fp_cost,
+    fn_cost,
+    tp_cost=0,
+    tn_cost=0,
+    anomaly_label=-1,
+    sample_weight=None,
 ):
     """Total cost of predicted labels.
 
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        True labels; ``anomaly_label`` marks the anomalies.
+        True labels; ``anomaly_label`` marks the anomalies. A ``y_true``
+        that holds one class only, not ``anomaly_label``, is a set of normal
+        samples (its cost counts false alarms only).
 
     y_pred : array-like of shape (n_samples,)
         Predicted labels in the coding of ``y_true``: ``anomaly_label`` marks
@@ -261,17 +312,22 @@ def total_cost(
         ``np.where(pred == -1, anomaly_label, normal_label)``, or use
         :func:`make_cost_scorer`, which does this for you.
 
-    fp_cost, fn_cost, tp_cost, tn_cost : float
+    fp_cost, fn_cost, tp_cost, tn_cost : float or array-like of shape (n_samples,)
         Cost of each false alarm, missed anomaly, true alarm and normal
-        sample left alone; ``tp_cost`` and ``tn_cost`` default to 0.
+        sample left alone, the same for every sample or one per sample;
+        ``tp_cost`` and ``tn_cost`` default to 0.
 
     anomaly_label : int, float, str or bool, default=-1
         The label of the anomalies in ``y_true`` and ``y_pred``.
 
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight of each sample: its cost is multiplied by it.
+
     Returns
     -------
     cost : float
-        ``fp_cost * FP + fn_cost * FN + tp_cost * TP + tn_cost * TN``.
+        ``fp_cost * FP + fn_cost * FN + tp_cost * TP + tn_cost * TN``, or
+        the sum of each sample's cost of its outcome.
 
     Examples
     --------
@@ -279,54 +335,104 @@ def total_cost(
     >>> total_cost([0, 1, 1, 0], [1, 1, 0, 0], fp_cost=5, fn_cost=100,
     ...            tp_cost=5, anomaly_label=1)
     110.0
+    >>> total_cost([0, 1, 1, 0], [1, 1, 0, 0], fp_cost=5, fn_cost=[0, 20, 300, 0],
+    ...            anomaly_label=1)
+    305.0
     """
-    costs = _check_costs(
-        fp_cost=fp_cost, fn_cost=fn_cost, tp_cost=tp_cost, tn_cost=tn_cost
+    is_anomaly = check_anomaly_label(
+        y_true, anomaly_label, name="y_true", allow_absent=True
     )
-    is_anomaly = _check_anomaly_label(y_true, anomaly_label)
     flagged = column_or_1d(y_pred) == anomaly_label
     check_consistent_length(is_anomaly, flagged)
-    return _cost_of_flags(is_anomaly, flagged, costs)
-
-
-def _cost_of_flags(is_anomaly, flagged, costs):
-    tp = int(np.sum(is_anomaly & flagged))
-    fp = int(np.sum(~is_anomaly & flagged))
-    n_anomalies = int(is_anomaly.sum())
-    return float(
-        _costs_from_counts(tp, fp, n_anomalies, is_anomaly.size - n_anomalies, costs)
+    costs = _check_costs(
+        is_anomaly.size,
+        fp_cost=fp_cost,
+        fn_cost=fn_cost,
+        tp_cost=tp_cost,
+        tn_cost=tn_cost,
     )
+    weight = _check_weight(sample_weight, is_anomaly.size)
+    return _cost_of_flags(is_anomaly, flagged, costs, weight)
 
 
-class _CostScorer:
-    """Negated total cost of an estimator's predictions (greater is better)."""
+def _neg_total_cost(y_true, y_pred, **kwargs):
+    """Minus :func:`total_cost`: the score function of the cost scorer."""
+    return -total_cost(y_true, y_pred, **kwargs)
+
+
+class _CostScorer(_Scorer):
+    """Minus the total cost of an estimator's predictions, as a scorer object.
+
+    A scikit-learn scorer (``_score_func``, ``_sign``, ``_kwargs``,
+    ``_response_method``, ``set_score_request``), so that
+    :class:`~sklearn.model_selection.TunedThresholdClassifierCV` and metadata
+    routing can use it. Its score function takes labels in ``y``'s coding,
+    with the constant costs bound to it; per-sample costs passed as metadata
+    of the same names (``fn_cost=amount``) replace the constants. A bare
+    outlier detector's ``-1`` predictions are the anomalies whatever the
+    coding of ``y``.
+    """
 
     def __init__(self, costs, anomaly_label):
+        super().__init__(
+            score_func=functools.partial(_neg_total_cost, **costs),
+            sign=1,
+            kwargs={"anomaly_label": anomaly_label},
+            response_method="predict",
+        )
         self._costs = costs
-        self._anomaly_label = anomaly_label
 
-    def __call__(self, estimator, X, y_true):
-        is_anomaly = _check_anomaly_label(y_true, self._anomaly_label)
-        y_pred = column_or_1d(estimator.predict(X))
-        # A bare outlier detector (or a pipeline ending in one) says -1 for an
-        # anomaly whatever the coding of y; a classifier such as CostThreshold
-        # answers in y's own coding, where anomaly_label marks the anomalies.
-        anomaly_pred = -1 if is_outlier_detector(estimator) else self._anomaly_label
-        flagged = y_pred == anomaly_pred
-        check_consistent_length(is_anomaly, flagged)
-        return -_cost_of_flags(is_anomaly, flagged, self._costs)
+    def _score(self, method_caller, estimator, X, y_true, **kwargs):
+        anomaly_label = self._kwargs["anomaly_label"]
+        is_anomaly = check_anomaly_label(
+            y_true, anomaly_label, name="y_true", allow_absent=True
+        )
+        if not is_anomaly.any():
+            warnings.warn(
+                f"The scored samples hold no anomaly (no y == {anomaly_label!r}): "
+                "their cost counts false alarms only. When a grid search or "
+                "cross_validate splits an outlier detector's rows with cv=<int>, "
+                "the folds are not stratified; pass "
+                "cv=StratifiedKFold(n_splits) so that every fold holds anomalies.",
+                UserWarning,
+                stacklevel=2,
+            )
+        y_pred = column_or_1d(method_caller(estimator, "predict", X))
+        if is_outlier_detector(estimator):
+            # -1 is an anomaly whatever the coding of y: recode the alarms in
+            # y's coding, where any value but anomaly_label is normal.
+            y_pred = np.where(y_pred == -1, anomaly_label, _NotTheLabel())
+        return self._score_func(y_true, y_pred, **{**self._kwargs, **kwargs})
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._costs.items())
-        return f"make_cost_scorer({args}, anomaly_label={self._anomaly_label!r})"
+        return (
+            f"make_cost_scorer({args}, "
+            f"anomaly_label={self._kwargs['anomaly_label']!r})"
+        )
+
+
+class _NotTheLabel:
+    """A prediction that equals no label: not an anomaly, whatever the coding."""
+
+    def __eq__(self, other):
+        return False
+
+    def __ne__(self, other):
+        return True
+
+    __hash__ = object.__hash__
 
 
 def make_cost_scorer(*, fp_cost, fn_cost, tp_cost=0, tn_cost=0, anomaly_label=-1):
     """Make a scorer returning minus the total cost, for ``scoring=``.
 
-    The scorer is a callable ``scorer(estimator, X, y)`` that returns
-    ``-total_cost`` (greater is better, as
-    :class:`~sklearn.model_selection.GridSearchCV` expects). It works on
+    The scorer is a scikit-learn scorer object: ``scorer(estimator, X, y)``
+    returns ``-total_cost`` (greater is better, as
+    :class:`~sklearn.model_selection.GridSearchCV` expects), and it works in
+    :func:`~sklearn.model_selection.cross_validate`,
+    :func:`~sklearn.inspection.permutation_importance` and
+    :class:`~sklearn.model_selection.TunedThresholdClassifierCV`. It scores
     both kinds of estimator:
 
     - a bare **outlier detector** (or a pipeline ending in one), whose
@@ -335,7 +441,10 @@ def make_cost_scorer(*, fp_cost, fn_cost, tp_cost=0, tn_cost=0, anomaly_label=-1
       :class:`~sklearn_recon.ThresholdSelector`, whose ``predict`` answers
       in ``y``'s own coding, where ``anomaly_label`` marks the anomalies.
 
-    In both cases ``y == anomaly_label`` marks the true anomalies.
+    In both cases ``y == anomaly_label`` marks the true anomalies. Samples
+    without any anomaly (a test fold without one) get the cost of their
+    false alarms, with a warning that names
+    :class:`~sklearn.model_selection.StratifiedKFold`.
 
     Parameters
     ----------
@@ -357,8 +466,11 @@ def make_cost_scorer(*, fp_cost, fn_cost, tp_cost=0, tn_cost=0, anomaly_label=-1
 
     Returns
     -------
-    scorer : callable
-        ``scorer(estimator, X, y) -> float``, minus the total cost.
+    scorer : scorer object
+        ``scorer(estimator, X, y) -> float``, minus the total cost. With
+        metadata routing enabled, ``scorer.set_score_request(fn_cost=True)``
+        (or any of the four costs) makes it take per-sample costs as
+        metadata of that name, which replace the constant for those samples.
 
     See Also
     --------
@@ -381,5 +493,5 @@ def make_cost_scorer(*, fp_cost, fn_cost, tp_cost=0, tn_cost=0, anomaly_label=-1
     costs = _check_costs(
         fp_cost=fp_cost, fn_cost=fn_cost, tp_cost=tp_cost, tn_cost=tn_cost
     )
-    _check_label_is_scalar(anomaly_label)
+    check_label_is_scalar(anomaly_label)
     return _CostScorer(costs, anomaly_label)

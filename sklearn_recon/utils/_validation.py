@@ -65,3 +65,109 @@ def check_real_values(values, name):
         return values.astype(np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must hold real numbers: {exc}") from None
+
+
+def check_label_is_scalar(anomaly_label):
+    """Refuse an ``anomaly_label`` that is not one label."""
+    from numbers import Real
+
+    if not isinstance(anomaly_label, (Real, str, np.generic)):
+        raise TypeError(
+            "anomaly_label must be one label (an int, float, str or bool); got "
+            f"{anomaly_label!r} of type {type(anomaly_label).__name__}."
+        )
+
+
+def check_anomaly_label(y, anomaly_label, *, name="y", allow_absent=False):
+    """Return the anomaly mask of ``y``; refuse a label ``y`` does not hold.
+
+    The one place that answers "is ``anomaly_label`` among the labels of
+    ``y``": a value of ``anomaly_label`` that ``y`` does not hold is an
+    error that says so, never a silent guess (SECOM codes a fail as 1 and a
+    pass as -1, so guessing from the coding would invert it).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Labels; ``anomaly_label`` marks the anomalies, any other value is
+        normal.
+
+    anomaly_label : int, float, str or bool
+        The label of the anomalies.
+
+    name : str, default="y"
+        The name of ``y`` in error messages.
+
+    allow_absent : bool, default=False
+        Accept a ``y`` that holds a single class other than
+        ``anomaly_label`` (all rows normal), as a test fold without
+        anomalies does. A ``y`` of two or more classes must still hold
+        ``anomaly_label``.
+
+    Returns
+    -------
+    is_anomaly : ndarray of bool of shape (n_samples,)
+        Whether each label is ``anomaly_label``.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` holds NaN labels, or does not hold ``anomaly_label``.
+    TypeError
+        If ``anomaly_label`` is not a single label.
+    """
+    from sklearn.utils.validation import column_or_1d
+
+    check_label_is_scalar(anomaly_label)
+    y = column_or_1d(y)
+    if y.dtype.kind == "f" and np.isnan(y).any():
+        raise ValueError(
+            f"{name} holds {int(np.isnan(y).sum())} NaN label(s); every sample needs "
+            f"a label ({anomaly_label!r} for anomalies, any other value for normal "
+            "samples)."
+        )
+    is_anomaly = y == anomaly_label
+    if not is_anomaly.any():
+        labels = np.unique(y)
+        if not (allow_absent and labels.size == 1):
+            raise ValueError(
+                f"anomaly_label={anomaly_label!r} is not among the labels in {name} "
+                f"({labels.tolist()!r}). Pass the value that marks the anomalies in "
+                f"{name}, e.g. anomaly_label=1 for 0/1 labels with 1 = anomaly."
+            )
+    return np.asarray(is_anomaly, dtype=bool)
+
+
+def check_sample_weight(sample_weight, X):
+    """Validate ``sample_weight`` for ``X`` as scikit-learn does.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+        Non-negative, finite weights, not all zero.
+
+    X : array-like of shape (n_samples, ...)
+        The samples the weights belong to.
+
+    Returns
+    -------
+    sample_weight : ndarray of float64 of shape (n_samples,) or None
+        A new array (the caller's is never modified), or None when
+        ``sample_weight`` is None.
+
+    Raises
+    ------
+    ValueError
+        If the weights are of the wrong length or shape, negative, NaN or
+        infinite, or all zero.
+    """
+    if sample_weight is None:
+        return None
+    from ._sklearn_compat import _check_sample_weight
+
+    check_not_temporal(sample_weight, "sample_weight")
+    if isinstance(sample_weight, (str, bytes)):
+        raise TypeError(f"sample_weight must hold numbers; got {sample_weight!r}.")
+    return _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True, copy=True
+    )
