@@ -340,7 +340,7 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
 
     @property
     def classes_(self):
-        """ndarray of shape (2,): ``[-1, 1]``, anomaly and normal (once fitted)."""
+        """The classes, ``[-1, 1]``: anomaly and normal (once fitted)."""
         check_is_fitted(self)
         return np.array([-1, 1])
 

@@ -466,8 +466,9 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
     def get_metadata_routing(self):
         """Get the metadata routing of this object.
 
-        Please check :ref:`User Guide <metadata_routing>` on how the routing
-        mechanism works.
+        See scikit-learn's `metadata routing user guide
+        <https://scikit-learn.org/stable/metadata_routing.html>`_ for how the
+        routing mechanism works.
 
         Returns
         -------

@@ -85,7 +85,7 @@ def test_pipelines_and_freezing_are_walked_through(data):
         assert get_threshold(estimator) == -final_estimator(estimator)[0].offset_
     final, X_final, transformed = final_estimator(nested, X)
     assert isinstance(final, IsolationForest) and transformed
-    np.testing.assert_allclose(X_final, nested[:-1].transform(X))
+    np.testing.assert_allclose(X_final, nested[-1][:-1].transform(nested[:-1].transform(X)))
     assert final_estimator(IsolationForest())[2] is False
 
 

@@ -102,10 +102,11 @@ def test_routing_off_takes_the_detector_parameters_like_a_pipeline(data):
 def test_splitter_and_scorer_metadata_are_routed(data):
     X, y, weight = data
     groups = np.arange(len(y)) % 3
-    scorer = get_scorer("f1").set_score_request(sample_weight=True)
     with config_context(enable_metadata_routing=True):
+        scorer = get_scorer("f1").set_score_request(sample_weight=True)
         model = ThresholdSelector(
-            WeightedStub(), method=scorer, cv=GroupKFold(3), anomaly_label=1
+            WeightedStub().set_fit_request(sample_weight=False),
+            method=scorer, cv=GroupKFold(3), anomaly_label=1,
         )
         model.fit(X, y, groups=groups, sample_weight=weight)
         unweighted = ThresholdSelector(

@@ -264,6 +264,24 @@ def cost_curve(
     return _check_total(values.astype(np.float64), costs), thresholds
 
 
+def _costs_at(thresholds, is_anomaly, anomaly_score, costs, sample_weight=None):
+    """Total cost of flagging ``score >= t`` for each ``t`` of ``thresholds``.
+
+    The thresholds need not be scores of these samples: the cost curve of one
+    part of the data evaluated at the candidate thresholds of another.
+    Inputs are validated by the caller; ``costs`` may hold per-sample arrays.
+    """
+    flagged, unflagged = _row_costs(is_anomaly, costs, sample_weight)
+    order = np.argsort(anomaly_score, kind="mergesort")
+    ascending = anomaly_score[order]
+    with np.errstate(over="ignore", invalid="ignore"):
+        base = unflagged.sum()
+        # change of cost when the rows from the highest score down are flagged
+        delta = np.r_[0.0, np.cumsum((flagged - unflagged)[order][::-1])]
+        n_flagged = ascending.size - np.searchsorted(ascending, thresholds, side="left")
+        return base + delta[n_flagged]
+
+
 def _check_weight(sample_weight, n_samples):
     if sample_weight is None:
         return None

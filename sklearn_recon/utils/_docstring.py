@@ -112,7 +112,13 @@ def contamination_parameter(default='"auto"'):
         of the studies this library grew from). With a float in
         (0, 0.5] it is the quantile of the training errors that flags
         that share of the training samples, as in
-        :class:`~sklearn.ensemble.IsolationForest`.
+        :class:`~sklearn.ensemble.IsolationForest`. Both read the errors of
+        the training samples, which the network was fitted to and which tend
+        to be smaller than those of new normal samples: on new normal data
+        the share flagged is then higher than the share asked for. For a
+        false-alarm rate that holds on new data, wrap the detector in
+        :class:`~sklearn_recon.ThresholdSelector` with
+        ``method="conformal"``, which calibrates on held-out normal rows.
     """
 
 

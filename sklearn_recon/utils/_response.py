@@ -181,7 +181,8 @@ def get_threshold(estimator):
     if is_classifier(final):
         return None
     if hasattr(final, "offset_") and hasattr(final, "score_samples"):
-        return float(-final.offset_)
+        # OneClassSVM's offset_ is an array of one value
+        return -float(np.asarray(final.offset_, dtype=np.float64).item())
     if is_outlier_detector(final) and hasattr(final, "decision_function"):
         check_is_fitted(final)
         return 0.0

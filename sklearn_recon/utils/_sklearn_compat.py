@@ -17,7 +17,11 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils._plotting import _validate_style_kwargs
 from sklearn.utils.metadata_routing import _raise_for_params, _routing_enabled
-from sklearn.utils.validation import _check_method_params, _check_sample_weight
+from sklearn.utils.validation import (
+    _check_method_params,
+    _check_sample_weight,
+    _num_samples,
+)
 
 __all__ = [
     "HasMethods",
@@ -28,6 +32,7 @@ __all__ = [
     "_check_method_params",
     "_check_sample_weight",
     "_fit_context",
+    "_num_samples",
     "_raise_for_params",
     "_routing_enabled",
     "_safe_indexing",
