@@ -105,7 +105,11 @@ plt.show()
 # :class:`~sklearn_recon.plotting.ReconstructionDisplay` draws beats against
 # the autoencoder's reconstruction (in the scaler's units, as the network
 # sees them): a normal beat is rebuilt closely, an abnormal one badly.
-from sklearn_recon.plotting import ErrorDisplay, LossCurveDisplay, ReconstructionDisplay
+from sklearn_recon.plotting import (
+    ErrorHistogramDisplay,
+    LossCurveDisplay,
+    ReconstructionDisplay,
+)
 
 autoencoder = detectors["autoencoder"]
 first_normal, first_abnormal = np.flatnonzero(~abnormal)[0], np.flatnonzero(abnormal)[0]
@@ -119,8 +123,9 @@ plt.show()
 # -------------
 # With ``contamination="auto"`` the threshold is the mean plus one standard
 # deviation of the training errors, the studies' rule. The test errors of the
-# normal and the abnormal beats fall mostly on either side of it:
-display = ErrorDisplay.from_estimator(autoencoder, X_test, y=y_test, kind="hist")
+# normal and the abnormal beats fall mostly on either side of it, as
+# :class:`~sklearn_recon.plotting.ErrorHistogramDisplay` shows:
+display = ErrorHistogramDisplay.from_estimator(autoencoder, X_test, y=y_test)
 plt.show()
 
 # %%

@@ -81,19 +81,22 @@ def compare(make_detector, X_train, X_test, y_train, y_test, cv=3):
 secom_models = compare(secom_detector, *secom)
 
 # %%
-# The held-out curves behind the two choices, drawn by
-# :class:`~sklearn_recon.plotting.ThresholdCurveDisplay`: precision, recall
-# and F1 of the failures, and the total cost, over the threshold on the
-# anomaly score (the reconstruction error), with each chosen threshold marked.
+# The held-out curves behind the two choices, over the threshold on the
+# anomaly score (the reconstruction error), with each chosen threshold marked:
+# :class:`~sklearn_recon.plotting.ThresholdCurveDisplay` draws precision,
+# recall and F1 of the failures, and
+# :class:`~sklearn_recon.plotting.CostCurveDisplay` the total cost against
+# the base cost of flagging nothing.
 import matplotlib.pyplot as plt
 
-from sklearn_recon.plotting import ThresholdCurveDisplay
+from sklearn_recon.plotting import CostCurveDisplay, ThresholdCurveDisplay
 
 
 def plot_curves(models, title):
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-    for ax, (name, model) in zip(axes, models.items()):
-        ThresholdCurveDisplay.from_estimator(model, ax=ax, name=name)
+    ThresholdCurveDisplay.from_estimator(models["best F1"], ax=axes[0], name="best F1")
+    CostCurveDisplay.from_estimator(models["least cost"], ax=axes[1], name="least cost")
+    for ax in axes:
         ax.set_xscale("log")
         ax.legend(loc="best", fontsize="small")  # clear of the curves
     fig.suptitle(title)

@@ -40,7 +40,11 @@ def _public():
             if (
                 not name.startswith("_")
                 and (inspect.isclass(member) or inspect.isfunction(member))
-                and member.__module__ == module.__name__
+                # defined here, or in a private module and re-exported here
+                and (
+                    member.__module__ == module.__name__
+                    or name in getattr(module, "__all__", ())
+                )
                 # re-exported at the top level, documented there
                 and name not in sklearn_recon.__all__
             ):

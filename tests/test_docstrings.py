@@ -13,6 +13,16 @@ import sklearn_recon  # noqa: E402
 PUBLIC_MODULES = ["sklearn_recon.datasets", "sklearn_recon.windows"]
 # Modules whose public classes are not re-exported at the top level.
 CLASS_MODULES = ["sklearn_recon.plotting"]
+# The private modules that define those classes: doctest finds the examples of
+# a class only in the module that defines it.
+DEFINING_MODULES = sorted(
+    {
+        getattr(importlib.import_module(module), name).__module__
+        for module in CLASS_MODULES
+        for name in importlib.import_module(module).__all__
+    }
+    - set(CLASS_MODULES)
+)
 
 # Checks not enforced, as in scikit-learn's own test_docstrings.py:
 # GL01/GL02 (blank-line placement), ES01 (extended summary), SA01 (See Also
@@ -67,7 +77,13 @@ def test_numpydoc(name):
 
 @pytest.mark.parametrize(
     "module",
-    ["sklearn_recon.autoencoder", "sklearn_recon.base", *PUBLIC_MODULES, *CLASS_MODULES],
+    [
+        "sklearn_recon.autoencoder",
+        "sklearn_recon.base",
+        *PUBLIC_MODULES,
+        *CLASS_MODULES,
+        *DEFINING_MODULES,
+    ],
 )
 def test_doctests(module):
     mod = importlib.import_module(module)
