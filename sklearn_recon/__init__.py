@@ -19,6 +19,7 @@ _PUBLIC = {
     "ThresholdSelector": "threshold",
     "VAEDetector": "vae",
     "WindowedDetector": "windows",
+    "export": "_export",
     "load": "_persistence",
     "make_cost_scorer": "metrics",
     "save": "_persistence",
