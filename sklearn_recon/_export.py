@@ -536,7 +536,9 @@ def export(estimator, path, *, format="onnx", opset=None):
     -----
     Input rows must be complete (no NaN) unless a ``SimpleImputer`` fills
     them: the graph does not validate its input as ``score_samples`` does,
-    and a missing value gives a NaN score. The feature names seen in fit,
+    and a missing value gives a NaN score. The graph scores all the rows of
+    a call at once, so its memory grows with them: feed a large input in
+    batches (``score_samples`` scores 8192 rows at a time). The feature names seen in fit,
     the threshold (or offset) and the version of sklearn-recon are written
     into the ONNX model's metadata (``metadata_props``).
 
