@@ -14,6 +14,7 @@ from .utils._registry import entries
 # then the public functions
 _PUBLIC = {
     **{entry.name: entry.module for entry in entries(public=True)},
+    "export": "sklearn_recon._export",
     "load": "sklearn_recon._persistence",
     "make_cost_scorer": "sklearn_recon.metrics",
     "save": "sklearn_recon._persistence",

@@ -411,6 +411,37 @@ def _score(args):
     return 0
 
 
+def _export(args):
+    import os
+
+    _load_keras_quietly(args.verbose)
+    model = _load_model(args.model)
+    from ._export import export
+
+    # TensorFlow's graph optimizer, run by the ONNX converter, writes C++ log
+    # lines to the standard error stream; they are muted unless --verbose.
+    sys.stderr.flush()
+    saved = None if args.verbose else os.dup(2)
+    try:
+        if saved is not None:
+            with open(os.devnull, "w") as devnull:
+                os.dup2(devnull.fileno(), 2)
+        export(model, args.out, format=args.format, opset=args.opset)
+    except (TypeError, ImportError, ValueError) as exc:  # unsupported model, no extra
+        raise CLIError(str(exc)) from None
+    finally:
+        if saved is not None:
+            os.dup2(saved, 2)
+            os.close(saved)
+    what = "file" if args.format == "onnx" else "SavedModel directory"
+    print(
+        f"Exported {type(model).__name__} from {args.model} to the {args.format} "
+        f"{what} {args.out}: input X (float32, {model.n_features_in_} columns), "
+        "outputs score, decision, flag"
+    )
+    return 0
+
+
 def _parser():
     parser = argparse.ArgumentParser(
         prog="sklearn-recon", description="Deep anomaly detectors for scikit-learn."
@@ -475,13 +506,35 @@ def _parser():
     score.add_argument("model", help="model file written by 'sklearn-recon fit'")
     score.add_argument("data", help="CSV file with the columns the model was fitted on")
     score.add_argument("--out", help="CSV file to write (default: standard output)")
+
+    export = sub.add_parser(
+        "export",
+        help="write a saved model as one ONNX or TensorFlow SavedModel graph",
+        description="Write a model file as one inference graph (scaling, network, "
+        "error and threshold) with input X (float32 rows) and outputs score, "
+        "decision and flag, for onnxruntime or TF Serving. ONNX needs "
+        'pip install "sklearn-recon[export]".',
+    )
+    export.add_argument("model", help="model file written by 'sklearn-recon fit' or save")
+    export.add_argument(
+        "out", help="file to write (.onnx), or directory for --format saved_model"
+    )
+    export.add_argument(
+        "--format", choices=["onnx", "saved_model"], default="onnx",
+        help="onnx (default; runs in onnxruntime without TensorFlow) or "
+        "saved_model (a TensorFlow SavedModel with a serving_default signature)",
+    )
+    export.add_argument("--opset", type=_positive_int, help="ONNX opset (default 17)")
+    export.add_argument(
+        "--verbose", type=int, default=0, help="1 keeps TensorFlow's log lines"
+    )
     return parser
 
 
 def main(argv=None):
     """Run the ``sklearn-recon`` command line; return the exit status."""
     args = _parser().parse_args(argv)
-    commands = {"demo": _demo, "fit": _fit, "score": _score}
+    commands = {"demo": _demo, "fit": _fit, "score": _score, "export": _export}
     try:
         return commands[args.command](args)
     except CLIError as exc:

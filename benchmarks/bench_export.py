@@ -1,0 +1,248 @@
+"""Exported graphs against the estimator: speed, size and agreement.
+
+For two pipelines fitted on the ECG5000 protocol of DESIGN.md (the normal
+training beats), ``make_pipeline(MinMaxScaler(), AutoencoderDetector(...))``
+and ``make_pipeline(MinMaxScaler(), LSTMAutoencoderDetector(...))``, each
+exported with ``sklearn_recon.export`` as an ONNX file and as a TensorFlow
+SavedModel, prints and returns:
+
+- the export seconds and the sizes of the ONNX file, the SavedModel
+  directory and, for comparison, the ``sklearn_recon.save`` file;
+- rows scored per second on 1 row (median of ``--calls`` calls) and on
+  ``--rows`` rows (the test beats tiled; median of ``--repeat`` runs) by
+  ``decision_function`` on float64 rows and on float32 rows, by the ONNX
+  graph in onnxruntime (float32; default session options unless
+  ``--ort-threads``) and by the SavedModel's ``serving_default`` signature
+  (float32), all in the same run, the engines interleaved in each repeat so
+  that the load of the (shared) machine falls on all of them alike. The
+  graphs get the rows in batches of 8192, as ``decision_function`` scores
+  them: a graph's memory grows with its batch (single calls on 100,000 rows
+  of the LSTM autoencoder's graphs ran this 24 GB machine out of memory);
+- the largest absolute difference between the graphs' ``score`` and
+  ``decision`` and the estimator's ``score_samples`` and
+  ``decision_function`` on the 1000 test beats (float64 rows), and the
+  number of test beats whose ``flag`` differs from ``predict``.
+
+Run: python benchmarks/bench_export.py [--epochs 20] [--rows 100000] [--repeat 3]
+"""
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MinMaxScaler
+
+from _common import machine_info
+from sklearn_recon import AutoencoderDetector, LSTMAutoencoderDetector, export, save
+from sklearn_recon._protocol import ecg5000_split
+
+#: Rows per call of a graph: the batch decision_function scores at a time.
+BATCH_SIZE = 8192
+
+
+def _kib(path):
+    path = Path(path)
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1024
+    return path.stat().st_size / 1024
+
+
+def _interleaved_medians(engines, repeat):
+    """Median seconds of each engine over ``repeat`` rounds, one call each per round."""
+    times = {name: [] for name in engines}
+    for _ in range(repeat):
+        for name, fn in engines.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def _engines(model, onnx_path, saved_model_path, ort_threads):
+    """name -> function of float64 rows X and their float32 copy X32."""
+    import onnxruntime
+    import tensorflow as tf
+
+    options = onnxruntime.SessionOptions()
+    if ort_threads:
+        options.intra_op_num_threads = ort_threads
+    session = onnxruntime.InferenceSession(
+        os.fspath(onnx_path), options, providers=["CPUExecutionProvider"]
+    )
+    serve = tf.saved_model.load(os.fspath(saved_model_path)).signatures["serving_default"]
+
+    def batched(fn):
+        def run(X, X32):
+            for start in range(0, len(X32), BATCH_SIZE):
+                fn(X32[start : start + BATCH_SIZE])
+
+        return run
+
+    return {
+        "decision_function (float64)": lambda X, X32: model.decision_function(X),
+        "decision_function (float32)": lambda X, X32: model.decision_function(X32),
+        "ONNX in onnxruntime": batched(lambda x: session.run(None, {"X": x})),
+        "SavedModel": batched(lambda x: serve(X=tf.constant(x))),
+    }, session, serve
+
+
+def _agreement(model, session, serve, X_test):
+    """Largest differences of the graphs' outputs to the estimator's on X_test."""
+    import tensorflow as tf
+
+    score = model.score_samples(X_test)
+    decision = model.decision_function(X_test)
+    labels = model.predict(X_test)
+    X32 = X_test.astype(np.float32)
+    onnx_out = dict(zip(["score", "decision", "flag"], session.run(
+        ["score", "decision", "flag"], {"X": X32})))
+    saved = {k: v.numpy() for k, v in serve(X=tf.constant(X32)).items()}
+    result = {}
+    for name, out in (("onnx", onnx_out), ("saved_model", saved)):
+        result[name] = {
+            "max_abs_score": float(np.max(np.abs(out["score"] - score))),
+            "max_abs_decision": float(np.max(np.abs(out["decision"] - decision))),
+            "max_rel_score": float(np.max(np.abs(out["score"] - score) / np.abs(score))),
+            "flags_differ": int(np.sum(out["flag"] != labels)),
+        }
+    result["max_abs_score_of_estimator"] = float(np.max(np.abs(score)))
+    return result
+
+
+def bench_model(name, model, X_test, folder, *, rows, repeat, calls, ort_threads):
+    """Export ``model`` both ways and measure it; print and return the figures."""
+    print(f"\n{name}")
+    folder = Path(folder)
+    onnx_path, saved_model_path, skr_path = (
+        folder / "model.onnx", folder / "saved_model", folder / "model.skr"
+    )
+    start = time.perf_counter()
+    export(model, onnx_path)
+    onnx_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    export(model, saved_model_path, format="saved_model")
+    saved_model_seconds = time.perf_counter() - start
+    save(model, skr_path)
+    sizes = {
+        "onnx": _kib(onnx_path), "saved_model": _kib(saved_model_path), "skr": _kib(skr_path)
+    }
+    print(
+        f"  export: ONNX {onnx_seconds:.1f} s, {sizes['onnx']:.1f} KiB; SavedModel "
+        f"{saved_model_seconds:.1f} s, {sizes['saved_model']:.1f} KiB (directory); "
+        f"sklearn_recon.save file {sizes['skr']:.1f} KiB"
+    )
+
+    engines, session, serve = _engines(model, onnx_path, saved_model_path, ort_threads)
+    speeds = {}
+    for n_rows, n_repeat in ((1, calls), (rows, repeat)):
+        X = np.resize(X_test, (n_rows, X_test.shape[1]))
+        X32 = X.astype(np.float32)
+        for fn in engines.values():  # warm up: tracing, first allocations
+            fn(X[:1], X32[:1])
+        seconds = _interleaved_medians(
+            {k: (lambda fn=fn: fn(X, X32)) for k, fn in engines.items()}, n_repeat
+        )
+        speeds[n_rows] = {k: n_rows / s for k, s in seconds.items()}
+        print(f"  {n_rows:,} row(s), median of {n_repeat}:")
+        base = speeds[n_rows]["decision_function (float64)"]
+        for k, speed in speeds[n_rows].items():
+            extra = f" ({1e3 / speed:.2f} ms per call)" if n_rows == 1 else ""
+            print(f"    {k:28s} {speed:>14,.0f} rows/s  {speed / base:5.2f}x{extra}")
+
+    agreement = _agreement(model, session, serve, X_test)
+    for fmt in ("onnx", "saved_model"):
+        a = agreement[fmt]
+        print(
+            f"  {fmt} vs the estimator on {len(X_test)} test beats (float64): max "
+            f"|score diff| {a['max_abs_score']:.3g} (largest |score| "
+            f"{agreement['max_abs_score_of_estimator']:.3g}; max relative "
+            f"{a['max_rel_score']:.3g}), max |decision diff| "
+            f"{a['max_abs_decision']:.3g}, flags differing {a['flags_differ']}"
+        )
+    return {
+        "name": name,
+        "export_seconds": {"onnx": onnx_seconds, "saved_model": saved_model_seconds},
+        "kib": sizes,
+        "rows_per_second": {str(n): s for n, s in speeds.items()},
+        "repeat": {"1": calls, str(rows): repeat},
+        "agreement": agreement,
+        "test_rows": len(X_test),
+    }
+
+
+def export_study(epochs=20, rows=100_000, repeat=3, calls=200, ort_threads=0):
+    """Fit both pipelines, export and measure them; print and return the figures.
+
+    Returns a dict: ``epochs``, ``rows``, ``ort_threads``, ``machine`` and
+    ``models``, one dict per pipeline (as :func:`bench_model` returns: export
+    seconds, KiB, rows per second at 1 and ``rows`` rows per engine, the
+    agreement figures).
+    """
+    import onnxruntime
+    import tensorflow as tf
+    import tf2onnx
+
+    X_train, X_test, y_train, _ = ecg5000_split()
+    normal = X_train[y_train == 1]
+    machine = machine_info()
+    print(machine)
+    print(
+        f"onnxruntime {onnxruntime.__version__}, tf2onnx {tf2onnx.__version__}, "
+        f"TensorFlow {tf.__version__}"
+    )
+    pipelines = {
+        f"make_pipeline(MinMaxScaler(), AutoencoderDetector(epochs={epochs}))":
+            AutoencoderDetector(epochs=epochs, random_state=0),
+        f"make_pipeline(MinMaxScaler(), LSTMAutoencoderDetector(epochs={epochs}))":
+            LSTMAutoencoderDetector(epochs=epochs, random_state=0),
+    }
+    models = []
+    with tempfile.TemporaryDirectory() as folder:
+        for name, detector in pipelines.items():
+            start = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                model = make_pipeline(MinMaxScaler(), detector).fit(normal)
+            fit_seconds = time.perf_counter() - start
+            print(f"\nFitted {name} on {len(normal)} normal beats in {fit_seconds:.1f} s "
+                  f"({model[-1].n_iter_} epochs)")
+            sub = Path(folder) / str(len(models))
+            sub.mkdir()
+            result = bench_model(
+                name, model, X_test, sub,
+                rows=rows, repeat=repeat, calls=calls, ort_threads=ort_threads,
+            )
+            result.update(fit_seconds=fit_seconds, n_iter=model[-1].n_iter_)
+            models.append(result)
+    return {
+        "epochs": epochs, "rows": rows, "ort_threads": ort_threads, "machine": machine,
+        "models": models,
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3, help="runs of --rows rows")
+    parser.add_argument("--calls", type=int, default=200, help="calls on one row")
+    parser.add_argument(
+        "--ort-threads", type=int, default=0,
+        help="onnxruntime intra-op threads (0: its default, one per core)",
+    )
+    args = parser.parse_args()
+    export_study(
+        epochs=args.epochs, rows=args.rows, repeat=args.repeat, calls=args.calls,
+        ort_threads=args.ort_threads,
+    )
+
+
+if __name__ == "__main__":
+    main()
