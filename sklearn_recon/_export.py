@@ -79,28 +79,19 @@ class _Plan:
         self.row_shape = _row_shape(self.detector, self.n_width)
 
     def _walk(self, node, where):
-        from sklearn.frozen import FrozenEstimator
-        from sklearn.pipeline import Pipeline
-
         from .base import BaseKerasDetector
         from .threshold import _BaseThreshold
+        from .utils._response import pipeline_steps
         from .windows import WindowedDetector
 
         while True:
-            if isinstance(node, FrozenEstimator):
-                node, where = node.estimator, f"{where}.estimator"
-            elif isinstance(node, Pipeline):
-                for i, (_, step) in enumerate(node.steps[:-1]):
-                    if step is None or (isinstance(step, str) and step == "passthrough"):
-                        continue
-                    self.transforms.append(_transform(step, f"{where}.steps[{i}][1]"))
-                    self.steps.append(type(step).__name__)
-                last = node.steps[-1][1]
-                where = f"{where}.steps[{len(node.steps) - 1}][1]"
-                if last is None or (isinstance(last, str) and last == "passthrough"):
-                    raise TypeError(f"{where} is 'passthrough', not a detector. {_SUPPORTED}.")
-                node = last
-            elif isinstance(node, _BaseThreshold):
+            steps, node, where = pipeline_steps(node, where)
+            for step_where, step in steps:
+                self.transforms.append(_transform(step, step_where))
+                self.steps.append(type(step).__name__)
+            if node is None or (isinstance(node, str) and node == "passthrough"):
+                raise TypeError(f"{where} is 'passthrough', not a detector. {_SUPPORTED}.")
+            if isinstance(node, _BaseThreshold):
                 if self.meta is not None:
                     raise TypeError(
                         f"{where} is a {type(node).__name__} inside a "

@@ -49,16 +49,55 @@ def _is_sampler(step):
     return hasattr(step, "fit_resample")
 
 
-def final_estimator(estimator, X=None):
-    """The estimator that makes the predictions, inside pipelines and freezing.
+def pipeline_steps(estimator, where="estimator"):
+    """The steps that transform the rows, and the estimator that predicts.
 
     Walks through :class:`~sklearn.frozen.FrozenEstimator` and
     :class:`~sklearn.pipeline.Pipeline` (scikit-learn's or
-    imbalanced-learn's), in any nesting, and transforms ``X`` by the steps
-    before the last one, skipping ``"passthrough"`` steps and samplers, as
-    those pipelines do when predicting. It does not enter the threshold
-    meta-estimators or :class:`~sklearn_recon.WindowedDetector`, which score
-    rows in their own right.
+    imbalanced-learn's), in any nesting, skipping ``"passthrough"`` steps and
+    samplers, as those pipelines do when predicting. It does not enter the
+    threshold meta-estimators or :class:`~sklearn_recon.WindowedDetector`,
+    which score rows in their own right.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Fitted or not.
+
+    where : str, default="estimator"
+        How to name ``estimator`` in the returned paths.
+
+    Returns
+    -------
+    steps : list of (str, estimator instance)
+        The transforming steps in order, each with its path, e.g.
+        ``"estimator.steps[0][1]"``.
+
+    final : estimator instance or "passthrough"
+        The last step, unwrapped.
+
+    where : str
+        The path of ``final``.
+    """
+    from sklearn.frozen import FrozenEstimator
+
+    steps = []
+    while _is_container(estimator):
+        if isinstance(estimator, FrozenEstimator):
+            estimator, where = estimator.estimator, f"{where}.estimator"
+            continue
+        *front, (_, last) = estimator.steps
+        for i, (_, step) in enumerate(front):
+            if not (step is None or step == "passthrough" or _is_sampler(step)):
+                steps.append((f"{where}.steps[{i}][1]", step))
+        estimator, where = last, f"{where}.steps[{len(front)}][1]"
+    return steps, estimator, where
+
+
+def final_estimator(estimator, X=None):
+    """The estimator that makes the predictions, inside pipelines and freezing.
+
+    See :func:`pipeline_steps`; ``X`` goes through the steps before it.
 
     Parameters
     ----------
@@ -77,25 +116,14 @@ def final_estimator(estimator, X=None):
         ``X`` as the final estimator receives it.
 
     transformed : bool
-        Whether some step transformed ``X`` (the scores are then of scaled
+        Whether some step transforms ``X`` (the scores are then of scaled
         data).
     """
-    from sklearn.frozen import FrozenEstimator
-
-    transformed = False
-    while _is_container(estimator):
-        if isinstance(estimator, FrozenEstimator):
-            estimator = estimator.estimator
-            continue
-        steps = [step for _, step in estimator.steps]
-        for step in steps[:-1]:
-            if step is None or step == "passthrough" or _is_sampler(step):
-                continue
-            transformed = True
-            if X is not None:
-                X = step.transform(X)
-        estimator = steps[-1]
-    return estimator, X, transformed
+    steps, final, _ = pipeline_steps(estimator)
+    if X is not None:
+        for _, step in steps:
+            X = step.transform(X)
+    return final, X, bool(steps)
 
 
 def get_anomaly_score(estimator, X, *, anomaly_label=None):
