@@ -25,6 +25,9 @@ Studies, each in the same run:
   does not rerun the comparisons.
 - UCR discord ``ecg_qtdbsel102``: point-level ROC-AUC and PR-AUC of
   ``WindowedDetector(LSTMAutoencoderDetector)`` (``bench_lstm.py ucr``).
+- UCR discords (``discords``): the 16 labelled discord series, our deep
+  detectors and the Sub- baselines in ``WindowedDetector(window_size="auto")``,
+  VUS-PR ranks and top-1 hits (``bench_discords.py``).
 - Speed: ``bench_core.py`` (fit, one-row latency, throughput against NumPy)
   and ``bench_lstm.py epoch`` (an LSTM epoch against bare Keras).
 - PyOD's ``AutoEncoder`` and ``VAE`` timed against ours at the same epochs
@@ -59,6 +62,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 import bench_core
+import bench_discords
 import bench_load
 import bench_lstm
 import bench_papermill_cost
@@ -82,7 +86,8 @@ from sklearn_recon.datasets import load_secom
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STUDIES = (
-    "ecg5000", "secom", "papermill", "papermill-rnn", "ucr", "speed", "pyod", "trust",
+    "ecg5000", "secom", "papermill", "papermill-rnn", "ucr", "discords", "speed", "pyod",
+    "trust",
 )
 
 
@@ -320,6 +325,51 @@ def ucr(size):
     ])
 
 
+def discords(size):
+    """The UCR discord benchmark (bench_discords.py); returns the Markdown section."""
+    print("\n== UCR discords ==", flush=True)
+    if size == "quick":
+        study = bench_discords.discord_study(
+            bench_discords.QUICK_SERIES, fit_windows=64, epochs=2
+        )
+    else:
+        study = bench_discords.discord_study()
+    return discords_section(study)
+
+
+def discords_section(study):
+    """The Markdown section of a ``bench_discords.discord_study()`` result."""
+    bar = study["bar"]
+    ours, other, hits = (
+        study["summary"][bar[key]]
+        for key in ("best_ours", "best_baseline", "most_hits_baseline")
+    )
+    left_out = ", ".join(f"`{name}`" for name in study["unlabelled"])
+    return "\n".join([
+        "## UCR discords (18 series, VUS-PR)\n",
+        f"`python benchmarks/bench_discords.py` ({study['minutes']:.0f} minutes, "
+        f"{study['cpu_minutes']:.0f} CPU minutes of the process on 2 cores): "
+        "the labelled discord series of `ucr_discords/`, a `StandardScaler` "
+        "fitted on the training rows, every detector in `WindowedDetector("
+        "window_size=\"auto\", fit_stride=max(1, n_train // "
+        f"{study['fit_windows']}))` (about {study['fit_windows']} training "
+        "windows per series, the same for all; every test step scored, "
+        "`stride=1`). Ours at their defaults; the Sub- baselines with "
+        "TSB-AD's settings on the same windows, and TSB-AD's own classes "
+        "(unsupervised on the test series) when `tsb-ad` is installed. VUS "
+        "with `sliding_window` = the series' window. Cells: VUS-PR, `*` = "
+        f"top-1 hit. Left out (no labels, no split): {left_out}.\n",
+        bench_discords.markdown(study),
+        "",
+        f"The bar (our best, {bar['best_ours']}, mean VUS-PR rank "
+        f"{ours['rank']:.2f}, against the best baseline, {bar['best_baseline']}, "
+        f"{other['rank']:.2f}) is {'met' if bar['rank_met'] else '**not met**'}; "
+        f"top-1 hits {ours['top1_hits']} against {hits['top1_hits']} "
+        f"({bar['most_hits_baseline']}): "
+        f"{'met' if bar['hits_met'] else '**not met**'}.\n",
+    ])
+
+
 def _timed(fit, score, X_train, X_test, anomaly):
     start = time.perf_counter()
     fit(X_train)
@@ -541,6 +591,7 @@ def main():
         "papermill": lambda: papermill(size),
         "papermill-rnn": lambda: papermill_rnn(size),
         "ucr": lambda: ucr(size),
+        "discords": lambda: discords(size),
         "speed": lambda: speed(size),
         "pyod": lambda: pyod_comparison(size),
         "trust": lambda: trust(size),

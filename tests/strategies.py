@@ -24,6 +24,26 @@ def labelled_scores(draw, *, min_size=2, max_size=60, min_each=1, anomaly_label=
     return y, scores
 
 
+@st.composite
+def labelled_series(draw, *, min_size=2, max_size=120, max_regions=4):
+    """``(y, scores)`` of a series: 0/1 labels in runs (both present), tied scores.
+
+    The anomalous regions may touch each other or the ends of the series;
+    scores are small integers cast to float, so ties are frequent.
+    """
+    n = draw(st.integers(min_size, max_size))
+    y = np.zeros(n, dtype=int)
+    for _ in range(draw(st.integers(1, max_regions))):
+        start = draw(st.integers(0, n - 1))
+        y[start : start + draw(st.integers(1, max(1, n // 4)))] = 1
+    if y.all():
+        y[draw(st.integers(0, n - 1))] = 0
+    scores = np.asarray(
+        draw(st.lists(st.integers(-5, 5), min_size=n, max_size=n)), dtype=float
+    )
+    return y, scores
+
+
 def costs():
     """The four costs of the cost matrix, as non-negative integers."""
     value = st.integers(0, 100).map(float)

@@ -13,6 +13,7 @@ from sklearn_recon import LSTMAutoencoderDetector
 from sklearn_recon.windows import (
     WindowedDetector,
     aggregate_window_scores,
+    estimate_period,
     lead_labels,
     sliding_windows,
 )
@@ -128,6 +129,147 @@ def test_aggregate_window_scores_bad_arguments():
         aggregate_window_scores([[1.0]], 3, 3)
 
 
+def _sine(period, n, phase=0.0):
+    return np.sin(2 * np.pi * np.arange(n) / period + phase)
+
+
+@settings(deadline=None, max_examples=50)
+@given(
+    period=st.integers(8, 300),
+    n_periods=st.floats(3.0, 12.0),
+    phase=st.floats(0, 2 * np.pi),
+    scale=st.floats(0.01, 100.0),
+    offset=st.floats(-100.0, 100.0),
+)
+def test_estimate_period_of_a_sine_is_exact(period, n_periods, phase, scale, offset):
+    n = int(np.ceil(n_periods * period))
+    series = offset + scale * _sine(period, n, phase)
+    assert estimate_period(series) == period
+    # Channels with other phases and scales have the same period.
+    two = np.c_[series, 3 * _sine(period, n, phase + 1.0)]
+    assert estimate_period(two) == period
+
+
+@settings(deadline=None, max_examples=50)
+@given(period=st.floats(8.5, 290.0), n_periods=st.floats(4.0, 12.0))
+def test_estimate_period_of_a_non_integer_period_is_the_nearest_lag(period, n_periods):
+    series = _sine(period, int(n_periods * period))
+    assert abs(estimate_period(series) - period) <= 1
+
+
+def test_estimate_period_multichannel():
+    rng = np.random.RandomState(0)
+    n = 3000
+    periodic = _sine(60, n) + 0.3 * rng.normal(size=n)
+    noise = rng.normal(size=n)
+    # A noise channel and a constant channel do not hide the period (noise
+    # flattens the peak: one step off is within its error).
+    assert abs(estimate_period(np.c_[noise, periodic, np.full(n, 7.0)]) - 60) <= 1
+    assert estimate_period(np.c_[_sine(60, n), np.full(n, 7.0)]) == 60
+    # A square wave's harmonics and an ECG-like spike train keep the fundamental.
+    square = np.sign(_sine(45, n))
+    spikes = (np.arange(n) % 97 == 0).astype(float) + 0.05 * rng.normal(size=n)
+    assert estimate_period(square) == 45
+    assert estimate_period(np.c_[spikes, spikes**2]) == 97
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        np.random.RandomState(0).normal(size=5000),  # white noise
+        np.random.RandomState(1).normal(size=(5000, 3)),
+        np.full((500, 2), 3.0),  # constant
+        np.linspace(0, 1, 1000),  # a trend
+        np.cumsum(np.random.RandomState(2).normal(size=3000)),  # a random walk
+        # a smooth series whose autocorrelation ripples but never dips
+        np.cumsum(np.random.RandomState(3).normal(size=3000)) + 0.01 * (-1) ** np.arange(3000),
+    ],
+    ids=["noise", "noise-3-channels", "constant", "trend", "random-walk", "ripples"],
+)
+def test_estimate_period_falls_back_without_a_clear_period(series):
+    assert estimate_period(series) == 125
+    assert estimate_period(series, default=64) == 64
+
+
+def test_estimate_period_bounds():
+    # A period below min_period is raised to it, one above max_period lowered.
+    assert estimate_period(_sine(5, 2000)) == 8
+    assert estimate_period(_sine(5, 2000), min_period=4) == 5
+    assert estimate_period(_sine(350, 5000)) == 300
+    assert estimate_period(_sine(350, 5000), max_period=400) == 350
+    assert estimate_period(_sine(80, 2000), min_period=100, max_period=120) == 100
+    # Beyond 4/3 of max_period no peak is looked for: the fallback.
+    assert estimate_period(_sine(500, 5000)) == 125
+    # At most a third of the series, so three periods fit; at least 1.
+    assert estimate_period(_sine(50, 120)) == 40
+    assert estimate_period(np.random.RandomState(0).normal(size=100)) == 33
+    assert estimate_period([1.0, 2.0]) == 1
+    assert estimate_period(_sine(9, 200).tolist()) == 9  # lists are fine
+
+
+@settings(deadline=None, max_examples=50)
+@given(
+    n=st.integers(1, 400),
+    min_period=st.integers(1, 50),
+    extra=st.integers(0, 100),
+    default=st.integers(1, 200),
+    seed=st.integers(0, 2**16),
+)
+def test_estimate_period_always_within_bounds(n, min_period, extra, default, seed):
+    series = np.random.RandomState(seed).normal(size=n).cumsum() % 3
+    period = estimate_period(
+        series, min_period=min_period, max_period=min_period + extra, default=default
+    )
+    assert isinstance(period, int)
+    assert 1 <= period <= max(1, n // 3)
+    assert period <= min_period + extra
+    assert period >= min(min_period, max(1, n // 3))
+
+
+def test_estimate_period_bad_arguments():
+    with pytest.raises(ValueError, match="NaN or infinite"):
+        estimate_period([1.0, np.nan, 2.0, 3.0])
+    with pytest.raises(ValueError, match="must be 1-D"):
+        estimate_period(np.zeros((10, 2, 2)))
+    with pytest.raises(ValueError, match="at least one time step"):
+        estimate_period([])
+    with pytest.raises(ValueError, match="min_period=10 is larger than max_period=9"):
+        estimate_period(np.zeros(50), min_period=10, max_period=9)
+    with pytest.raises(ValueError, match="default must be a positive int"):
+        estimate_period(np.zeros(50), default=0)
+    with pytest.raises(TypeError, match="real numbers"):
+        estimate_period(["a", "b"])
+
+
+def test_windowed_detector_auto_window_is_the_period():
+    rng = np.random.RandomState(0)
+    train = np.c_[_sine(40, 1200), _sine(40, 1200, 1.0)] + 0.05 * rng.normal(size=(1200, 2))
+    detector = WindowedDetector(IsolationForest(random_state=0), "auto", stride=5)
+    detector.fit(train)
+    assert detector.window_size == "auto"  # the parameter is left alone
+    assert detector.window_size_ == estimate_period(train) == 40
+    assert detector.detector_.n_features_in_ == 80
+    test = train[:300].copy()
+    test[150:170] = 0.0  # a flat stretch where the sines should be
+    scores = detector.score_samples(test)
+    assert scores.shape == (300,)
+    assert 150 - 40 <= np.argmin(scores) < 170 + 40
+    fixed = WindowedDetector(IsolationForest(random_state=0), 40, stride=5).fit(train)
+    np.testing.assert_array_equal(fixed.score_samples(test), scores)
+    assert fixed.window_size_ == 40
+    # A test series shorter than the resolved window is refused.
+    with pytest.raises(ValueError, match="fewer than one window of window_size=40"):
+        detector.score_samples(test[:39])
+    assert not hasattr(clone(detector), "window_size_")
+
+
+def test_windowed_detector_bad_window_size():
+    series = np.random.RandomState(0).normal(size=(50, 2))
+    for bad in ("period", 0, 2.5):
+        with pytest.raises(ValueError, match="'window_size' parameter"):
+            WindowedDetector(IsolationForest(), bad).fit(series)
+
+
 def _series(n, rng):
     t = np.arange(n)
     return np.c_[np.sin(t / 5), np.cos(t / 7)] + 0.02 * rng.normal(size=(n, 2))
@@ -203,11 +345,36 @@ WINDOWED_EXPECTED_FAILED_CHECKS = {
 }
 
 
+# With window_size="auto" the window comes from the checks' data, which are
+# not series: blobs have no period, so the window is the fallback.
+_NO_OUTLIER_IN_LONG_WINDOWS = (
+    "blobs have no period, so the window is the 125-step fallback, 40% of "
+    "the check's 300 rows: windows overlapping that much give mean-aggregated "
+    "IsolationForest scores that flag no step"
+)
+AUTO_EXPECTED_FAILED_CHECKS = {
+    **WINDOWED_EXPECTED_FAILED_CHECKS,
+    "check_outliers_train": _NO_OUTLIER_IN_LONG_WINDOWS,
+    "check_outliers_fit_predict": _NO_OUTLIER_IN_LONG_WINDOWS,
+    "check_fit_idempotent": (
+        "the window is estimated from the training rows (26 steps for the "
+        "check's 80 rows), longer than the 20-row series it then scores"
+    ),
+}
+
+
 # A fast inner detector: these checks test the meta-estimator; the
 # LSTM inside it is tested above and in test_lstm.py / test_common.py.
 @parametrize_with_checks(
-    [WindowedDetector(IsolationForest(n_estimators=10, random_state=0), 3, stride=2)],
-    expected_failed_checks=lambda est: WINDOWED_EXPECTED_FAILED_CHECKS,
+    [
+        WindowedDetector(IsolationForest(n_estimators=10, random_state=0), 3, stride=2),
+        WindowedDetector(IsolationForest(n_estimators=10, random_state=0), "auto"),
+    ],
+    expected_failed_checks=lambda est: (
+        AUTO_EXPECTED_FAILED_CHECKS
+        if est.window_size == "auto"
+        else WINDOWED_EXPECTED_FAILED_CHECKS
+    ),
 )
 def test_windowed_detector_sklearn_compatible(estimator, check):
     check(estimator)

@@ -1,4 +1,4 @@
-"""Costs, threshold curves and cost scorers for anomaly detection.
+"""Costs, threshold curves and cost scorers; the series metrics VUS and UCR top-1.
 
 Conventions used throughout:
 
@@ -16,10 +16,14 @@ true and false alarms at every threshold come from cumulative sums.
 """
 
 from ._cost import cost_curve, make_cost_scorer, threshold_curve, total_cost
+from ._series import ucr_top1_hit, vus_pr, vus_roc
 
 __all__ = [
     "cost_curve",
     "make_cost_scorer",
     "threshold_curve",
     "total_cost",
+    "ucr_top1_hit",
+    "vus_pr",
+    "vus_roc",
 ]
