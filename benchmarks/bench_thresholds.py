@@ -221,7 +221,7 @@ def false_alarms(random_state=0):
             flush=True,
         )
         result[name] = rates
-    return result
+    return {"cases": result}
 
 
 def thresholds_study(studies=STUDIES, epochs=30):

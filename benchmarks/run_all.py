@@ -376,7 +376,7 @@ def thresholds(size):
         "flagged by contamination=0.05 |",
         "|---|---|---|---|",
     ]
-    for name, rates in study["far"].items():
+    for name, rates in study["far"]["cases"].items():
         lines.append(
             f"| {name} ({rates['n_new_normal']} rows) | "
             f"{rates['contamination=0.05']:.3f} | {rates['conformal, alpha=0.05']:.3f} | "

@@ -13,9 +13,12 @@ The series is ``chfdb_chf01_275`` from Keogh's discord data (BIDMC
 congestive heart failure database, 250 samples a second), with the anomalous
 region and the train/test parts used by the LSTM anomaly-detection
 literature; these labels are unofficial (see the data README). The data is
-not bundled: it is read from the folder named by the environment variable
-``SKLEARN_RECON_DATA``, or else from ``../shared/data`` beside the
-repository. This example trains a small network for a few epochs;
+not bundled: get it from Eamonn Keogh's discords page
+(www.cs.ucr.edu/~eamonn/discords/) with the labels of the LSTM
+anomaly-detection literature, save it as
+``ucr_discords/ecg_chfdb_chf01_275.csv.gz`` (columns ``time, ch1, ch2,
+label, split``) in a folder and name that folder in the environment
+variable ``SKLEARN_RECON_DATA``. This example trains a small network for a few epochs;
 ``benchmarks/bench_lstm.py ucr`` runs a longer one on the 45000-step
 ``qtdbsel102`` recording.
 """

@@ -12,10 +12,11 @@ detector on all normal rows. The study's cost matrix: a false alarm costs
 5, a missed fault 100, a true alarm 5 (the check itself), a quiet normal
 row 0. The *base cost* is the cost of flagging nothing.
 
-The paper-mill data is not bundled (it has no licence to redistribute): it
-is read from the folder named by the environment variable
-``SKLEARN_RECON_DATA``, or else from ``../shared/data`` beside the
-repository. Few epochs here; ``benchmarks/bench_papermill_cost.py`` runs the
+The paper-mill data is not bundled (it has no licence to redistribute):
+it comes with Ranjan et al., "Dataset: Rare Event Classification in
+Multivariate Time Series" (arXiv:1809.10717, ProcessMiner); save it as
+``papermill.csv.gz`` in a folder and name that folder in the environment
+variable ``SKLEARN_RECON_DATA``. Few epochs here; ``benchmarks/bench_papermill_cost.py`` runs the
 full-size paper-mill study.
 """
 

@@ -1121,7 +1121,11 @@ class CostThreshold(_BaseThreshold):
         lower confidence bound of the total saving (Student's t over the
         blocks: total minus ``t_{confidence, n_blocks - 1} * sqrt(n_blocks)
         * std``). The threshold of greatest lower bound is chosen when that
-        bound is positive; otherwise nothing is flagged, with a warning. With
+        bound is positive and the rule passes the same test out of sample:
+        leaving each block out, choosing on the others and scoring the
+        choice on the block left out (``cross_fitted_savings_``), since a
+        threshold judged on the rows it was chosen on looks better than it
+        is. Otherwise nothing is flagged, with a warning. With
         a time-ordered ``cv`` (:class:`~sklearn.model_selection.TimeSeriesSplit`)
         a saving that shrinks or turns into a loss over time widens the
         bound. None chooses the threshold of least total held-out cost, as
@@ -1150,6 +1154,11 @@ class CostThreshold(_BaseThreshold):
         The lower confidence bound of that saving at ``confidence`` (0 when
         nothing is flagged); with ``confidence=None``, the bound at 0.9 for
         information.
+
+    cross_fitted_savings_ : ndarray of shape (n_blocks,)
+        The saving on each held-out block of the threshold chosen on the
+        other blocks (see ``confidence``); its lower confidence bound must
+        be positive for anything to be flagged.
 
     cv_results_ : dict of ndarray
         The curve behind the choice: ``"thresholds"`` (increasing, the last
@@ -1252,14 +1261,14 @@ class CostThreshold(_BaseThreshold):
             ]
         )
         savings = total[-1] - total
-        lower_bounds = _lower_bound(
-            block_savings, 0.9 if self.confidence is None else self.confidence
-        )
+        confidence = 0.9 if self.confidence is None else self.confidence
+        lower_bounds = _lower_bound(block_savings, confidence)
         extra = {
             "costs": total,
             "savings": savings,
             "saving_lower_bounds": lower_bounds,
             "block_savings": block_savings,
+            "cross_fitted_savings": _cross_fitted_savings(block_savings, confidence),
         }
         return thresholds, -total, extra
 
@@ -1268,19 +1277,31 @@ class CostThreshold(_BaseThreshold):
             return _best_index(values)
         bounds = extra["saving_lower_bounds"]
         index = _best_index(bounds)
-        if bounds[index] > 0:
+        cross = extra["cross_fitted_savings"]
+        cross_bound = _lower_bound(cross[:, np.newaxis], self.confidence)[0]
+        if bounds[index] > 0 and cross_bound > 0:
             return index
-        nothing = len(thresholds) - 1  # +inf flags nothing
-        best = _best_index(values)
+        if bounds[index] > 0:
+            reason = (
+                f"a threshold chosen without each held-out block does not save "
+                f"reliably on it (cross-fitted saving {cross.sum():.6g}, its lower "
+                f"bound at confidence={self.confidence} {cross_bound:.6g}), although "
+                f"the best threshold saves {extra['savings'][index]:.6g} on the "
+                "blocks it was chosen on"
+            )
+        else:
+            best = _best_index(values)
+            reason = (
+                f"no threshold saves reliably over flagging nothing on the held-out "
+                f"data (best saving {extra['savings'][best]:.6g}, its lower bound at "
+                f"confidence={self.confidence} {bounds[best]:.6g})"
+            )
         warnings.warn(
-            f"{type(self).__name__} flags nothing: no threshold saves reliably over "
-            f"flagging nothing on the held-out data (best saving "
-            f"{extra['savings'][best]:.6g}, its lower bound at "
-            f"confidence={self.confidence} {bounds[best]:.6g}); lower confidence, "
-            "or give more labelled data or a better detector.",
+            f"{type(self).__name__} flags nothing: {reason}; lower confidence, or "
+            "give more labelled data or a better detector.",
             UserWarning,
         )
-        return nothing
+        return len(thresholds) - 1  # +inf flags nothing
 
     @_fit_context(
         # the wrapped detector is not validated yet
@@ -1325,6 +1346,7 @@ class CostThreshold(_BaseThreshold):
         index = int(np.searchsorted(results["thresholds"], self.best_threshold_, side="left"))
         self.saving_ = float(results["savings"][index])
         self.saving_lower_bound_ = float(results["saving_lower_bounds"][index])
+        self.cross_fitted_savings_ = results.pop("cross_fitted_savings")
         return self
 
     def get_metadata_routing(self):
@@ -1350,6 +1372,25 @@ def _block_saving(thresholds, is_anomaly, scores, costs, block):
     }
     at = _costs_at(thresholds, is_anomaly[block], scores[block], block_costs)
     return at[-1] - at  # the last threshold, +inf, flags nothing
+
+
+def _cross_fitted_savings(block_savings, confidence):
+    """The saving on each block of the threshold chosen on the other blocks.
+
+    The threshold of greatest lower bound is chosen on the blocks it is then
+    judged on, so its saving is biased upwards (more so the more thresholds
+    there are to pick from). Leaving each block out in turn, choosing on the
+    others as ``fit`` does, and scoring the choice on the block left out
+    estimates the saving of the whole rule on data it has not seen.
+    """
+    n_blocks = block_savings.shape[0]
+    if n_blocks < 2:
+        return block_savings.max(axis=1)
+    cross = np.empty(n_blocks)
+    for left_out in range(n_blocks):
+        others = np.delete(block_savings, left_out, axis=0)
+        cross[left_out] = block_savings[left_out, _best_index(_lower_bound(others, confidence))]
+    return cross
 
 
 def _lower_bound(block_savings, confidence):

@@ -364,7 +364,22 @@ def test_grid_search_over_cost_threshold_with_autoencoder():
         epochs=3, batch_size=256, early_stopping=False, random_state=0
     )
     pipe = Pipeline(
-        [("scale", StandardScaler()), ("cost", CostThreshold(tiny, **COSTS, cv=0.5, refit=False, random_state=0, anomaly_label=1))]
+        [
+            (
+                "scale",
+                StandardScaler(),
+            ),
+            (
+                # confidence=None: the plain least held-out cost; the
+                # no-regret rule has its own tests below, and with 88
+                # held-out rows and a 3-epoch network it rightly trusts nothing
+                "cost",
+                CostThreshold(
+                    tiny, **COSTS, confidence=None, cv=0.5, refit=False,
+                    random_state=0, anomaly_label=1,
+                ),
+            ),
+        ]
     )
     scorer = make_cost_scorer(**COSTS, anomaly_label=1)
     search = GridSearchCV(
@@ -491,6 +506,9 @@ def test_a_separating_detector_is_trusted_and_saves():
     bounds = model.cv_results_["saving_lower_bounds"]
     assert model.saving_lower_bound_ == bounds.max()
     assert model.cv_results_["block_savings"].shape == (5, len(bounds))
+    # chosen without each block, the threshold still saves on it
+    assert model.cross_fitted_savings_.shape == (5,)
+    assert (model.cross_fitted_savings_ > 0).all()
 
 
 def test_under_drift_a_time_ordered_cv_flags_nothing_rather_than_lose():
@@ -513,6 +531,29 @@ def test_under_drift_a_time_ordered_cv_flags_nothing_rather_than_lose():
         StubDetector(), **COSTS, confidence=None, cv=TimeSeriesSplit(5), anomaly_label=1
     ).fit(X[train], y[train])
     assert total_cost(y[test], eager.predict(X[test]), **COSTS, anomaly_label=1) > base
+
+
+def test_cross_fitted_savings_score_each_block_with_a_choice_made_without_it():
+    from sklearn_recon.threshold import _cross_fitted_savings, _lower_bound
+
+    # Thresholds a, b, c and "flag nothing": each saves on two or one of the
+    # five blocks, never on a block where the others chose it.
+    block_savings = np.array(
+        [
+            [100, 0, 0, 0],
+            [0, 100, 0, 0],
+            [0, 0, 100, 0],
+            [100, 0, 0, 0],
+            [0, 100, 0, 0],
+        ],
+        dtype=float,
+    )
+    # judged on the blocks it was chosen on, threshold a looks reliable ...
+    assert _lower_bound(block_savings, 0.9).max() > 0
+    # ... but chosen without a block, no threshold saves on that block
+    cross = _cross_fitted_savings(block_savings, 0.9)
+    assert cross.shape == (5,) and cross.sum() <= 100
+    assert _lower_bound(cross[:, None], 0.9)[0] <= 0
 
 
 def test_per_sample_costs(data):
