@@ -63,11 +63,13 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 import bench_core
 import bench_discords
+import bench_export
 import bench_load
 import bench_lstm
 import bench_papermill_cost
 import bench_rnn
 import bench_save
+import bench_thresholds
 from sklearn_recon import AutoencoderDetector, VAEDetector
 from sklearn_recon._protocol import (
     DEEP_DETECTORS,
@@ -86,8 +88,8 @@ from sklearn_recon.datasets import load_secom
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STUDIES = (
-    "ecg5000", "secom", "papermill", "papermill-rnn", "ucr", "discords", "speed", "pyod",
-    "trust",
+    "ecg5000", "secom", "papermill", "papermill-rnn", "thresholds", "ucr", "discords",
+    "speed", "export", "pyod", "trust",
 )
 
 
@@ -189,10 +191,13 @@ def secom(size):
     ])
 
 
+def _met(flag):
+    return "met" if flag else "**not met**"
+
+
 def _bar(value, bar, better):
     """'met' or 'not met' for ``value`` against ``bar`` (``better``: "lower"/"higher")."""
-    met = value < bar if better == "lower" else value > bar
-    return "met" if met else "**not met**"
+    return _met(value < bar if better == "lower" else value > bar)
 
 
 def papermill(size):
@@ -323,6 +328,108 @@ def ucr(size):
         "| | | |",
         "",
     ])
+
+
+def thresholds(size):
+    """CostThreshold's no-regret rule and calibrated false alarms; the Markdown section."""
+    print("\n== Thresholds that pay ==", flush=True)
+    epochs = 2 if size == "quick" else 30
+    study = bench_thresholds.thresholds_study(epochs=epochs)
+    lines = [
+        "## Thresholds that pay\n",
+        "`python benchmarks/bench_thresholds.py` (its docstring says exactly what runs). "
+        "Costs FP 5, FN 100, TP 5, TN 0; every choice on training and validation data, "
+        "the test part scored once. `CostThreshold(confidence=0.9)` (the default) "
+        "flags nothing unless the lower confidence bound of its saving over flagging "
+        "nothing is positive across the held-out blocks; `confidence=None` is the plain "
+        "least held-out cost, the rule before, on the same fitted models and held-out "
+        "scores.\n",
+        "| study | rule | held-out saving (lower bound) | test cost | test base cost "
+        "| test saving | alarms |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    names = {"papermill": "paper mill (split by time)", "secom": "SECOM (split by time)",
+             "ecg5000": "ECG5000 (DESIGN.md protocol)"}
+    for key, name in names.items():
+        for rule, r in study[key]["rows"].items():
+            lines.append(
+                f"| {name} | `{rule}` | {r['held_out_saving']:.0f} "
+                f"({r['held_out_lower_bound']:.0f}) | {r['test_cost']:.0f} | "
+                f"{r['test_base']:.0f} | {r['test_saving']:.0f} "
+                f"({100 * r['test_saving'] / r['test_base']:.1f} %) | {r['alarms']} |"
+            )
+    ecg = study["ecg5000"]
+    share = ecg["rows"]["confidence=0.9"]["share_of_oracle"]
+    lines += [
+        "",
+        "The bars: paper mill, test cost at most the base cost: "
+        f"{_met(study['papermill']['bar_met'])}; SECOM, test cost at most the base "
+        f"cost: {_met(study['secom']['bar_met'])}; ECG5000, a test saving of at least "
+        f"90 % of the oracle's (the least cost on the test scores themselves, saving "
+        f"{ecg['oracle_saving']:.0f}): {100 * share:.1f} %, {_met(ecg['bar_met'])}.\n",
+        "Realised false-alarm rate on new normal rows of a detector's own "
+        "`contamination=0.05` (the 95th percentile of its training errors) against "
+        "`ThresholdSelector(method=\"conformal\", alpha=0.05)` (calibrated on 30 % of "
+        "the normal training rows held out), `AutoencoderDetector(random_state=0)` in "
+        "the same pipelines:\n",
+        "| test normals | contamination=0.05 | conformal, alpha=0.05 | training rows "
+        "flagged by contamination=0.05 |",
+        "|---|---|---|---|",
+    ]
+    for name, rates in study["far"].items():
+        lines.append(
+            f"| {name} ({rates['n_new_normal']} rows) | "
+            f"{rates['contamination=0.05']:.3f} | {rates['conformal, alpha=0.05']:.3f} | "
+            f"{rates['training rows flagged by contamination=0.05']:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def export(size):
+    """ONNX and SavedModel exports beside decision_function; the Markdown section."""
+    print("\n== Export ==", flush=True)
+    quick = size == "quick"
+    study = bench_export.export_study(
+        epochs=2 if quick else 20, rows=10_000 if quick else 100_000,
+        repeat=2 if quick else 5, calls=20 if quick else 200,
+    )
+    lines = [
+        "## Export (ONNX, SavedModel)\n",
+        "`python benchmarks/bench_export.py`: each pipeline fitted on the ECG5000 "
+        f"protocol's normal training beats ({study['epochs']} epochs), exported with "
+        "`sklearn_recon.export` to ONNX (run in onnxruntime) and to a SavedModel, and "
+        "scored on 1 row and on "
+        f"{study['rows']:,} rows beside `decision_function` on float64 and float32 "
+        "input, in batches of 8192 rows for every engine; medians of interleaved "
+        "runs in the same process, so the ratios are the figures to trust on a "
+        "shared machine.\n",
+        "| pipeline | rows | engine | rows/s | x decision_function (float64) |",
+        "|---|---|---|---|---|",
+    ]
+    for model in study["models"]:
+        for n_rows, speeds in model["rows_per_second"].items():
+            base = speeds["decision_function (float64)"]
+            for engine, speed in speeds.items():
+                lines.append(
+                    f"| `{model['name']}` | {int(n_rows):,} | {engine} | {speed:,.0f} | "
+                    f"{speed / base:.2f} |"
+                )
+    lines += [
+        "",
+        "| pipeline | ONNX file | SavedModel directory | `save` file | largest "
+        "\\|score difference\\|, ONNX / SavedModel | flags differing |",
+        "|---|---|---|---|---|---|",
+    ]
+    for model in study["models"]:
+        a = model["agreement"]
+        lines.append(
+            f"| `{model['name']}` | {model['kib']['onnx']:.1f} KiB | "
+            f"{model['kib']['saved_model']:.1f} KiB | {model['kib']['skr']:.1f} KiB | "
+            f"{a['onnx']['max_abs_score']:.2g} / {a['saved_model']['max_abs_score']:.2g} "
+            f"(largest \\|score\\| {a['max_abs_score_of_estimator']:.3g}) | "
+            f"{a['onnx']['flags_differ']} / {a['saved_model']['flags_differ']} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def discords(size):
@@ -591,8 +698,10 @@ def main():
         "papermill": lambda: papermill(size),
         "papermill-rnn": lambda: papermill_rnn(size),
         "ucr": lambda: ucr(size),
+        "thresholds": lambda: thresholds(size),
         "discords": lambda: discords(size),
         "speed": lambda: speed(size),
+        "export": lambda: export(size),
         "pyod": lambda: pyod_comparison(size),
         "trust": lambda: trust(size),
     }

@@ -165,6 +165,22 @@ def _detector_has(name):
     return check
 
 
+_FIT_PARAMS = """
+    **params : dict
+        Metadata. With metadata routing enabled
+        (``sklearn.set_config(enable_metadata_routing=True)``), routed to the
+        detector's ``fit``, the ``cv`` splitter and the scorer as each
+        requests it, e.g. ``sample_weight=w`` after
+        ``detector.set_fit_request(sample_weight=True)``. Without, the
+        detector's fit parameters are passed as ``detector__<name>``, as a
+        Pipeline takes them: ``detector__sample_weight=w`` for a detector,
+        ``detector__autoencoderdetector__sample_weight=w`` for a Pipeline
+        ending in one. Parameters aligned with the samples are cut to the
+        rows each fit trains on.
+"""
+
+
+@fill_doc(fit_params=_FIT_PARAMS)
 class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Shared machinery of the threshold meta-estimators.
 
@@ -330,17 +346,7 @@ class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
             Labels: ``anomaly_label`` marks the anomalies, the other class is
             normal.
 
-        **params : dict
-            Metadata. With metadata routing enabled
-            (``sklearn.set_config(enable_metadata_routing=True)``), routed to
-            the detector's ``fit``, the ``cv`` splitter and the scorer as
-            each requests it, e.g. ``sample_weight=w`` after
-            ``detector.set_fit_request(sample_weight=True)``. Without, the
-            detector's fit parameters are passed as ``detector__<name>``, as
-            a Pipeline takes them: ``detector__sample_weight=w`` for a
-            detector, ``detector__autoencoderdetector__sample_weight=w`` for a
-            Pipeline ending in one. Parameters aligned with the samples are
-            cut to the rows each fit trains on.
+        %(fit_params)s
 
         Returns
         -------
@@ -648,6 +654,7 @@ _SHARED_NOTES = """
     shared_parameters=_SHARED_PARAMETERS,
     shared_attributes=_SHARED_ATTRIBUTES,
     shared_notes=_SHARED_NOTES,
+    fit_params=_FIT_PARAMS,
 )
 class ThresholdSelector(_BaseThreshold):
     """Choose a detector's threshold by a rule or a metric on held-out data.
@@ -838,17 +845,7 @@ class ThresholdSelector(_BaseThreshold):
             or None: every row is then normal, and ``predict`` answers -1
             for an anomaly and 1 otherwise, like a detector.
 
-        **params : dict
-            Metadata. With metadata routing enabled
-            (``sklearn.set_config(enable_metadata_routing=True)``), routed to
-            the detector's ``fit``, the ``cv`` splitter and the scorer as
-            each requests it, e.g. ``sample_weight=w`` after
-            ``detector.set_fit_request(sample_weight=True)``. Without, the
-            detector's fit parameters are passed as ``detector__<name>``, as
-            a Pipeline takes them: ``detector__sample_weight=w`` for a
-            detector, ``detector__autoencoderdetector__sample_weight=w`` for a
-            Pipeline ending in one. Parameters aligned with the samples are
-            cut to the rows each fit trains on.
+        %(fit_params)s
 
         Returns
         -------
@@ -1086,6 +1083,7 @@ def benjamini_hochberg(p_values, *, alpha=0.05):
     shared_parameters=_SHARED_PARAMETERS,
     shared_attributes=_SHARED_ATTRIBUTES,
     shared_notes=_SHARED_NOTES,
+    fit_params=_FIT_PARAMS,
 )
 class CostThreshold(_BaseThreshold):
     """Choose the threshold of least total cost, if it reliably saves money.
@@ -1308,9 +1306,7 @@ class CostThreshold(_BaseThreshold):
             the same name for these samples (e.g. ``fn_cost=amount``: a
             missed fraud costs its amount). None keeps the constant.
 
-        **params : dict
-            Metadata for the detector's ``fit`` and the ``cv`` splitter, as
-            in :meth:`ThresholdSelector.fit`.
+        %(fit_params)s
 
         Returns
         -------

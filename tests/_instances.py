@@ -63,9 +63,20 @@ _RENAMED_CLASSES = (
     "anomaly_label=1 is not among the classes of y and fit refuses to guess "
     "which class is the anomaly"
 )
+_STOCHASTIC_WEIGHTS = (
+    "training is stochastic per row (mini-batches, input noise, the "
+    "validation split): a row repeated twice and a row of weight 2 land in "
+    "different batches and draw different noise, so the two fits agree "
+    "closely but not to the check's 1e-7; tests/test_base.py checks that "
+    "weights steer training instead"
+)
 EXPECTED_FAILED_CHECKS = {
     "ThresholdSelector": {"check_classifiers_classes": _RENAMED_CLASSES},
     "CostThreshold": {"check_classifiers_classes": _RENAMED_CLASSES},
+    **{
+        name: {"check_sample_weight_equivalence_on_dense_data": _STOCHASTIC_WEIGHTS}
+        for name in TINY_DETECTORS
+    },
 }
 
 

@@ -101,13 +101,13 @@ def test_any_other_value_is_normal(data):
     several = np.where(y == -1, "bad", np.where(np.arange(len(y)) % 2, "ok", "fine"))
     targets = tiny(anomaly_label="bad")._training_targets(X, several)
     np.testing.assert_array_equal(targets, tiny()._training_targets(X, y))
-    np.testing.assert_array_equal(targets[:, 0], y == -1)
+    np.testing.assert_array_equal(targets, y == -1)
 
 
 def test_missing_anomaly_label_is_a_clear_error_and_leaves_it_unfitted(fitted, data):
     detector = pickle.loads(pickle.dumps(fitted))
     with pytest.raises(
-        ValueError, match=r"anomaly_label=-1 is not among the labels in y: \[0, 1\]"
+        ValueError, match=r"anomaly_label=-1 is not among the labels in y \(\[0, 1\]\)"
     ):
         detector.fit(data[0], (data[1] == -1).astype(int))
     with pytest.raises(NotFittedError):
@@ -143,6 +143,11 @@ def test_balanced_weights_give_each_class_the_same_total():
     assert targets[is_anomaly, 1].sum() == pytest.approx(targets[~is_anomaly, 1].sum())
     assert targets[:, 1].sum() == pytest.approx(100)
     assert (tiny(class_weight=None)._pack_targets(is_anomaly)[:, 1] == 1).all()
+    # sample weights count in the class totals and multiply the class weights
+    weight = np.where(np.arange(100) % 2, 1.0, 3.0)
+    weighted = tiny()._pack_targets(is_anomaly, weight)
+    assert weighted[is_anomaly, 1].sum() == pytest.approx(weighted[~is_anomaly, 1].sum())
+    np.testing.assert_allclose(weighted[:90, 1] / weight[:90], weighted[0, 1] / weight[0])
 
 
 def test_weighted_loss_is_weighted_binary_cross_entropy():
@@ -164,13 +169,15 @@ def test_validation_split_is_stratified():
     is_anomaly = np.r_[np.zeros(95, bool), np.ones(5, bool)]
     targets = tiny()._pack_targets(is_anomaly)
     x = np.arange(100.0)[:, None, None]
-    (x_train, t_train), (x_val, t_val) = tiny()._split_validation(x, targets, seed=3)
+    (x_train, t_train, _), (x_val, t_val, _) = tiny()._split_validation(
+        x, targets, None, seed=3
+    )
     assert t_val[:, 0].sum() == 1 and len(t_val) == 11
     assert t_train[:, 0].sum() == 4
     assert sorted(np.r_[x_train.ravel(), x_val.ravel()]) == list(range(100))
     # A class with one row only stays in training.
     one = tiny()._pack_targets(np.arange(20) == 7)
-    (_, t_train), (_, t_val) = tiny()._split_validation(x[:20], one, seed=3)
+    (_, t_train, _), (_, t_val, _) = tiny()._split_validation(x[:20], one, None, seed=3)
     assert t_val[:, 0].sum() == 0 and len(t_val) == 2 and t_train[:, 0].sum() == 1
 
 

@@ -1,0 +1,366 @@
+"""Generalisation benchmark on 14 classical ADBench sets (issue 15).
+
+For every set in ``DATA_DIR / "adbench"`` (``X``, ``y`` with ``y == 1`` the
+anomaly): a stratified 70/30 split (``random_state=0``); ``StandardScaler``
++ detector fitted on the normal rows (``y == 0``) of the 70 % part; ROC-AUC
+and PR-AUC (average precision, anomaly = positive) on the 30 % part.
+
+Detectors (``--detectors``, by key):
+
+- ``ae``, ``vae``: ``AutoencoderDetector()`` and ``VAEDetector()`` with their
+  defaults, one fit per seed;
+- ``iforest``: ``IsolationForest(random_state=seed)``, one fit per seed;
+- ``lof``: ``LocalOutlierFactor(novelty=True)`` (20 neighbours);
+- ``ocsvm``: ``OneClassSVM(gamma="scale", nu=0.05)``, the protocol's setting
+  (``_baselines.make_baseline``);
+- ``pca``: ``PCAReconstruction`` with ``min(8, n_features - 1)`` components
+  (the protocol's 8, capped so that it never reconstructs perfectly);
+- ``knn``: ``KNNDistance(n_neighbors=5)``, distance to the 5th neighbour;
+- ``pyod_ae``, ``pyod_vae``, ``pyod_ecod``: PyOD's ``AutoEncoder``, ``VAE``
+  (its defaults, one fit per seed) and ``ECOD``, when ``import pyod``
+  works (``pip install ".[benchmarks]"``); skipped with a note otherwise.
+
+Seeded detectors are averaged over their seeds first. Then each set ranks
+the detectors by ROC-AUC (1 = best, ties get their average rank), and the
+table gives every detector's mean ROC-AUC, mean PR-AUC and mean rank over
+the sets, the rank among all detectors run and among the seven of the
+issue (``ae``, ``vae`` and the five scikit-learn baselines).
+
+Run from the repository root::
+
+    python benchmarks/bench_adbench.py [--sets NAME ...] [--seeds 0 1 2]
+        [--detectors KEY ...] [--quick] [--json PATH]
+
+``--quick`` trains the deep detectors for 3 epochs (a smoke run, not
+results); ``--json`` writes every figure to a file.
+
+Measured (seed 0; 2-core machine shared with other jobs, load average 5 to
+7, so the fit times are about 2-3x those of an idle machine):
+``--seeds 0 --detectors iforest lof ocsvm pca knn pyod_ecod`` (0.6 min) and
+``--seeds 0 --detectors ae vae`` (25.1 min):
+
+=====================  ============  ===========  ==============  ===========
+detector               mean ROC-AUC  mean PR-AUC  rank (issue 7)  fit s, sum
+=====================  ============  ===========  ==============  ===========
+VAEDetector()          0.922         0.650        2.64            875
+kNN distance (k=5)     0.902         0.610        2.36            5
+LocalOutlierFactor     0.894         0.575        3.36            9
+AutoencoderDetector()  0.892         0.539        4.21            625
+IsolationForest        0.835         0.469        4.79            3
+PCA reconstruction     0.796         0.375        5.43            1
+OneClassSVM            0.783         0.533        5.21            6
+PyOD ECOD              0.755         0.438        (not ranked)    1
+=====================  ============  ===========  ==============  ===========
+
+The issue's seed-0 means are reproduced for kNN (.902), LOF (.894) and
+IsolationForest (.835), and within .002 for the VAE (.920) and AE (.893).
+OneClassSVM: .783 here with the protocol's ``nu=0.05``; ``nu=0.1`` gives
+the issue's .794 (scikit-learn's default 0.5: .792). PCA: .796 here with
+``min(8, d - 1)`` components; ``min(8, d)`` (a perfect reconstruction on the
+four sets of 5 or 6 features) gives .784 and 90 % of the variance .802;
+none gave the issue's .769. With the current defaults the full run (3
+seeds, PyOD included) does not fit in 30 minutes on this machine: the deep
+detectors alone take about 25 minutes per seed under this load.
+"""
+
+import argparse
+import json
+import os
+import time
+import warnings
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import numpy as np
+from scipy.stats import rankdata
+from sklearn.base import BaseEstimator, OutlierMixin
+from sklearn.ensemble import IsolationForest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.model_selection import train_test_split
+from sklearn.neighbors import LocalOutlierFactor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import OneClassSVM
+
+from _common import DATA_DIR, machine_info
+from sklearn_recon import AutoencoderDetector, VAEDetector
+from sklearn_recon._baselines import KNNDistance, PCAReconstruction
+
+ADBENCH_DIR = DATA_DIR / "adbench"
+
+#: The detectors of the issue's table, ranked among themselves for the bar.
+CORE = ("ae", "vae", "iforest", "lof", "ocsvm", "pca", "knn")
+
+#: The scikit-learn baselines a default must beat.
+BASELINES = ("iforest", "lof", "ocsvm", "pca", "knn")
+
+QUICK_EPOCHS = 3
+
+
+class _PyODAdapter(OutlierMixin, BaseEstimator):
+    """A PyOD detector seen through scikit-learn's outlier interface.
+
+    PyOD's ``decision_function`` is higher for more abnormal samples; its
+    opposite is ``score_samples`` here, as for every other detector.
+    """
+
+    def __init__(self, detector):
+        self.detector = detector
+
+    def fit(self, X, y=None):
+        self.detector_ = self.detector.fit(X)
+        return self
+
+    def score_samples(self, X):
+        return -self.detector_.decision_function(X)
+
+
+def _pyod_available():
+    try:
+        import pyod  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as exc:
+        return str(exc)
+    return None
+
+
+def _pyod(name, seed, quick):
+    from pyod.models.auto_encoder import AutoEncoder
+    from pyod.models.ecod import ECOD
+    from pyod.models.vae import VAE
+
+    if name == "pyod_ecod":
+        return _PyODAdapter(ECOD())
+    cls = AutoEncoder if name == "pyod_ae" else VAE
+    params = {"random_state": seed, "verbose": 0}
+    if quick:
+        params["epoch_num"] = QUICK_EPOCHS
+    return _PyODAdapter(cls(**params))
+
+
+def _deep(cls, seed, quick):
+    return cls(random_state=seed, **({"epochs": QUICK_EPOCHS} if quick else {}))
+
+
+#: key -> (label, seeded, factory(seed, quick, n_features)).
+DETECTORS = {
+    "ae": ("AutoencoderDetector()", True,
+           lambda seed, quick, d: _deep(AutoencoderDetector, seed, quick)),
+    "vae": ("VAEDetector()", True,
+            lambda seed, quick, d: _deep(VAEDetector, seed, quick)),
+    "iforest": ("IsolationForest", True,
+                lambda seed, quick, d: IsolationForest(random_state=seed)),
+    "lof": ("LocalOutlierFactor", False,
+            lambda seed, quick, d: LocalOutlierFactor(novelty=True)),
+    "ocsvm": ("OneClassSVM", False,
+              lambda seed, quick, d: OneClassSVM(gamma="scale", nu=0.05)),
+    "pca": ("PCA reconstruction", False,
+            lambda seed, quick, d: PCAReconstruction(n_components=min(8, d - 1))),
+    "knn": ("kNN distance (k=5)", False,
+            lambda seed, quick, d: KNNDistance(n_neighbors=5)),
+    "pyod_ae": ("PyOD AutoEncoder", True,
+                lambda seed, quick, d: _pyod("pyod_ae", seed, quick)),
+    "pyod_vae": ("PyOD VAE", True,
+                 lambda seed, quick, d: _pyod("pyod_vae", seed, quick)),
+    "pyod_ecod": ("PyOD ECOD", False,
+                  lambda seed, quick, d: _pyod("pyod_ecod", seed, quick)),
+}
+
+
+def set_names():
+    """The names of the sets in ``ADBENCH_DIR``, sorted by their ADBench number."""
+    names = [path.stem for path in ADBENCH_DIR.glob("*.npz")]
+    return sorted(names, key=lambda name: (int(name.split("_")[0]), name))
+
+
+def load_split(name):
+    """The protocol's split of set ``name``.
+
+    Returns
+    -------
+    X_fit : ndarray
+        The normal rows of the stratified 70 % part.
+    X_test, y_test : ndarrays
+        The 30 % part, ``y_test == 1`` for anomalies.
+    """
+    with np.load(ADBENCH_DIR / f"{name}.npz", allow_pickle=False) as data:
+        X, y = data["X"].astype(np.float64), data["y"].astype(int)
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=0
+    )
+    return X_train[y_train == 0], X_test, y_test
+
+
+def evaluate(detector, X_fit, X_test, y_test):
+    """Fit ``StandardScaler`` + ``detector`` on ``X_fit``; metrics on the test part."""
+    pipe = make_pipeline(StandardScaler(), detector)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(X_fit)
+    fit_seconds = time.perf_counter() - start
+    anomaly_score = -pipe.score_samples(X_test)
+    return {
+        "roc_auc": float(roc_auc_score(y_test, anomaly_score)),
+        "pr_auc": float(average_precision_score(y_test, anomaly_score)),
+        "fit_seconds": fit_seconds,
+    }
+
+
+def summarize(results, keys, sets):
+    """Mean ROC-AUC, mean PR-AUC and mean rank of each of ``keys`` over ``sets``.
+
+    ``results[set][key]`` holds per-seed lists; seeds are averaged first,
+    then each set ranks ``keys`` by ROC-AUC (1 = best, average ranks for
+    ties).
+    """
+    roc = np.array([[np.mean(results[s][k]["roc_auc"]) for k in keys] for s in sets])
+    pr = np.array([[np.mean(results[s][k]["pr_auc"]) for k in keys] for s in sets])
+    ranks = np.array([rankdata(-row) for row in roc])
+    return {
+        key: {
+            "mean_roc_auc": float(roc[:, j].mean()),
+            "mean_pr_auc": float(pr[:, j].mean()),
+            "mean_rank": float(ranks[:, j].mean()),
+        }
+        for j, key in enumerate(keys)
+    }
+
+
+def adbench_study(sets=None, seeds=(0, 1, 2), detectors=None, quick=False,
+                  extra=None, progress=True):
+    """Run the benchmark; return its figures as a dict.
+
+    Parameters
+    ----------
+    sets : list of str, default=None
+        Set names (file stems); None runs every set in ``ADBENCH_DIR``.
+    seeds : sequence of int, default=(0, 1, 2)
+        Seeds of the seeded detectors.
+    detectors : list of str, default=None
+        Keys of ``DETECTORS``; None runs all of them (PyOD's when importable).
+    quick : bool, default=False
+        Train the deep detectors for ``QUICK_EPOCHS`` epochs.
+    extra : dict, default=None
+        More detectors, ``key -> (label, seeded, factory(seed, quick,
+        n_features))``, run after ``detectors`` (the candidates of
+        ``_adbench_candidates.py`` come in this way).
+    progress : bool, default=True
+        Print one line per fit.
+
+    Returns
+    -------
+    study : dict
+        ``results[set][key]``: per-seed lists of ``roc_auc``, ``pr_auc`` and
+        ``fit_seconds``; ``summary`` (all detectors run) and ``summary_core``
+        (``CORE`` among themselves): per key ``mean_roc_auc``,
+        ``mean_pr_auc``, ``mean_rank``; ``labels``, ``sets``, ``seeds``,
+        ``skipped`` (keys and why), ``minutes``.
+    """
+    start = time.perf_counter()
+    sets = list(set_names() if sets is None else sets)
+    missing = sorted(set(sets) - set(set_names()))
+    if missing:
+        raise ValueError(f"Unknown sets {missing}; choose among {set_names()}")
+    keys = list(DETECTORS if detectors is None else detectors)
+    unknown = sorted(set(keys) - set(DETECTORS))
+    if unknown:
+        raise ValueError(f"Unknown detectors {unknown}; choose among {list(DETECTORS)}")
+    registry = {**DETECTORS, **(extra or {})}
+    skipped = {}
+    reason = _pyod_available()
+    if reason is not None:
+        skipped = {k: f"PyOD not importable: {reason}" for k in keys if k.startswith("pyod")}
+        keys = [k for k in keys if k not in skipped]
+    keys += [k for k in (extra or {}) if k not in keys]
+    results = {}
+    for name in sets:
+        X_fit, X_test, y_test = load_split(name)
+        results[name] = {}
+        for key in keys:
+            label, seeded, make = registry[key]
+            runs = {"roc_auc": [], "pr_auc": [], "fit_seconds": []}
+            for seed in seeds if seeded else seeds[:1]:
+                result = evaluate(make(seed, quick, X_fit.shape[1]), X_fit, X_test, y_test)
+                for column in runs:
+                    runs[column].append(result[column])
+            results[name][key] = runs
+            if progress:
+                print(
+                    f"  {name}: {label}: ROC-AUC "
+                    + ", ".join(f"{v:.3f}" for v in runs["roc_auc"])
+                    + f" | fit {sum(runs['fit_seconds']):.1f} s",
+                    flush=True,
+                )
+    core = [k for k in CORE if k in keys]
+    return {
+        "sets": sets,
+        "seeds": list(seeds),
+        "labels": {k: registry[k][0] for k in keys},
+        "results": results,
+        "summary": summarize(results, keys, sets),
+        "summary_core": summarize(results, core, sets) if len(core) > 1 else {},
+        "skipped": skipped,
+        "quick": quick,
+        "minutes": (time.perf_counter() - start) / 60,
+    }
+
+
+def format_study(study):
+    """The per-set table and the summary table of ``study``, as Markdown."""
+    keys, sets = list(study["labels"]), study["sets"]
+    results, labels = study["results"], study["labels"]
+    header = "| set | " + " | ".join(labels[k] for k in keys) + " |"
+    lines = [
+        "ROC-AUC per set (seeded detectors: mean over seeds "
+        f"{study['seeds']}):\n",
+        header,
+        "|---" * (len(keys) + 1) + "|",
+    ]
+    for name in sets:
+        cells = [f"{np.mean(results[name][k]['roc_auc']):.3f}" for k in keys]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    summary, core = study["summary"], study["summary_core"]
+    lines += [
+        "",
+        "| detector | mean ROC-AUC | mean PR-AUC | mean rank (all) "
+        "| mean rank (issue's 7) | fit s (sum over sets, per seed) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for key in sorted(keys, key=lambda k: summary[k]["mean_rank"]):
+        s = summary[key]
+        n_seeds = len(results[sets[0]][key]["fit_seconds"])
+        fit = sum(sum(results[n][key]["fit_seconds"]) for n in sets) / n_seeds
+        rank_core = f"{core[key]['mean_rank']:.2f}" if key in core else ""
+        lines.append(
+            f"| {labels[key]} | {s['mean_roc_auc']:.3f} | {s['mean_pr_auc']:.3f} "
+            f"| {s['mean_rank']:.2f} | {rank_core} | {fit:.1f} |"
+        )
+    for key, why in study["skipped"].items():
+        lines.append(f"\nSkipped {DETECTORS[key][0]}: {why}")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", nargs="+", help="set names (default: all)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--detectors", nargs="+", choices=list(DETECTORS),
+                        help="detector keys (default: all)")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"smoke run: deep detectors trained {QUICK_EPOCHS} epochs")
+    parser.add_argument("--json", help="write every figure to this file")
+    args = parser.parse_args()
+    print(machine_info(), flush=True)
+    study = adbench_study(args.sets, args.seeds, args.detectors, quick=args.quick)
+    print()
+    print(format_study(study))
+    print(f"\n{study['minutes']:.1f} minutes")
+    if args.json:
+        with open(args.json, "w") as file:
+            json.dump(study, file, indent=1)
+
+
+if __name__ == "__main__":
+    main()
