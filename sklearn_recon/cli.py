@@ -79,6 +79,20 @@ def _row_range(text):
     return slice(*bounds)
 
 
+def _level(text):
+    """Parse ``--drift-level``: a significance level in [0, 1)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected a significance level in [0, 1) (0 turns the check off), got "
+            f"{text!r}"
+        )
+    return value
+
+
 def _window(text):
     """Parse ``--window``: a positive number of time steps, or auto."""
     if text == "auto":
@@ -571,9 +585,9 @@ def _fit(args):
         elif series:
             # a series keeps every step: the windows over anomalies weigh 0
             fit_params["sample_weight"] = np.where(is_anomaly, 0.0, 1.0)
-            print(f"Training on a series of {len(X)} time steps; the windows over "
-                  f"the {is_anomaly.sum()} steps labelled {args.anomaly_label} are "
-                  "left out.")
+            print(f"Training on a series of {len(X)} time steps"
+                  + (f"; the windows over the {is_anomaly.sum()} steps labelled "
+                     f"{args.anomaly_label} are left out." if is_anomaly.any() else "."))
         else:
             X_fit = X[~is_anomaly]
             print(f"Training on the {len(X_fit)} rows not labelled {args.anomaly_label}.")
@@ -775,12 +789,30 @@ def _plot(args, model, X, frame, anomaly, threshold, is_anomaly, series, times):
             score_label=score_label, name=title,
         ).plot()
         display.ax_.set_xlabel("Row of the scored table")
+    _log_scale_if_wide(display.ax_[-1] if series else display.ax_, anomaly, threshold)
     try:
         display.figure_.savefig(args.plot, dpi=100, bbox_inches="tight")
     except (OSError, ValueError) as exc:  # no such folder, unknown extension
         raise CLIError(f"--plot {args.plot}: {exc}") from None
     finally:
         plt.close(display.figure_)
+
+
+def _log_scale_if_wide(ax, anomaly, threshold):
+    """A logarithmic score axis when a few huge scores would flatten the rest.
+
+    Positive scores whose largest is over 100 times the threshold (rows far
+    outside the training range, after a scaler) leave every other point on
+    the threshold line of a linear axis.
+    """
+    import numpy as np
+
+    finite = anomaly[np.isfinite(anomaly)]
+    if len(finite) and threshold > 0 and finite.min() > 0 and (
+        finite.max() > 100 * threshold
+    ):
+        ax.set_yscale("log")
+        ax.set_ylabel(f"{ax.get_ylabel()} (log scale)")
 
 
 def _export(args):
@@ -927,8 +959,9 @@ def _parser():
         "its order.",
         epilog="Drift warning: when the share of flagged rows differs from the "
         "share of training rows above the threshold by more than sampling noise "
-        "(exact two-sided binomial test at --drift-level; for a series one "
-        "observation per window), a one-sentence warning on standard error names "
+        "(two-sided Fisher's exact test of the two counts at --drift-level, or "
+        "a binomial test against a conformal threshold's alpha; for a series "
+        "one observation per window), a one-sentence warning on standard error names "
         "the features furthest outside their training range. See "
         "sklearn_recon.monitoring.check_drift.",
     )
@@ -951,7 +984,7 @@ def _parser():
                        help="label of the anomalies (default: fit's)")
     _add_rows_option(score)
     score.add_argument(
-        "--drift-level", type=float, default=0.001, metavar="P",
+        "--drift-level", type=_level, default=0.001, metavar="P",
         help="significance level of the drift warning (default 0.001; 0 turns the "
         "check off)",
     )

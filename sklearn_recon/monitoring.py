@@ -204,9 +204,12 @@ class DriftReport:
         The number of independent observations the test counts:
         ``n_samples``, or for the time steps of a
         :class:`~sklearn_recon.WindowedDetector` one per window length.
+    test : str
+        The test of the flagged count: ``"Fisher's exact test"`` against
+        the training rows' count, or ``"binomial test"`` against a
+        conformal ``alpha`` (see :func:`check_drift`).
     p_value : float
-        Two-sided p-value of the exact binomial test of the flagged count
-        against ``expected_share``.
+        Its two-sided p-value.
     level : float
         The test's significance level.
     drifted : bool
@@ -232,6 +235,7 @@ class DriftReport:
     expected_share: float
     expected_from: str
     n_effective: int
+    test: str
     p_value: float
     level: float
     drifted: bool
@@ -266,14 +270,15 @@ class DriftReport:
     def _describe(self, i):
         outside = self.share_outside[i]
         beyond = self.distance_outside[i] / outside  # over the rows outside
+        beyond = f"{beyond:.0f}" if beyond >= 10 else f"{beyond:.2g}"
         return (
             f"{self.feature_names[i]} ({_percent(outside)} of rows outside, "
-            f"{beyond:.2g} sd beyond on average)"
+            f"{beyond} sd beyond on average)"
         )
 
     def __str__(self):
         p = "p < 1e-300" if self.p_value == 0 else f"p = {self.p_value:.2g}"
-        test = f"two-sided binomial test, {p}"
+        test = f"two-sided {self.test}, {p}"
         if self.n_effective != self.n_samples:
             test += f" over {self.n_effective} windows"
         shares = (
@@ -309,14 +314,21 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
     """Test whether a detector flags a share of new rows it did not flag in training.
 
     Under no change, each new row is flagged with the probability the
-    detector had on its training rows (or at most ``alpha`` for a
-    conformal threshold), independently of the others, so the number of
-    flagged rows is binomial. The exact two-sided binomial test
-    (:func:`scipy.stats.binomtest`) of that count against the expected
-    share says whether the difference is beyond sampling noise; unlike a
-    normal approximation, it stays valid for rare flags and small batches.
-    The features furthest outside their training range point at where the
-    data changed.
+    detector had on its training rows (or ``alpha`` for a conformal
+    threshold), independently of the others, so the number of flagged rows
+    is binomial. When the expected share was measured on the training rows,
+    it is itself a count out of a finite sample: the two-sided Fisher's
+    exact test (:func:`scipy.stats.fisher_exact`) of the 2x2 table of
+    flagged and unflagged rows, training against new, says whether the two
+    shares differ beyond sampling noise (it is the exact test of two
+    binomial proportions conditional on their total, and stays valid when
+    the training share is 0, where a binomial test against it would call
+    any flag impossible). Against the calibrated ``alpha`` of a conformal
+    threshold, a stated rate, it is the exact two-sided binomial test
+    (:func:`scipy.stats.binomtest`). Both are exact: unlike a normal
+    approximation, they stay valid for rare flags and small batches. The
+    features furthest outside their training range point at where the data
+    changed.
 
     Parameters
     ----------
@@ -370,11 +382,12 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
     (``ThresholdSelector(method="conformal")``) gives a calibrated rate
     instead.
 
-    The binomial test assumes independent rows. The time steps of a
+    Both tests assume independent rows. The time steps of a
     :class:`~sklearn_recon.WindowedDetector` are not: a step's score is
     shared with the steps of the windows around it, so its flags come in
     runs. For such a detector the test counts one observation per window
-    length (``n_samples // window_size_``), with the same observed share.
+    length (``n_samples // window_size_``, in training and in ``X``), with
+    the same observed shares.
 
     Distances outside the range are in training standard deviations; a
     feature that was constant in training is measured in its own units, as
@@ -396,7 +409,7 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
     >>> report.drifted, report.furthest()
     (True, ['x2'])
     """
-    from scipy.stats import binom, binomtest
+    from scipy.stats import binom, binomtest, fisher_exact
 
     if reference is None:
         reference = getattr(estimator, "drift_reference_", None)
@@ -434,11 +447,18 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
     observed = n_flagged / n_samples
     expected = float(reference["expected_share"])
     window = getattr(final_estimator(estimator)[0], "window_size_", None)
-    n_effective = n_samples
-    if isinstance(window, Integral) and window > 1:
-        n_effective = max(1, n_samples // int(window))
+    per = int(window) if isinstance(window, Integral) and window > 1 else 1
+    n_effective = max(1, n_samples // per)
     k_effective = int(round(observed * n_effective))
-    p_value = float(binomtest(k_effective, n_effective, expected).pvalue)
+    if reference["expected_from"] == "conformal alpha":
+        test = "binomial test"
+        p_value = float(binomtest(k_effective, n_effective, expected).pvalue)
+    else:
+        test = "Fisher's exact test"
+        n_train = max(1, int(reference["n_samples"]) // per)
+        k_train = int(round(expected * n_train))
+        table = [[k_effective, n_effective - k_effective], [k_train, n_train - k_train]]
+        p_value = float(fisher_exact(table).pvalue)
 
     maximum = np.asarray(reference["maximum"], dtype=np.float64)
     std = np.asarray(reference["std"], dtype=np.float64)
@@ -459,6 +479,7 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
         expected_share=expected,
         expected_from=str(reference["expected_from"]),
         n_effective=n_effective,
+        test=test,
         p_value=p_value,
         level=float(level),
         drifted=bool(p_value < level),
