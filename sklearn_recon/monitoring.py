@@ -187,8 +187,10 @@ class DriftReport:
 
     ``str(report)`` is one sentence that says whether the new rows look
     like the training rows, and if not, how far and in which features.
+    :func:`check_drift` builds it; every parameter is kept as the attribute
+    of the same name.
 
-    Attributes
+    Parameters
     ----------
     n_samples : int
         Rows checked.
