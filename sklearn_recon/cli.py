@@ -689,6 +689,8 @@ def _score(args):
                 '--plot needs matplotlib: pip install "sklearn-recon[plot]"'
             ) from None
         matplotlib.use("Agg")
+    if not os.path.exists(args.model):  # before reading a large table
+        raise CLIError(f"{args.model}: no such file")
     frame = _read_table(args.data, args.rows)
     _load_keras(args.verbose)
     model = _load_model(args.model)

@@ -146,7 +146,7 @@ def test_drift_warning_names_the_drifting_sensor(papermill_model):
     warning = [line for line in scored.stderr.splitlines() if "warning" in line]
     assert len(warning) == 1, scored.stderr
     assert warning[0].startswith("sklearn-recon score: warning: ")
-    assert "far beyond sampling noise (two-sided binomial test" in warning[0]
+    assert "far beyond sampling noise (two-sided Fisher's exact test" in warning[0]
     assert "furthest outside the training range: x4 (" in warning[0]
     scores = pd.read_csv(folder / "s.csv")
     assert list(scores.columns) == ["time", "score", "decision", "flag"]
