@@ -676,7 +676,6 @@ def _imputes(model):
 
 def _score(args):
     import numpy as np
-    import pandas as pd
 
     from .monitoring import _flagged, check_drift
     from .utils._response import final_estimator, get_anomaly_score, get_threshold
@@ -837,11 +836,11 @@ def _export(args):
 
 def _add_column_options(parser):
     for option, what in (
-        ("--id-column", "identifier column(s) kept out of the features and copied to "
-         "score's output"),
-        ("--time-column", "time column(s) kept out of the features and copied to "
-         "score's output; in series mode the rows must be in its order, and the "
-         "first is the plot's time axis"),
+        ("--id-column", ("identifier column(s) kept out of the features and copied "
+                         "to score's output")),
+        ("--time-column", ("time column(s) kept out of the features and copied to "
+                           "score's output; in series mode the rows must be in its "
+                           "order, and the first is the plot's time axis")),
         ("--drop", "column(s) to ignore"),
     ):
         parser.add_argument(option, type=_column_names, action="append",

@@ -164,7 +164,7 @@ def drift_reference(estimator, X):
     return Bunch(
         expected_share=expected,
         expected_from=source,
-        n_samples=int(len(values)),
+        n_samples=len(values),
         feature_names=names,
         minimum=minimum,
         maximum=maximum,
@@ -451,14 +451,14 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
     window = getattr(final_estimator(estimator)[0], "window_size_", None)
     per = int(window) if isinstance(window, Integral) and window > 1 else 1
     n_effective = max(1, n_samples // per)
-    k_effective = int(round(observed * n_effective))
+    k_effective = round(observed * n_effective)
     if reference["expected_from"] == "conformal alpha":
         test = "binomial test"
         p_value = float(binomtest(k_effective, n_effective, expected).pvalue)
     else:
         test = "Fisher's exact test"
         n_train = max(1, int(reference["n_samples"]) // per)
-        k_train = int(round(expected * n_train))
+        k_train = round(expected * n_train)
         table = [[k_effective, n_effective - k_effective], [k_train, n_train - k_train]]
         p_value = float(fisher_exact(table).pvalue)
 

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from test_cli_files import ENTRY_POINT, is_png, run
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "user_guide" / "command_line.rst"
@@ -38,7 +37,7 @@ def page_steps():
     text = PAGE.read_text()
     steps = []
     pattern = r"^\.\. code-block:: (python|console)\n\n((?:(?:    .*)?\n)+)"
-    for kind, block in re.findall(pattern, text, flags=re.M):
+    for kind, block in re.findall(pattern, text, flags=re.MULTILINE):
         block = textwrap.dedent(block)
         if kind == "python":
             steps.append(("python", block))
@@ -72,7 +71,7 @@ def run_page(name, folder):
             cwd = os.getcwd()
             os.chdir(folder)
             try:
-                exec(compile(step, str(PAGE), "exec"), {})
+                exec(compile(step, str(PAGE), "exec"), {})  # noqa: S102 - the page's code
             finally:
                 os.chdir(cwd)
             continue
