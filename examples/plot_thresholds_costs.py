@@ -161,6 +161,10 @@ plot_curves(mill_models, "Paper mill: held-out curves of the training folds")
 # that rule here, and the best-F1 threshold, which flags a few runs, costs more
 # than flagging none. On the paper mill the warning rows are rarer (1.4%) and
 # the autoencoder's errors barely rank them (the benchmark measures a test
-# ROC-AUC near 0.63): both choices land on the same threshold and neither
-# beats flagging nothing. Choosing a threshold well cannot make up for scores
-# that do not separate the classes; the curves show how far they are from it.
+# ROC-AUC near 0.63): the best-F1 threshold raises alarms that cost more than
+# flagging nothing, and :class:`~sklearn_recon.CostThreshold` finds no
+# threshold whose saving is reliable across its held-out folds, so it flags
+# nothing and says so in a warning (its ``confidence`` parameter; the
+# user guide's "Never lose money"). Choosing a threshold well cannot make up
+# for scores that do not separate the classes; the curves show how far they
+# are from it.
