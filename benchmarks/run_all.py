@@ -725,7 +725,10 @@ def main():
     if args.update and os.path.exists(out):
         with open(out) as file:
             header, sections = _merge(file.read(), sections)
-        header = header.rstrip("\n") + "\n" + run + "\n"
+        # a rerun of the same command replaces its earlier line
+        earlier = f"- `{command}`:"
+        kept = [line for line in header.rstrip("\n").split("\n") if not line.startswith(earlier)]
+        header = "\n".join(kept) + "\n" + run + "\n"
     else:
         header = "\n".join([
             "# Benchmark results\n",
