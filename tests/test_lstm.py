@@ -159,3 +159,21 @@ def test_forecaster_network():
     model = build_lstm_forecaster(9, 2, units=(5, 3), cell="lstm", noise_std=0.1)
     assert model.output_shape == (None, 2)
     assert [layer.units for layer in model.layers if hasattr(layer, "units")] == [5, 3, 2]
+
+
+def test_small_training_sets_are_repeated_within_an_epoch():
+    from sklearn_recon.lstm import (
+        MAX_REPEATS,
+        MIN_BATCHES_PER_EPOCH,
+        _repeat_small_training_set,
+    )
+
+    x, weights = np.arange(50.0).reshape(25, 2), np.linspace(1, 2, 25)
+    repeated, targets, repeated_weights = _repeat_small_training_set((x, None, weights), 2)
+    n_repeats = -(-MIN_BATCHES_PER_EPOCH * 2 // 25)
+    assert targets is None and len(repeated) == 25 * n_repeats >= MIN_BATCHES_PER_EPOCH * 2
+    np.testing.assert_array_equal(repeated[25:50], x)
+    np.testing.assert_array_equal(repeated_weights[-25:], weights)
+    assert len(_repeat_small_training_set((x,), 10_000)[0]) == 25 * MAX_REPEATS
+    large = np.zeros((MIN_BATCHES_PER_EPOCH * 2, 2))
+    assert _repeat_small_training_set((large,), 2)[0] is large
