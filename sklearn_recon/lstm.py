@@ -71,6 +71,13 @@ def _repeat_small_training_set(training, batch_size):
     )
 
 
+def _per_step(sample_weight, n_timesteps):
+    """Each sequence's weight repeated over its time steps, or None."""
+    if sample_weight is None:
+        return None
+    return np.repeat(sample_weight[:, None], n_timesteps, axis=1)
+
+
 class _RepeatSmallTrainingSetMixin:
     """Repeat a small training set within each epoch (``MIN_BATCHES_PER_EPOCH``)."""
 
@@ -274,6 +281,16 @@ class LSTMAutoencoderDetector(
 
     def _check_params_vs_data(self, X):
         _check_units(self.units)
+
+    def _split_validation(self, x, targets, sample_weight, seed):
+        # Keras fails to broadcast one weight per sequence over the loss of
+        # every time step (an "Incompatible shapes" error in the gradient):
+        # give each time step its sequence's weight.
+        training, validation = super()._split_validation(x, targets, sample_weight, seed)
+        return tuple(
+            None if part is None else (*part[:2], _per_step(part[2], part[0].shape[1]))
+            for part in (training, validation)
+        )
 
     def _build_network(self, n_features, seed):
         from ._networks import build_lstm_autoencoder
