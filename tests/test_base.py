@@ -83,12 +83,32 @@ def test_scores_do_not_depend_on_the_batch(fitted, blobs):
     np.testing.assert_allclose(fitted.score_samples(X_test[order]), full[order], rtol=1e-12)
 
 
-def test_float32_input_is_scored_by_the_float32_network(fitted, blobs):
+def test_float64_input_is_scored_in_float32(fitted, blobs):
     X_test = blobs[1]
-    scores32 = fitted.score_samples(X_test.astype(np.float32))
-    assert scores32.dtype == np.float64
-    np.testing.assert_allclose(scores32, fitted.score_samples(X_test), rtol=1e-4)
-    assert not np.array_equal(scores32, fitted.score_samples(X_test))
+    scores = fitted.score_samples(X_test)
+    assert scores.dtype == np.float64
+    np.testing.assert_array_equal(fitted.score_samples(X_test.astype(np.float32)), scores)
+
+
+@pytest.mark.parametrize("block_size", [3, None])
+def test_a_row_scores_the_same_at_every_position_of_a_block_and_alone(
+    fitted, blobs, monkeypatch, block_size
+):
+    """Float32 products must not round a row differently at another position."""
+    import sklearn_recon.utils._keras as _keras
+
+    if block_size is None:
+        block_size = _keras.INFERENCE_BLOCK_SIZE
+    else:
+        monkeypatch.setattr(_keras, "INFERENCE_BLOCK_SIZE", block_size)
+    detector = pickle.loads(pickle.dumps(fitted))  # compiled for this block size
+    others = np.resize(blobs[1][:-1], (block_size, blobs[1].shape[1]))
+    row = blobs[1][-1:]
+    alone = detector.score_samples(row)
+    for position in range(block_size):
+        X = others.copy()
+        X[position] = row[0]
+        np.testing.assert_array_equal(detector.score_samples(X)[position], alone[0])
 
 
 def test_scoring_in_several_batches_matches_one(fitted, blobs, monkeypatch):

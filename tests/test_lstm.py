@@ -47,13 +47,32 @@ def test_autoencoder_shapes_and_per_step_errors(autoencoder, sequences):
     reconstruction = autoencoder.reconstruct(X2)
     assert reconstruction.shape == X2.shape
     per_feature = autoencoder.reconstruction_error(X2, per_feature=True)
-    np.testing.assert_allclose(per_feature, np.abs(X2 - reconstruction), rtol=1e-10)
+    # the network computes in float32, input included
+    np.testing.assert_allclose(per_feature, np.abs(X2 - reconstruction), rtol=0, atol=1e-6)
     per_step = autoencoder.reconstruction_error(X3, per_step=True)
     assert per_step.shape == (len(X3), T)
-    np.testing.assert_allclose(per_step, np.abs(X3 - reconstruction.reshape(X3.shape)).mean(2))
-    np.testing.assert_allclose(per_step.mean(axis=1), -autoencoder.score_samples(X2))
+    np.testing.assert_allclose(
+        per_step, np.abs(X3 - reconstruction.reshape(X3.shape)).mean(2), rtol=0, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        per_step.mean(axis=1), -autoencoder.score_samples(X2), rtol=0, atol=1e-6
+    )
     with pytest.raises(ValueError, match="not both"):
         autoencoder.reconstruction_error(X2, per_feature=True, per_step=True)
+
+
+def test_a_sequence_scores_the_same_at_any_position_of_a_block_and_alone(
+    autoencoder, sequences
+):
+    from sklearn_recon.utils._keras import INFERENCE_BLOCK_SIZE
+
+    X = np.resize(sequences[1], (INFERENCE_BLOCK_SIZE, T, C))
+    row = sequences[0][:1]
+    alone = autoencoder.score_samples(row)[0]
+    for position in [*range(0, INFERENCE_BLOCK_SIZE, 5), INFERENCE_BLOCK_SIZE - 1]:
+        block = X.copy()
+        block[position] = row[0]
+        assert autoencoder.score_samples(block)[position] == alone
 
 
 def test_autoencoder_separates_noise_from_sines(autoencoder, sequences):
@@ -85,8 +104,11 @@ def test_autoencoder_network_keeps_the_sequence_shape(n_timesteps, downsample):
     )
     assert model.output_shape == (None, n_timesteps, 3)
     names = [layer.__class__.__name__ for layer in model.layers]
-    assert names.count("GRU") == 4 and "RepeatVector" in names and "TimeDistributed" in names
-    assert ("Conv1D" in names) == (downsample > 1)
+    assert names.count("GRU") == 4 and "RepeatVector" in names
+    # with a front end, a linear unfold of each decoder step replaces the
+    # TimeDistributed output
+    assert ("Conv1D" in names) == ("Reshape" in names) == (downsample > 1)
+    assert ("TimeDistributed" in names) == (downsample == 1)
     repeat = next(layer for layer in model.layers if layer.name == "repeat")
     assert repeat.output.shape[1] == -(-n_timesteps // downsample)
 
@@ -96,7 +118,10 @@ def test_forecaster_predicts_the_last_step(forecaster, sequences):
     forecast = forecaster.forecast(X3)
     assert forecast.shape == (len(X3), C)
     np.testing.assert_allclose(
-        -forecaster.score_samples(X3), np.abs(X3[:, -1] - forecast).mean(axis=1), rtol=1e-10
+        -forecaster.score_samples(X3),
+        np.abs(X3[:, -1] - forecast).mean(axis=1),
+        rtol=0,
+        atol=1e-6,  # the network computes in float32
     )
     # Only the past is read: changing the last step leaves the forecast alone.
     changed = X3.copy()
@@ -122,7 +147,9 @@ def test_forecaster_mse_and_noise(sequences):
     params = dict(units=4, n_channels=C, epochs=2, early_stopping=False, random_state=0)
     clean = LSTMForecastDetector(loss="mse", **params).fit(X)
     diff = X[:, -1] - clean.forecast(X)
-    np.testing.assert_allclose(-clean.score_samples(X), (diff**2).mean(axis=1), rtol=1e-10)
+    np.testing.assert_allclose(
+        -clean.score_samples(X), (diff**2).mean(axis=1), rtol=0, atol=1e-6
+    )
     noisy = LSTMForecastDetector(loss="mse", noise_std=0.5, **params).fit(X)
     assert not np.allclose(noisy.score_samples(X), clean.score_samples(X))
     np.testing.assert_array_equal(noisy.score_samples(X), noisy.score_samples(X))
@@ -132,3 +159,21 @@ def test_forecaster_network():
     model = build_lstm_forecaster(9, 2, units=(5, 3), cell="lstm", noise_std=0.1)
     assert model.output_shape == (None, 2)
     assert [layer.units for layer in model.layers if hasattr(layer, "units")] == [5, 3, 2]
+
+
+def test_small_training_sets_are_repeated_within_an_epoch():
+    from sklearn_recon.lstm import (
+        MAX_REPEATS,
+        MIN_BATCHES_PER_EPOCH,
+        _repeat_small_training_set,
+    )
+
+    x, weights = np.arange(50.0).reshape(25, 2), np.linspace(1, 2, 25)
+    repeated, targets, repeated_weights = _repeat_small_training_set((x, None, weights), 2)
+    n_repeats = -(-MIN_BATCHES_PER_EPOCH * 2 // 25)
+    assert targets is None and len(repeated) == 25 * n_repeats >= MIN_BATCHES_PER_EPOCH * 2
+    np.testing.assert_array_equal(repeated[25:50], x)
+    np.testing.assert_array_equal(repeated_weights[-25:], weights)
+    assert len(_repeat_small_training_set((x,), 10_000)[0]) == 25 * MAX_REPEATS
+    large = np.zeros((MIN_BATCHES_PER_EPOCH * 2, 2))
+    assert _repeat_small_training_set((large,), 2)[0] is large

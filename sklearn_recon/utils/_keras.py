@@ -8,9 +8,16 @@
   ``Model.fit`` with batches shuffled by that seed, touching no global state.
 - Scoring never goes through ``Model.predict`` (about 60 ms a call): an
   :class:`InferenceFunctions` holds one compiled graph function per network
-  function and input dtype, and :func:`run_batched` runs it over blocks of
+  function, and :func:`run_batched` runs it over chunks of
   ``INFERENCE_BATCH_SIZE`` rows, so memory stays bounded whatever the number
   of rows.
+- Every row goes through the network inside a block of exactly
+  ``INFERENCE_BLOCK_SIZE`` rows (the last block padded), so its result does
+  not depend on which other rows share its call, as scikit-learn's
+  invariance checks expect: float32 matrix products round differently for
+  different numbers of rows (a one-row product takes another kernel), never
+  for different positions in a block of a given size. Any input is scored
+  in float32, the dtype the network was trained in.
 """
 
 import functools
@@ -26,6 +33,13 @@ SUPPORTED_BACKENDS = ("tensorflow",)
 #: Rows per compiled inference call: large enough that the per-call overhead
 #: vanishes, small enough that scoring any number of rows needs bounded memory.
 INFERENCE_BATCH_SIZE = 8192
+
+#: Rows of every block the network runs on: every row is scored inside a block
+#: of exactly this size, whatever the number of rows of the call, so that its
+#: result does not depend on the other rows. Small enough that scoring one row
+#: stays quick (a block of the LSTM autoencoder takes about 10 ms), large
+#: enough that matrix products run at full speed.
+INFERENCE_BLOCK_SIZE = 256
 
 # Seeds are drawn below this bound so that ``seed + i`` (one seed per random
 # layer) stays a valid int32 seed for every backend.
@@ -69,89 +83,57 @@ def get_keras():
     return keras
 
 
-def float64_copy(model):
-    """Return a copy of ``model`` that computes in float64.
-
-    Training runs in float32. Float64 input is scored by a float64 copy of
-    the trained network, so that a sample's score does not depend on which
-    other samples share its batch: float32 matrix products round differently
-    for different batch sizes and row positions (up to ~2e-7 relative here),
-    float64 ones agree to ~1e-16.
-
-    Parameters
-    ----------
-    model : keras.Model
-        A functional or sequential model whose layers implement
-        ``get_config``.
-
-    Returns
-    -------
-    copy : keras.Model
-        The same network with its weights cast to float64.
-    """
-    keras = get_keras()
-
-    def clone_layer(layer):
-        config = layer.get_config()
-        config["dtype"] = "float64"
-        return layer.__class__.from_config(config)
-
-    inputs = [keras.Input(shape=t.shape[1:], dtype="float64") for t in model.inputs]
-    copy = keras.models.clone_model(
-        model,
-        input_tensors=inputs if len(inputs) > 1 else inputs[0],
-        clone_function=clone_layer,
-    )
-    copy.set_weights(
-        [
-            w.astype(np.float64) if np.issubdtype(w.dtype, np.floating) else w
-            for w in model.get_weights()
-        ]
-    )
-    return copy
-
-
-def compile_inference(fn, sample_shape, dtype):
-    """Compile ``fn`` once for batches of any length.
+def compile_inference(fn, sample_shape, block_size=None):
+    """Compile ``fn`` once to run over any number of fixed-size blocks.
 
     This is the only backend-specific code path of the library: with the
-    TensorFlow backend ``fn`` becomes a graph function traced once for
-    ``(None, *sample_shape)`` input of ``dtype``, so every later call, whatever
-    the number of rows, costs one graph execution (well under a millisecond
-    for one row) instead of the ~60 ms fixed cost of ``Model.predict``.
+    TensorFlow backend the compiled function takes float32 input of shape
+    ``(n_blocks, block_size, *sample_shape)`` and maps ``fn`` over its
+    blocks inside one graph, so every block runs the same kernels on the
+    same shapes (a row's result depends neither on its block nor on its
+    position in it), and every call, whatever the number of blocks, costs
+    one graph execution instead of the ~60 ms fixed cost of
+    ``Model.predict``.
 
     Parameters
     ----------
     fn : callable
-        Maps a tensor of shape ``(n, *sample_shape)`` to one or more
-        tensors whose first axis has length ``n``. It must use ``keras.ops``
-        or layer calls only.
+        Maps a tensor of shape ``(block_size, *sample_shape)`` to one tensor
+        whose first axis has length ``block_size``. It must use
+        ``keras.ops`` or layer calls only.
 
     sample_shape : tuple of int
         The shape of one sample.
 
-    dtype : {"float32", "float64"}
-        The dtype of the input.
+    block_size : int, default=None
+        Rows per block; None means ``INFERENCE_BLOCK_SIZE``.
 
     Returns
     -------
     compiled : callable
-        Takes a NumPy array of ``dtype`` and returns NumPy arrays.
+        Takes a float32 NumPy array of shape ``(n_blocks, block_size,
+        *sample_shape)`` and returns a NumPy array of shape ``(n_blocks,
+        block_size, ...)``.
     """
     get_keras()
     import tensorflow as tf
 
+    block_size = INFERENCE_BLOCK_SIZE if block_size is None else block_size
+    block_spec = tf.TensorSpec((block_size, *sample_shape), "float32")
+    output = tf.function(fn, autograph=False).get_concrete_function(block_spec)
+    output_spec = tf.TensorSpec.from_tensor(output.outputs[0])
+
+    def run_blocks(blocks):
+        return tf.map_fn(fn, blocks, fn_output_signature=output_spec)
+
     graph_fn = tf.function(
-        fn,
-        input_signature=[tf.TensorSpec((None, *sample_shape), dtype)],
+        run_blocks,
+        input_signature=[tf.TensorSpec((None, block_size, *sample_shape), "float32")],
         autograph=False,
     ).get_concrete_function()  # calling it directly halves the per-call cost
 
-    def compiled(x):
-        out = graph_fn(tf.convert_to_tensor(x))
-        if isinstance(out, (tuple, list)):
-            return tuple(o.numpy() for o in out)
-        return out.numpy()
+    def compiled(blocks):
+        return graph_fn(tf.convert_to_tensor(blocks)).numpy()
 
     return compiled
 
@@ -233,68 +215,68 @@ class InferenceFunctions:
 
     The fitted estimator holds one instance; methods that score or
     reconstruct ask it for a function by name, so scoring never writes
-    estimator attributes and each function is traced once per dtype.
-
-    Float32 input runs through the trained float32 network: fast, but its
-    rounding depends on the batch (about 1e-7 relative). Float64 input runs
-    through a float64 copy of the network, made on first use, so that a
-    sample's score does not depend on the other samples in its batch (to
-    about 1e-16), as scikit-learn's invariance checks expect.
+    estimator attributes and each function is traced once. The functions
+    run the trained float32 network over fixed-size blocks of rows
+    (:func:`compile_inference`), so a sample's result does not depend on the
+    other samples of the call, whatever the dtype of the input.
     """
 
     def __init__(self, model):
         self._trained = model
-        self._float64 = None
         self._functions = {}
         self._lock = threading.Lock()
 
     def get(self, name, make_fn):
-        """Return the function ``name``: ``make_fn(model)``, compiled per dtype."""
+        """Return the function ``name``: ``make_fn(model)``, compiled on first use.
 
-        def run(x):
-            return self._compiled(name, make_fn, x.dtype)(x)
+        The returned function takes float32 blocks as
+        :func:`compile_inference` describes; :func:`run_batched` makes them.
+        """
+
+        def run(blocks):
+            return self._compiled(name, make_fn)(blocks)
 
         return run
 
-    def _compiled(self, name, make_fn, dtype):
-        key = (name, np.dtype(dtype).name)
+    def _compiled(self, name, make_fn):
         with self._lock:
-            if key not in self._functions:
-                if key[1] == "float32":
-                    model = self._trained
-                else:
-                    if self._float64 is None:
-                        self._float64 = float64_copy(self._trained)
-                    model = self._float64
-                self._functions[key] = compile_inference(
-                    make_fn(model), tuple(model.input_shape[1:]), key[1]
+            if name not in self._functions:
+                model = self._trained
+                self._functions[name] = compile_inference(
+                    make_fn(model), tuple(model.input_shape[1:])
                 )
-            return self._functions[key]
+            return self._functions[name]
 
 
 def run_batched(fn, x, *, verbose=0):
-    """Apply ``fn`` to ``x`` batch by batch and gather its output.
+    """Apply ``fn`` to ``x`` in fixed-size blocks and gather its output.
 
-    Float32 input stays float32; anything else is scored in float64. Only
-    one batch is converted at a time, so memory beyond the input and the
-    output stays bounded by the batch size (``INFERENCE_BATCH_SIZE`` rows).
+    The rows are cast to float32 one chunk of ``INFERENCE_BATCH_SIZE`` rows
+    at a time, the chunk padded with zero rows to whole blocks of
+    ``INFERENCE_BLOCK_SIZE`` rows, so memory beyond the input and the output
+    stays bounded and every row is computed in a block of the same size.
     With ``verbose`` truthy, a line of progress goes to stderr about every
-    tenth of the rows when there are several batches.
+    tenth of the rows when there are several chunks.
     """
-    batch_size = INFERENCE_BATCH_SIZE
-    dtype = np.float32 if x.dtype == np.float32 else np.float64
+    block_size = INFERENCE_BLOCK_SIZE
+    chunk_size = INFERENCE_BATCH_SIZE
     n_samples = x.shape[0]
-    if n_samples <= batch_size:
-        return fn(np.asarray(x, dtype=dtype))
-    progress = _Progress(n_samples) if verbose else None
+    progress = _Progress(n_samples) if verbose and n_samples > chunk_size else None
     out = None
-    for start in range(0, n_samples, batch_size):
-        part = fn(np.asarray(x[start : start + batch_size], dtype=dtype))
+    for start in range(0, max(n_samples, 1), chunk_size):
+        with np.errstate(over="ignore"):  # values beyond float32: reported as inf
+            chunk = np.asarray(x[start : start + chunk_size], dtype=np.float32)
+        n_rows = len(chunk)
+        n_blocks = max(1, -(-n_rows // block_size))
+        padded = np.zeros((n_blocks * block_size, *x.shape[1:]), dtype=np.float32)
+        padded[:n_rows] = chunk
+        part = fn(padded.reshape(n_blocks, block_size, *x.shape[1:]))
+        part = part.reshape(n_blocks * block_size, *part.shape[2:])[:n_rows]
         if out is None:
             out = np.empty((n_samples, *part.shape[1:]), dtype=part.dtype)
-        out[start : start + len(part)] = part
+        out[start : start + n_rows] = part
         if progress is not None:
-            progress.update(start + len(part))
+            progress.update(start + n_rows)
     return out
 
 
