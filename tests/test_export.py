@@ -80,7 +80,7 @@ CASES = {
     "vae": _detector_case(
         make_pipeline(MinMaxScaler(), VAEDetector(hidden_units=(4,), latent_dim=2, **TINY))
     ),
-    # downsample=4 over 6 steps: Conv1D, Conv1DTranspose and a cropping
+    # downsample=4 over 6 steps: Conv1D, the linear unfold and a cropping
     "lstm_autoencoder": _detector_case(
         make_pipeline(
             MaxAbsScaler(),
