@@ -75,7 +75,10 @@ EXPECTED_FAILED_CHECKS = {
     "CostThreshold": {"check_classifiers_classes": _RENAMED_CLASSES},
     **{
         name: {"check_sample_weight_equivalence_on_dense_data": _STOCHASTIC_WEIGHTS}
+        # the RNN classifier here trains without input noise or validation
+        # split, and passes
         for name in TINY_DETECTORS
+        if name != "RNNClassifierDetector"
     },
 }
 

@@ -42,9 +42,10 @@ def test_cost_curve_display_from_predictions_matches_cost_threshold(blobs):
     X_train, X_test, y_test = blobs
     fitted = forest().fit(X_train)
     scores = -fitted.score_samples(X_test)
-    model = CostThreshold(FrozenEstimator(fitted), fp_cost=5, fn_cost=100).fit(
-        X_test, y_test
-    )
+    # confidence=None: the display marks the least cost, as that rule chooses
+    model = CostThreshold(
+        FrozenEstimator(fitted), fp_cost=5, fn_cost=100, confidence=None
+    ).fit(X_test, y_test)
     display = CostCurveDisplay.from_predictions(y_test, scores, fp_cost=5, fn_cost=100)
     costs, thresholds = cost_curve(y_test, scores, fp_cost=5, fn_cost=100)
     np.testing.assert_allclose(display.cost_line_.get_ydata(), costs[:-1])
