@@ -8,18 +8,7 @@ def pytest_addoption(parser):
     )
 
 
-#: Modules whose tests are spread over the xdist workers one by one; every
-#: other module runs whole on one worker (``--dist loadgroup``), so that its
-#: module-scoped fixtures, which fit networks, are fitted once rather than
-#: once per worker.
-SPREAD_MODULES = {"test_common"}
-
-
 def pytest_collection_modifyitems(config, items):
-    for item in items:
-        module = getattr(getattr(item, "module", None), "__name__", None)
-        if module is not None and module not in SPREAD_MODULES:
-            item.add_marker(pytest.mark.xdist_group(module))
     if config.getoption("--runslow"):
         return
     skip_slow = pytest.mark.skip(reason="slow: give --runslow to run it")
