@@ -49,7 +49,7 @@ from sklearn_recon import AutoencoderDetector, CostThreshold, ThresholdSelector
 from sklearn_recon._protocol import ecg5000_split
 from sklearn_recon.datasets import load_secom
 from sklearn_recon.metrics import cost_curve, total_cost
-from sklearn_recon.threshold import _lower_bound
+from sklearn_recon.threshold import _best_index, _lower_bound, _threshold_between
 
 STUDIES = ("papermill", "secom", "ecg5000", "far")
 
@@ -93,18 +93,12 @@ def _both(model, X_fit, y_fit, X_test, y_test, anomaly_label):
 
 def _least_cost(fitted):
     """A copy of the fitted CostThreshold with the threshold of least held-out
-    cost, as ``confidence=None`` chooses it on the same held-out curve (ties
-    to the lowest threshold, halfway down to the next lower held-out score)."""
+    cost, as ``confidence=None`` chooses it on the same held-out curve."""
     results = fitted.cv_results_
-    thresholds, costs = results["thresholds"], results["costs"]
-    index = int(np.flatnonzero(costs <= costs.min() + 1e-12 * max(1.0, costs.min()))[0])
+    thresholds = results["thresholds"]
+    index = _best_index(-results["costs"])
     eager = copy.copy(fitted)
-    if not np.isfinite(thresholds[index]):
-        eager.best_threshold_ = np.inf
-    elif index == 0:
-        eager.best_threshold_ = float(np.nextafter(thresholds[index], -np.inf))
-    else:
-        eager.best_threshold_ = float((thresholds[index - 1] + thresholds[index]) / 2)
+    eager.best_threshold_ = _threshold_between(thresholds[index], thresholds)
     eager.saving_ = float(results["savings"][index])
     eager.saving_lower_bound_ = float(results["saving_lower_bounds"][index])
     return eager
