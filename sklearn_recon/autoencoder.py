@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 from .base import BaseReconstructionDetector
+from .utils._keras import get_keras
 from .utils._docstring import (
     RANDOM_STATE_VERBOSE,
     contamination_parameter,
@@ -27,7 +28,7 @@ def _check_hidden_units(hidden_units):
 
 @fill_doc(
     training=training_parameters(
-        epochs=200, batch_size=32, learning_rate=0.001, n_iter_no_change=20
+        epochs=200, batch_size=64, learning_rate=0.002, n_iter_no_change=20
     ),
     contamination=contamination_parameter(),
     random_state_verbose=RANDOM_STATE_VERBOSE,
@@ -140,8 +141,8 @@ class AutoencoderDetector(BaseReconstructionDetector):
         loss="mse",
         noise_std=0.0,
         epochs=200,
-        batch_size=32,
-        learning_rate=0.001,
+        batch_size=64,
+        learning_rate=0.002,
         optimizer="adam",
         early_stopping=True,
         validation_fraction=0.1,
@@ -180,3 +181,8 @@ class AutoencoderDetector(BaseReconstructionDetector):
             noise_std=self.noise_std,
             seed=seed,
         )
+
+    def _inference_layers(self, model):
+        # input noise is inactive at inference: the rest is a Dense chain
+        keras = get_keras()
+        return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]

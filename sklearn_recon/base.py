@@ -34,6 +34,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._version import __version__
 from .utils._docstring import FIT_SAMPLE_WEIGHT, fill_doc
 from .utils._keras import (
+    DenseChain,
     InferenceFunctions,
     check_finite_output,
     derive_seed,
@@ -262,7 +263,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_params_vs_data(X)
         seed = derive_seed(self.random_state)
         model, history, best_epoch = self._train(X, targets, sample_weight, seed)
-        inference = InferenceFunctions(model)
+        inference = self._make_inference(model)
         errors = self._errors(X, inference)
         self.model_ = model
         self._seed = seed
@@ -489,7 +490,18 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         model = self._build_network(self.n_features_in_, self._seed)
         load_weights(model)
         self.model_ = model
-        self._inference = InferenceFunctions(model)
+        self._inference = self._make_inference(model)
+
+    def _make_inference(self, model):
+        """The inference functions of the trained ``model``."""
+        return InferenceFunctions(model, self._numpy_functions(model))
+
+    def _numpy_functions(self, model):
+        """NumPy versions of the inference functions, by name, for small requests.
+
+        None by default: every request runs through the compiled network.
+        """
+        return None
 
 
 class BaseReconstructionDetector(BaseKerasDetector):
@@ -512,6 +524,30 @@ class BaseReconstructionDetector(BaseKerasDetector):
 
     def _keras_loss(self):
         return self.loss
+
+    def _inference_layers(self, model):
+        """The Dense layers from input to reconstruction at inference, or None.
+
+        Detectors whose inference is a chain of Dense layers return them, so
+        small requests are scored in NumPy (:class:`~sklearn_recon.utils._keras.DenseChain`).
+        """
+        return None
+
+    def _numpy_functions(self, model):
+        layers = self._inference_layers(model)
+        if layers is None or not DenseChain.supports(layers):
+            return None
+        chain = DenseChain(layers)
+
+        def feature_error(x):
+            diff = x - chain(x)
+            return np.abs(diff) if self.loss == "mae" else np.square(diff)
+
+        return {
+            "reconstruct": chain,
+            "feature_error": feature_error,
+            "error": lambda x: feature_error(x).mean(axis=1),
+        }
 
     def _reconstruction_ops(self, model, x):
         """The reconstruction of the batch ``x`` at inference."""

@@ -79,7 +79,7 @@ def _synthetic_anomalies(X, rng):
 
 @fill_doc(
     training=training_parameters(
-        epochs=100, batch_size=64, learning_rate=0.003, n_iter_no_change=10
+        epochs=100, batch_size=128, learning_rate=0.005, n_iter_no_change=5
     ),
     random_state_verbose=RANDOM_STATE_VERBOSE,
 )
@@ -112,6 +112,17 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
 
     units : int or tuple of int, default=(32,)
         Width of each stacked recurrent layer, e.g. ``(64, 32)`` for two.
+
+    downsample : int, default=8
+        Stride of a convolutional front end (``conv_filters`` ReLU filters
+        of width ``2 * downsample``) that shortens each sequence
+        ``downsample`` times before the recurrent layers, which then run
+        over ``ceil(n_timesteps / downsample)`` steps. 1 leaves it out and
+        feeds the raw steps to the recurrent layers.
+
+    conv_filters : int, default=32
+        Filters of the convolutional front end; unused with
+        ``downsample=1``.
 
     bidirectional : bool, default=False
         Whether every recurrent layer also reads the sequences backwards.
@@ -239,6 +250,8 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
         "n_channels": [Interval(Integral, 1, None, closed="left")],
         "cell": [StrOptions({"gru", "lstm"})],
         "units": [Interval(Integral, 1, None, closed="left"), tuple, list],
+        "downsample": [Interval(Integral, 1, None, closed="left")],
+        "conv_filters": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "anomaly_label": [Real, str],
@@ -251,17 +264,19 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
         n_channels=1,
         cell="gru",
         units=(32,),
+        downsample=8,
+        conv_filters=32,
         bidirectional=False,
         dropout=0.0,
         anomaly_label=-1,
         class_weight="balanced",
         epochs=100,
-        batch_size=64,
-        learning_rate=0.003,
+        batch_size=128,
+        learning_rate=0.005,
         optimizer="adam",
         early_stopping=True,
         validation_fraction=0.1,
-        n_iter_no_change=10,
+        n_iter_no_change=5,
         contamination="auto",
         random_state=None,
         verbose=0,
@@ -281,6 +296,8 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
         self.n_channels = n_channels
         self.cell = cell
         self.units = units
+        self.downsample = downsample
+        self.conv_filters = conv_filters
         self.bidirectional = bidirectional
         self.dropout = dropout
         self.anomaly_label = anomaly_label
@@ -423,6 +440,8 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
             self.n_channels,
             cell=self.cell,
             units=_check_units(self.units),
+            downsample=self.downsample,
+            conv_filters=self.conv_filters,
             bidirectional=self.bidirectional,
             dropout=self.dropout,
             seed=seed,

@@ -13,13 +13,13 @@ from .utils._docstring import (
     fill_doc,
     training_parameters,
 )
-from .utils._keras import check_finite_output, get_keras, run_batched
+from .utils._keras import DenseChain, check_finite_output, get_keras, run_batched
 from .utils._sklearn_compat import Interval, StrOptions
 
 
 @fill_doc(
     training=training_parameters(
-        epochs=300, batch_size=32, learning_rate=0.001, n_iter_no_change=20
+        epochs=300, batch_size=64, learning_rate=0.002, n_iter_no_change=20
     ),
     contamination=contamination_parameter(),
     random_state_verbose=RANDOM_STATE_VERBOSE,
@@ -160,8 +160,8 @@ class VAEDetector(BaseReconstructionDetector):
         activation="relu",
         loss="mse",
         epochs=300,
-        batch_size=32,
-        learning_rate=0.001,
+        batch_size=64,
+        learning_rate=0.002,
         optimizer="adam",
         early_stopping=True,
         validation_fraction=0.1,
@@ -210,6 +210,25 @@ class VAEDetector(BaseReconstructionDetector):
             "mse": keras.metrics.MeanSquaredError,
         }[self.loss]
         return [metric(name="reconstruction_loss")]
+
+    def _inference_layers(self, model):
+        # scored through the latent means: the z_log_var branch, the KL
+        # term and the sampling play no part at inference
+        keras = get_keras()
+        return [
+            layer
+            for layer in model.layers
+            if isinstance(layer, keras.layers.Dense) and layer.name != "z_log_var"
+        ]
+
+    def _numpy_functions(self, model):
+        functions = super()._numpy_functions(model)
+        if functions is not None:
+            layers = self._inference_layers(model)
+            n_encoder = [layer.name for layer in layers].index("z_mean") + 1
+            chain = DenseChain(layers)
+            functions["encode"] = lambda x: chain(x, stop=n_encoder)
+        return functions
 
     @staticmethod
     def _encode_ops(model, x):

@@ -167,8 +167,8 @@ class _EpochRunner:
         model.compile(**kwargs)
         model.optimizer.build(model.trainable_variables)
         self.model = model
-        self._initial_optimizer = [np.array(v) for v in model.optimizer.variables]
-        self._epoch = _compile_epoch(keras, model, batch_size)
+        self._initial_optimizer = _values(model.optimizer.variables)
+        self._train_epoch, self._validate = _compile_epoch(keras, model, batch_size)
 
     def arrays(self, part):
         """The backend tensors of ``(x, y, sample_weight)``, None left out."""
@@ -184,17 +184,31 @@ class _EpochRunner:
         """Start a new fit from the state of ``model``, a new network of the
         same structure: its weights and random generators' states, and a
         fresh optimizer."""
-        _assign(self.model.variables, [np.asarray(v) for v in model.variables])
+        _assign(self.model.variables, _values(model.variables))
         _assign(self.model.optimizer.variables, self._initial_optimizer)
 
     def get_weights(self):
-        return [np.array(v) for v in self.model.weights]
+        return _values(self.model.weights)
 
     def epoch(self, arrays, order, val_arrays):
         import tensorflow as tf
 
-        logs = self._epoch(arrays, tf.convert_to_tensor(order), val_arrays)
-        return {name: float(value) for name, value in logs.items()}
+        # The metrics are reset between the calls, eagerly: a reset inside
+        # the compiled function is not ordered before the loop's updates.
+        self.model.reset_metrics()
+        logs = self._train_epoch(arrays, tf.convert_to_tensor(order))
+        logs = {name: float(value) for name, value in logs.items()}
+        if val_arrays is not None:
+            self.model.reset_metrics()
+            val_logs = self._validate(val_arrays)
+            logs.update({"val_" + name: float(value) for name, value in val_logs.items()})
+        return logs
+
+
+def _values(variables):
+    """NumPy copies of the values of ``variables``."""
+    convert = get_keras().ops.convert_to_numpy
+    return [np.array(convert(variable)) for variable in variables]
 
 
 def _assign(variables, values):
@@ -207,33 +221,28 @@ def _assign(variables, values):
 
 
 def _compile_epoch(keras, model, batch_size):
-    """The TensorFlow function running one epoch of ``model`` (compiled)."""
+    """The functions running one training epoch and one validation pass of
+    ``model``, compiled; each returns the epoch's metrics."""
     import tensorflow as tf
 
-    def reset_metrics():
-        for metric in model.metrics:
-            metric.reset_state()
-
-    def run(arrays, order, val_arrays):
-        reset_metrics()
+    def train_epoch(arrays, order):
         n_rows = tf.shape(order)[0]
         n_batches = (n_rows + batch_size - 1) // batch_size
         for i in tf.range(n_batches):
             index = order[i * batch_size : (i + 1) * batch_size]
             model.train_step(tuple(tf.gather(a, index) for a in arrays))
-        logs = {name: tf.identity(v) for name, v in model.get_metrics_result().items()}
-        if val_arrays is not None:
-            reset_metrics()
-            n_val = tf.shape(val_arrays[0])[0]
-            for start in tf.range(0, n_val, INFERENCE_BATCH_SIZE):
-                model.test_step(
-                    tuple(a[start : start + INFERENCE_BATCH_SIZE] for a in val_arrays)
-                )
-            for name, value in model.get_metrics_result().items():
-                logs["val_" + name] = tf.identity(value)
-        return logs
+        return model.get_metrics_result()
 
-    return tf.function(run, reduce_retracing=True)
+    def validate(arrays):
+        n_rows = tf.shape(arrays[0])[0]
+        for start in tf.range(0, n_rows, INFERENCE_BATCH_SIZE):
+            model.test_step(tuple(a[start : start + INFERENCE_BATCH_SIZE] for a in arrays))
+        return model.get_metrics_result()
+
+    return (
+        tf.function(train_epoch, reduce_retracing=True),
+        tf.function(validate, reduce_retracing=True),
+    )
 
 
 class _EpochCache:
