@@ -1,0 +1,122 @@
+"""Speed of fitting and scoring: this checkout against an older install, same run.
+
+Every measurement runs in a fresh subprocess of the interpreter under test,
+so both codes pay the same start-up costs and a measurement never sees the
+other's compiled functions. Pass the older code's interpreter with
+``--old-python`` (a virtual environment where the reference commit is
+installed, for example ``pip install git+...@4cd57ba``); without it only
+this checkout is measured.
+
+Printed, per detector (default parameters, the ECG5000 protocol of
+``sklearn_recon._protocol``, scaler on the normal training beats): fit
+seconds and test ROC-AUC for each seed, old and new side by side; the wall
+time of one ``GridSearchCV`` of 12 AutoencoderDetector candidates x 5 folds
+on the normal training beats, and its old/new ratio; the median latency of
+``score_samples`` on one row; rows per second through
+``Pipeline(MinMaxScaler(), detector)`` from float64.
+
+Usage::
+
+    python benchmarks/bench_speed.py --old-python /path/to/old/venv/bin/python
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+DETECTORS = {
+    "autoencoder": "AutoencoderDetector",
+    "vae": "VAEDetector",
+    "lstm": "LSTMAutoencoderDetector",
+    "rnn": "RNNClassifierDetector",
+}
+
+_WORKER = Path(__file__).with_name("_speed_worker.py")
+
+
+def measure(python, task, *args):
+    """Run one task of ``_speed_worker.py`` under ``python``; its JSON result."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")}
+    # run from the worker's folder: the interpreter imports the
+    # sklearn_recon installed in its own environment, not this checkout's
+    out = subprocess.run(
+        [python, str(_WORKER), task, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=_WORKER.parent,
+        check=False,
+    )
+    if out.returncode:
+        raise RuntimeError(f"{python} {task} {args} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--old-python", help="interpreter with the older code installed")
+    parser.add_argument("--new-python", default=sys.executable)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--detectors", nargs="+", default=list(DETECTORS), choices=DETECTORS)
+    parser.add_argument("--no-grid", action="store_true", help="skip the grid search")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of the latency tasks")
+    args = parser.parse_args(argv)
+    codes = {"new": args.new_python}
+    if args.old_python:
+        codes = {"old": args.old_python, **codes}
+
+    print(measure(args.new_python, "machine")["line"])
+    print()
+    print("## Fit time and ROC-AUC (default parameters, ECG5000 protocol)")
+    print()
+    header = " | ".join(f"{code} fit s | {code} ROC-AUC" for code in codes)
+    print(f"| detector | seed | {header} |")
+    print("|---|---|" + "---|---|" * len(codes))
+    summary = {}
+    for name in args.detectors:
+        for seed in args.seeds:
+            cells = []
+            for code, python in codes.items():
+                result = measure(python, "fit", DETECTORS[name], seed)
+                summary.setdefault((name, code), []).append(result)
+                cells.append(f"{result['fit_seconds']:.1f} | {result['roc_auc']:.4f}")
+            print(f"| {DETECTORS[name]} | {seed} | {' | '.join(cells)} |", flush=True)
+    print()
+    print("Medians over the seeds:")
+    for (name, code), results in summary.items():
+        fit = statistics.median(r["fit_seconds"] for r in results)
+        worst = min(r["roc_auc"] for r in results)
+        print(f"- {DETECTORS[name]} ({code}): fit {fit:.1f} s, lowest ROC-AUC {worst:.4f}")
+
+    if not args.no_grid:
+        print()
+        print("## GridSearchCV: 12 AutoencoderDetector candidates x 5 folds")
+        print()
+        seconds = {}
+        for code, python in codes.items():
+            seconds[code] = measure(python, "grid")["seconds"]
+            print(f"- {code}: {seconds[code]:.1f} s", flush=True)
+        if "old" in seconds:
+            print(f"- old / new: {seconds['old'] / seconds['new']:.1f}x")
+
+    print()
+    print("## Scoring (median of runs, each in a fresh process)")
+    print()
+    print("| detector | " + " | ".join(f"{c} one row ms | {c} rows/s" for c in codes) + " |")
+    print("|---|" + "---|---|" * len(codes))
+    for name in args.detectors:
+        cells = []
+        for code, python in codes.items():
+            runs = [measure(python, "score", DETECTORS[name]) for _ in range(args.repeat)]
+            one_row = statistics.median(r["one_row_ms"] for r in runs)
+            rows = statistics.median(r["rows_per_second"] for r in runs)
+            cells.append(f"{one_row:.2f} | {rows:,.0f}")
+        print(f"| {DETECTORS[name]} | {' | '.join(cells)} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
