@@ -102,7 +102,7 @@ _SEQUENCE_ATTRIBUTES = """
 
 @fill_doc(
     training=training_parameters(
-        epochs=40, batch_size=64, learning_rate=0.005, n_iter_no_change=5
+        epochs=30, batch_size=64, learning_rate=0.008, n_iter_no_change=5
     ),
     contamination=contamination_parameter(),
     random_state_verbose=RANDOM_STATE_VERBOSE,
@@ -152,9 +152,11 @@ class LSTMAutoencoderDetector(
         Filters of the convolutional front end. Only used if
         ``downsample > 1``.
 
-    loss : {"mae", "mse"}, default="mae"
+    loss : {"mse", "mae"}, default="mse"
         Reconstruction loss, and the error of each sequence: its mean
-        absolute or mean squared difference to its reconstruction.
+        squared or mean absolute difference to its reconstruction. The
+        studies used "mae"; "mse" separates ECG5000's anomalies better in
+        fewer epochs (see the benchmarks).
 
     noise_std : float, default=0.0
         Standard deviation of Gaussian noise added to the inputs during
@@ -246,11 +248,11 @@ class LSTMAutoencoderDetector(
         n_channels=1,
         downsample=8,
         conv_filters=32,
-        loss="mae",
+        loss="mse",
         noise_std=0.0,
-        epochs=40,
+        epochs=30,
         batch_size=64,
-        learning_rate=0.005,
+        learning_rate=0.008,
         optimizer="adam",
         early_stopping=True,
         validation_fraction=0.1,
