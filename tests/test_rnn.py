@@ -218,14 +218,24 @@ def test_stacked_bidirectional_lstm_with_dropout(data):
         early_stopping=False,
     ).fit(X, y)
     names = [type(layer).__name__ for layer in detector.model_.layers]
-    assert names == ["InputLayer", "Bidirectional", "Dropout", "Bidirectional", "Dropout", "Dense"]
-    forward = detector.model_.layers[1].forward_layer
-    backward = detector.model_.layers[1].backward_layer
+    assert names == [
+        "InputLayer", "Conv1D", "Bidirectional", "Dropout", "Bidirectional", "Dropout", "Dense"
+    ]
+    forward = detector.model_.layers[2].forward_layer
+    backward = detector.model_.layers[2].backward_layer
     assert type(forward).__name__ == "LSTM" and forward.units == 5
     # Both directions get their own seeds, hence different initial weights.
     assert not np.allclose(forward.get_weights()[0], backward.get_weights()[0])
     restored = pickle.loads(pickle.dumps(detector))
     np.testing.assert_array_equal(restored.score_samples(X_test), detector.score_samples(X_test))
+
+
+def test_downsample_one_feeds_the_raw_steps(data):
+    X, y = data[0], data[1]
+    detector = tiny(downsample=1, epochs=1, early_stopping=False).fit(X, y)
+    names = [type(layer).__name__ for layer in detector.model_.layers]
+    assert names == ["InputLayer", "GRU", "Dense"]
+    assert detector.model_.layers[1].input.shape[1] == X.shape[1]
 
 
 def test_three_d_input_and_channels(data):
@@ -269,11 +279,17 @@ def test_bad_input_at_fit_and_predict(fitted, data):
         fitted.predict_proba(np.ones((2, 5)))
 
 
-def test_huge_values_saturate_the_gates_and_never_give_nan(fitted):
+def test_huge_values_saturate_the_gates_and_never_give_nan(fitted, data):
     X = np.ones((3, N_STEPS))
     X[1, 4] = np.finfo(np.float64).max
-    assert np.isfinite(fitted.score_samples(X)).all()
-    assert np.isfinite(fitted.predict_proba(X)).all()
+    # Straight into the recurrent layer, an infinite value saturates its gates.
+    raw = tiny(downsample=1, epochs=1, early_stopping=False).fit(data[0], data[1])
+    assert np.isfinite(raw.score_samples(X)).all()
+    assert np.isfinite(raw.predict_proba(X)).all()
+    # The convolutional front end sums it with the other values of its
+    # window: never a NaN score, a clear error instead.
+    with pytest.raises(ValueError, match="1 of 3 samples got a non-finite"):
+        fitted.score_samples(X)
 
 
 def test_diverging_training_is_a_clear_error_and_leaves_it_unfitted(data):
