@@ -35,6 +35,7 @@ import io
 import json
 import os
 import re
+import secrets
 import tempfile
 import warnings
 import zipfile
@@ -315,13 +316,34 @@ def save(estimator, path):
             archive.writestr(name, data)
         archive.comment = _COMMENT_PREFIX + b"0" * _DIGEST_LENGTH
     body = archive_bytes.getvalue()[:-_DIGEST_LENGTH]
-    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    _write_atomically(path, body + _digest(body).encode())
+
+
+def _write_atomically(path, data):
+    """Write ``data`` to a temporary file beside ``path``, then rename it.
+
+    The file is created with mode 0666 minus the umask, as ``open`` creates
+    files (0644 under the usual umask 022): ``tempfile.mkstemp`` would make
+    it 0600, unreadable by a service running as another user.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        partial = path.parent / f".{path.name}.{secrets.token_hex(8)}.part"
+        try:
+            fd = os.open(partial, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"could not create a temporary file beside {path}")
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(body + _digest(body).encode())
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
         os.replace(partial, path)
     except BaseException:
-        Path(partial).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
 
 
