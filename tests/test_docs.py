@@ -21,7 +21,9 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 API_RST = DOCS / "api.rst"
 #: User-guide pages whose ``.. code-block:: python`` blocks run, in order.
 TESTED_PAGES = ["composing.rst"]
-SUBMODULES = ["windows", "metrics", "datasets", "plotting", "threshold", "monitoring"]
+SUBMODULES = [
+    "windows", "metrics", "datasets", "plotting", "threshold", "monitoring", "mlflow"
+]  # fmt: skip
 
 
 def _documented():
