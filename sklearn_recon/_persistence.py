@@ -34,6 +34,8 @@ import importlib
 import io
 import json
 import os
+import re
+import secrets
 import tempfile
 import warnings
 import zipfile
@@ -53,6 +55,21 @@ _TREE = "estimator.json"
 _ARRAYS = "arrays.npz"
 _COMMENT_PREFIX = b"sklearn-recon-model sha256="
 _DIGEST_LENGTH = 64  # hexadecimal SHA-256
+_NETWORK = re.compile(r"network-\d+\.keras")
+
+# Bounds that load checks against the sizes a zip archive declares, before
+# decompressing anything. The members of a genuine file compress about 1.1x
+# (trained weights) to 10x (JSON); a compressed "bomb" expands about 1000x.
+#: The largest ratio of a member's size to its compressed size.
+MAX_COMPRESSION_RATIO = 100
+# Members up to this size (and a total of this much beyond the ratio) pass
+# whatever their ratio: a small array of zeros compresses very well.
+_SMALL_MEMBER = 1 << 20
+#: The members of the Keras archive of each network (``Model.save`` writes
+#: them uncompressed).
+_KERAS_MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
+_KERAS_WEIGHTS = "model.weights.h5"
+_READ_CHUNK = 1 << 20
 
 #: The estimators save and load support: the qualified name written in the
 #: file -> (module, class). Their fitted state is plain values, arrays,
@@ -299,13 +316,34 @@ def save(estimator, path):
             archive.writestr(name, data)
         archive.comment = _COMMENT_PREFIX + b"0" * _DIGEST_LENGTH
     body = archive_bytes.getvalue()[:-_DIGEST_LENGTH]
-    fd, partial = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    _write_atomically(path, body + _digest(body).encode())
+
+
+def _write_atomically(path, data):
+    """Write ``data`` to a temporary file beside ``path``, then rename it.
+
+    The file is created with mode 0666 minus the umask, as ``open`` creates
+    files (0644 under the usual umask 022): ``tempfile.mkstemp`` would make
+    it 0600, unreadable by a service running as another user.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        partial = path.parent / f".{path.name}.{secrets.token_hex(8)}.part"
+        try:
+            fd = os.open(partial, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise FileExistsError(f"could not create a temporary file beside {path}")
     try:
         with os.fdopen(fd, "wb") as file:
-            file.write(body + _digest(body).encode())
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
         os.replace(partial, path)
     except BaseException:
-        Path(partial).unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
         raise
 
 
@@ -389,45 +427,192 @@ class _Reader:
         return dtype
 
 
+def _size_problem(infos, size):
+    """Why the sizes the zip members ``infos`` declare are not a model file's.
+
+    ``size`` is the length of the archive. Only the central directory is
+    read: nothing is decompressed. Returns None when the sizes are sane.
+    """
+    total = 0
+    for info in infos:
+        bound = max(_SMALL_MEMBER, MAX_COMPRESSION_RATIO * info.compress_size)
+        if info.file_size > bound:
+            return (
+                f"{info.filename} would expand from {info.compress_size} to "
+                f"{info.file_size} bytes, more than {MAX_COMPRESSION_RATIO} times"
+            )
+        if info.header_offset + info.compress_size > size:
+            return f"{info.filename} extends beyond the end of the archive"
+        total += info.file_size
+    if total > MAX_COMPRESSION_RATIO * size + _SMALL_MEMBER:
+        return f"its members would expand to {total} bytes from {size}"
+    if sum(info.compress_size for info in infos) > size:
+        return "its members overlap"
+    return None
+
+
+def _read_member(archive, info):
+    """The content of one member: chunked reads that stop at its declared size."""
+    chunks, left = [], info.file_size
+    with archive.open(info) as member:
+        while left > 0:
+            chunk = member.read(min(_READ_CHUNK, left))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        if left != 0 or member.read(1):
+            raise zipfile.BadZipFile(f"{info.filename} is not of its declared size")
+    return b"".join(chunks)
+
+
+def _weights_problem(weights):
+    """Why the HDF5 weights file ``weights`` is not one Keras wrote, or None.
+
+    Keras stores each weight uncompressed, so its datasets hold no more bytes
+    than the file; a compressed or unwritten (fill-value) dataset can declare
+    far more, which reading it would allocate. Links to other files are
+    refused too.
+    """
+    import h5py
+
+    declared, problems = 0, []
+
+    def dataset(name, obj):
+        nonlocal declared
+        if isinstance(obj, h5py.Dataset):
+            if obj.is_virtual:
+                problems.append(f"{name} maps other files")
+            declared += int(obj.size or 0) * obj.dtype.itemsize
+
+    def link(name, link):
+        if not isinstance(link, h5py.HardLink):
+            problems.append(f"{name} is a link, which Keras does not write")
+
+    with h5py.File(io.BytesIO(weights), "r") as file:
+        file.visititems(dataset)  # hard links only, each object once
+        if hasattr(file, "visititems_links"):  # h5py >= 3.11
+            file.visititems_links(link)
+    if problems:
+        return problems[0]
+    if declared > len(weights):
+        return f"its weights declare {declared} bytes in a file of {len(weights)}"
+    return None
+
+
+def _check_network(data, name, refuse):
+    """Check the Keras archive ``data`` of member ``name`` before Keras reads it.
+
+    The same bounds as the model file's apply to its members, read from the
+    central directory before anything is decompressed; then its weights file
+    is read (bounded) and its datasets' sizes checked.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            names = [info.filename for info in infos]
+            if (
+                len(set(names)) != len(names)
+                or not set(names) <= set(_KERAS_MEMBERS)
+                or _KERAS_WEIGHTS not in names
+            ):
+                problem = (
+                    f"{name} holds {sorted(names)}, not the members of a Keras "
+                    f"archive ({', '.join(_KERAS_MEMBERS)})"
+                )
+            elif (problem := _size_problem(infos, len(data))) is not None:
+                problem = f"{name}: {problem}"
+            else:
+                weights = _read_member(archive, archive.getinfo(_KERAS_WEIGHTS))
+                if (problem := _weights_problem(weights)) is not None:
+                    problem = f"{name}: {problem}"
+    except Exception as exc:  # noqa: BLE001 - damaged zips and HDF5 fail in many ways
+        problem = f"{name} is not a readable Keras archive ({exc})"
+    if problem is not None:
+        raise refuse(problem)
+
+
 def _read_verified(path):
-    """Return the manifest and members of the model file ``path``, verified."""
+    """Return the manifest and members of the model file ``path``, verified.
+
+    Every size is checked against the manifest and sane bounds before the
+    member it belongs to is decompressed, and members are read in chunks
+    that stop at their declared size: a hostile file (a compressed "bomb")
+    is refused in time and memory bounded by its own size.
+    """
     not_ours = f"{path} is not a sklearn-recon model file"
     altered = (
         f"{path} was altered or corrupted after it was saved: {{}}. Refusing to "
         "load it; save the estimator again."
     )
+
+    def refuse(reason):
+        return ValueError(
+            f"{path} is not a model file as save writes it: {reason}. Refusing to "
+            "decompress it (it was altered or corrupted after it was saved, or "
+            "it is not a sklearn-recon model file)."
+        )
+
     with open(path, "rb") as file:
         data = file.read()
     body, checksum = data[:-_DIGEST_LENGTH], data[-_DIGEST_LENGTH:]
     has_checksum = body.endswith(_COMMENT_PREFIX)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = {name: archive.read(name) for name in archive.namelist()}
-    except Exception as exc:  # noqa: BLE001 - damaged zips fail in many ways
+
+    def damaged(reason):
         # not a zip, or a damaged one: its structure, zip's own CRC-32 or the
         # decompressor fails (BadZipFile, zlib.error, struct.error, ...)
-        if has_checksum:
-            raise ValueError(altered.format(exc)) from None
-        raise ValueError(not_ours) from None
+        return ValueError(altered.format(reason) if has_checksum else not_ours)
+
     try:
-        manifest = json.loads(members.pop(_MANIFEST))
-        is_ours = manifest["format"] == FORMAT
-        expected = dict(manifest["members"])
-        if not isinstance(manifest["format_version"], int) or not isinstance(
-            manifest["versions"], dict
-        ):
-            raise TypeError("format_version or versions")
-    except (ValueError, TypeError, KeyError):
-        if has_checksum:
-            raise ValueError(altered.format("its manifest is damaged")) from None
-        raise ValueError(not_ours) from None
-    if not is_ours:
-        raise ValueError(not_ours)
-    if sorted(expected) != sorted(members):
-        raise ValueError(altered.format("its members differ from the manifest"))
-    for name, content in members.items():
-        if _digest(content) != expected[name]:
-            raise ValueError(altered.format(f"the checksum of {name} does not match"))
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001 - damaged zips fail in many ways
+        raise damaged(exc) from None
+    with archive:
+        infos = archive.infolist()
+        manifest_info = [info for info in infos if info.filename == _MANIFEST]
+        if len(manifest_info) != 1:
+            raise damaged("its manifest is damaged")
+        if (problem := _size_problem(manifest_info, len(data))) is not None:
+            raise refuse(problem)
+        try:
+            manifest_bytes = _read_member(archive, manifest_info[0])
+        except Exception as exc:  # noqa: BLE001
+            raise damaged(exc) from None
+        try:
+            manifest = json.loads(manifest_bytes)
+            is_ours = manifest["format"] == FORMAT
+            expected = dict(manifest["members"])
+            if not isinstance(manifest["format_version"], int) or not isinstance(
+                manifest["versions"], dict
+            ):
+                raise TypeError("format_version or versions")
+        except (ValueError, TypeError, KeyError):
+            raise damaged("its manifest is damaged") from None
+        if not is_ours:
+            raise ValueError(not_ours)
+        names = [info.filename for info in infos if info is not manifest_info[0]]
+        if sorted(expected) != sorted(names):
+            raise ValueError(altered.format("its members differ from the manifest"))
+        unexpected = [
+            name for name in names if name not in (_TREE, _ARRAYS) and not _NETWORK.fullmatch(name)
+        ]
+        if unexpected:
+            raise refuse(f"it holds members that a model file has not: {unexpected}")
+        if (problem := _size_problem(infos, len(data))) is not None:
+            raise refuse(problem)
+        members = {}
+        for info in infos:
+            if info is manifest_info[0]:
+                continue
+            try:
+                content = _read_member(archive, info)
+            except Exception as exc:  # noqa: BLE001
+                raise damaged(exc) from None
+            if _digest(content) != expected[info.filename]:
+                raise ValueError(
+                    altered.format(f"the checksum of {info.filename} does not match")
+                )
+            members[info.filename] = content
     # The file's checksum covers the rest: the manifest, the zip's headers.
     if not has_checksum or checksum != _digest(body).encode():
         raise ValueError(altered.format("the file's SHA-256 checksum does not match"))
@@ -437,6 +622,9 @@ def _read_verified(path):
             f"format; sklearn-recon {__version__} reads up to version "
             f"{FORMAT_VERSION}. Upgrade sklearn-recon."
         )
+    for name, content in members.items():
+        if _NETWORK.fullmatch(name):
+            _check_network(content, name, refuse)
     return manifest, members
 
 
@@ -461,8 +649,10 @@ def load(path):
     Raises
     ------
     ValueError
-        If the file is not a sklearn-recon model file, or was altered or
-        corrupted after it was saved (a checksum does not match).
+        If the file is not a sklearn-recon model file, was altered or
+        corrupted after it was saved (a checksum does not match), or declares
+        sizes no model file has (a compressed "bomb"): these are refused
+        before anything is decompressed.
 
     Warns
     -----

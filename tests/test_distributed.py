@@ -1,16 +1,28 @@
-"""Grid searches on Dask's and Ray's distributed engines through joblib.
+"""Grid searches and scoring on Dask's, Ray's and Spark's distributed engines.
 
 The workers are separate processes, so the estimators travel by pickle,
-which is the point: the same best parameters as a serial search.
+which is the point: the same best parameters as a serial search, the same
+scores as one ``score_samples`` call. The scoring recipes of the scaling
+guide run as written.
 """
+
+import re
+import shutil
+import textwrap
+from pathlib import Path
 
 import joblib
 import numpy as np
+import pandas as pd
 import pytest
 from _instances import TINY
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from sklearn_recon import AutoencoderDetector, make_cost_scorer
+
+SCALING = Path(__file__).resolve().parents[1] / "docs" / "user_guide" / "scaling.rst"
 
 
 def _search():
@@ -65,3 +77,83 @@ def test_grid_search_on_ray_workers_matches_the_serial_one(blobs, serial_search)
     finally:
         ray.shutdown()
     _assert_same_search(search, serial_search)
+
+
+# ------------------------------------------- scoring a table, the guide's recipes
+
+
+def _recipe(name):
+    """The code block ``:name: scaling-<name>`` of docs/user_guide/scaling.rst."""
+    (body,) = re.findall(
+        rf"^\.\. code-block:: python\n   :name: scaling-{name}\n\n((?:(?:   .*)?\n)+)",
+        SCALING.read_text(),
+        flags=re.M,
+    )
+    return compile(textwrap.dedent(body), f"{SCALING}:scaling-{name}", "exec")
+
+
+@pytest.fixture(scope="module")
+def table():
+    """A fitted Pipeline and a table of 3000 rows, a tenth of them shifted."""
+    rng = np.random.RandomState(0)
+    columns = [f"sensor_{i}" for i in range(8)]
+    X = pd.DataFrame(rng.normal(size=(1000, 8)), columns=columns)
+    model = make_pipeline(
+        StandardScaler(), AutoencoderDetector(hidden_units=(4,), **TINY)
+    ).fit(X)
+    readings = pd.DataFrame(rng.normal(size=(3000, 8)), columns=columns)
+    readings.iloc[::10] += 5
+    return model, readings, columns
+
+
+def test_scoring_on_a_dask_cluster_matches_one_process(table, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    model, readings, _ = table
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "readings").mkdir()
+    for i in range(6):  # six files, six partitions
+        part = readings.iloc[i * 500 : (i + 1) * 500]
+        part.to_parquet(tmp_path / "readings" / f"part-{i}.parquet")
+    exec(_recipe("dask"), {"model": model, "__name__": "recipe"})
+    files = sorted((tmp_path / "scores").glob("*.parquet"))
+    assert len(files) == 6  # written partition by partition
+    scores = pd.concat(pd.read_parquet(file) for file in files)
+    np.testing.assert_array_equal(scores.index, readings.index)
+    np.testing.assert_array_equal(scores["score"], model.score_samples(readings))
+    np.testing.assert_array_equal(scores["flag"], model.predict(readings))
+    assert (scores["flag"].iloc[::10] == -1).mean() > 0.9  # the shifted rows
+
+
+def _spark_or_skip():
+    pytest.importorskip("pyspark", reason="pyspark is not installed: pip install pyspark")
+    pytest.importorskip("onnxruntime")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs a Java runtime (Debian: openjdk-17-jre-headless)")
+
+
+def test_scoring_on_spark_with_the_onnx_graph(table, tmp_path, monkeypatch):
+    _spark_or_skip()
+    from pyspark.sql import SparkSession
+
+    model, readings, columns = table
+    monkeypatch.chdir(tmp_path)
+    readings.assign(id=np.arange(len(readings))).to_parquet(tmp_path / "readings")
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "700")  # several batches
+        .getOrCreate()
+    )
+    try:
+        exec(_recipe("spark"), {"model": model, "columns": columns, "__name__": "recipe"})
+        scores = spark.read.parquet(str(tmp_path / "scores")).toPandas()
+    finally:
+        spark.stop()
+    scores = scores.sort_values("id")
+    np.testing.assert_array_equal(scores["id"], np.arange(len(readings)))
+    expected = model.score_samples(readings)
+    np.testing.assert_allclose(scores["score"], expected, rtol=1e-5, atol=1e-6)
+    near = np.abs(model.decision_function(readings)) < 1e-5  # within float32 rounding
+    flags = model.predict(readings)
+    assert (scores["flag"].to_numpy() == flags)[~near].all()

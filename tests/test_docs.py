@@ -21,7 +21,9 @@ DOCS = Path(__file__).resolve().parents[1] / "docs"
 API_RST = DOCS / "api.rst"
 #: User-guide pages whose ``.. code-block:: python`` blocks run, in order.
 TESTED_PAGES = ["composing.rst"]
-SUBMODULES = ["windows", "metrics", "datasets", "plotting", "threshold", "monitoring"]
+SUBMODULES = [
+    "windows", "metrics", "datasets", "plotting", "threshold", "monitoring", "mlflow"
+]  # fmt: skip
 
 
 def _documented():
@@ -86,3 +88,36 @@ def test_user_guide_page_runs_as_written(page, capsys):
     if page == "composing.rst":
         assert "CostThreshold" in out  # the refusal points to the meta-estimators
         assert "True True" in out and "True" in out
+
+
+def _pyproject():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    return tomllib.loads((DOCS.parent / "pyproject.toml").read_text())
+
+
+def _install_lines():
+    pages = [DOCS.parent / "README.md", *DOCS.rglob("*.rst")]
+    for page in pages:
+        if "_build" in page.parts or "generated" in page.parts:
+            continue
+        for line in page.read_text().splitlines():
+            if "pip install" in line:
+                yield page.name, line
+
+
+def test_install_lines_work_from_a_checkout():
+    """sklearn-recon is not on PyPI: "sklearn-recon[plot]" fails, ".[plot]" works."""
+    extras = set(_pyproject()["project"]["optional-dependencies"])
+    lines = list(_install_lines())
+    assert lines
+    for page, line in lines:
+        assert "sklearn-recon[" not in line, f"{page}: {line.strip()}"
+        for extra in re.findall(r"\.\[([\w,-]+)\]", line):
+            assert set(extra.split(",")) <= extras, f"{page}: unknown extra in {line}"
+
+
+def test_matplotlib_comes_with_the_package():
+    """``sklearn-recon demo`` draws its plots on a fresh install; [plot] still works."""
+    project = _pyproject()["project"]
+    assert any(re.match(r"matplotlib\b", dep) for dep in project["dependencies"])
+    assert project["optional-dependencies"]["plot"] == ["matplotlib>=3.6"]

@@ -10,7 +10,10 @@ numpydoc_validate = pytest.importorskip("numpydoc.validate")
 
 import sklearn_recon  # noqa: E402
 
-PUBLIC_MODULES = ["sklearn_recon.datasets", "sklearn_recon.windows", "sklearn_recon.monitoring"]
+PUBLIC_MODULES = [
+    "sklearn_recon.datasets", "sklearn_recon.windows", "sklearn_recon.monitoring",
+    "sklearn_recon.mlflow",
+]  # fmt: skip
 # Modules whose public classes are not re-exported at the top level.
 CLASS_MODULES = ["sklearn_recon.plotting"]
 # The private modules that define those classes: doctest finds the examples of

@@ -433,7 +433,9 @@ def ecg_model():
     model = make_pipeline(
         MinMaxScaler(), AutoencoderDetector(hidden_units=(8,), **TINY)
     ).fit(normal[:2000])
-    return model, ecg.data[-100:]
+    X_new = ecg.data.drop(normal.index[:2000]).sample(100, random_state=0)
+    assert 0 < (ecg.target[X_new.index] == 1).sum() < 100  # normal and abnormal beats
+    return model, X_new
 
 
 def _run_recipes(names, namespace, tmp_path, monkeypatch):

@@ -8,10 +8,19 @@ input given to the fitted estimators, and the few fit-time examples that
 train a network use small ``max_examples``.
 """
 
+import hashlib
+import io
+import json
 import pickle
 import re
+import struct
+import subprocess
+import sys
 import threading
+import zipfile
+import zlib
 
+import h5py
 import numpy as np
 import pandas as pd
 import pytest
@@ -21,9 +30,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from strategies import hostile_arrays, labelled_scores
 
+import sklearn_recon
 import sklearn_recon.utils._keras as _keras
 from sklearn_recon import (
     AutoencoderDetector,
+    save,
     CostThreshold,
     LSTMAutoencoderDetector,
     LSTMForecastDetector,
@@ -630,6 +641,185 @@ def test_load_papermill_missing_file_and_a_good_row(tmp_path):
     path.write_text(_papermill_csv(y="1"))
     data, target = load_papermill(path, return_X_y=True)
     assert data.shape == (1, 61) and target.tolist() == [1]
+
+
+# ---------------------------------------------------------- hostile model files
+
+GiB = 1 << 30
+
+
+def _zeros_deflated(size, chunk=1 << 26):
+    """A raw deflate stream of ``size`` zero bytes, its CRC-32 and ``size``.
+
+    After a full flush the compressor starts afresh, so the stream of one
+    chunk repeats: 2 GiB of zeros compress to about 2 MB in a second,
+    without ever holding them.
+    """
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = compressor.compress(bytes(chunk)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    crc, zeros = 0, bytes(chunk)
+    for _ in range(size // chunk):
+        crc = zlib.crc32(zeros, crc)
+    return block * (size // chunk) + compressor.flush(), crc, size
+
+
+def _zip(members, comment=b""):
+    """A zip archive written by hand from ``(name, data)`` pairs.
+
+    ``data`` is bytes (stored as is) or ``(deflated, crc, size)``, an already
+    compressed member, which ``zipfile`` cannot write.
+    """
+    local, central = bytearray(), bytearray()
+    for name, data in members:
+        if isinstance(data, bytes):
+            method, raw, crc, size = 0, data, zlib.crc32(data), len(data)
+        else:
+            method, (raw, crc, size) = 8, data
+        offset, encoded = len(local), name.encode()
+        fields = (method, 0, 0, crc, len(raw), size, len(encoded), 0)
+        local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, *fields) + encoded + raw
+        central += struct.pack(
+            "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, *fields, 0, 0, 0, 0, offset
+        ) + encoded
+    end = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central),
+        len(local), len(comment),
+    )  # fmt: skip
+    return bytes(local + central + end + comment)
+
+
+def _forged_model_file(members):
+    """A model file of ``members`` whose manifest and checksums are consistent."""
+    manifest = {
+        "format": "sklearn-recon-model", "format_version": 1, "versions": {},
+        "estimator": "sklearn_recon.AutoencoderDetector",
+        "members": {
+            name: hashlib.sha256(data if isinstance(data, bytes) else b"").hexdigest()
+            for name, data in members
+        },
+    }  # fmt: skip
+    prefix = b"sklearn-recon-model sha256="
+    archive = _zip([("manifest.json", json.dumps(manifest).encode()), *members],
+                   comment=prefix + b"0" * 64)
+    body = archive[:-64]
+    return body + hashlib.sha256(body).hexdigest().encode()
+
+
+@pytest.fixture(scope="module")
+def hostile_files(fitted, tmp_path_factory):
+    """A genuine model file, and forged ones that each hide a 2 GiB member."""
+    folder = tmp_path_factory.mktemp("hostile")
+    save(fitted["AutoencoderDetector"], folder / "genuine.skr")
+    with zipfile.ZipFile(folder / "genuine.skr") as archive:
+        genuine = {name: archive.read(name) for name in archive.namelist()}
+    bomb = _zeros_deflated(2 * GiB)
+    with zipfile.ZipFile(io.BytesIO(genuine["network-0.keras"])) as archive:
+        network = {name: archive.read(name) for name in archive.namelist()}
+    weights = io.BytesIO()  # an HDF5 dataset of 2 GiB that holds no bytes
+    with h5py.File(weights, "w") as file:
+        file.create_dataset("layers/dense/vars/0", shape=(GiB // 4,), dtype="f8",
+                            chunks=(1 << 16,))
+    files = {
+        # the outer archive's arrays.npz expands to 2 GiB of zeros
+        "outer": [("estimator.json", genuine["estimator.json"]),
+                  ("arrays.npz", bomb),
+                  ("network-0.keras", genuine["network-0.keras"])],
+        # the outer archive is sane; the Keras archive in it holds the bomb
+        "nested": [("estimator.json", genuine["estimator.json"]),
+                   ("arrays.npz", genuine["arrays.npz"]),
+                   ("network-0.keras", _zip([("metadata.json", network["metadata.json"]),
+                                             ("config.json", network["config.json"]),
+                                             ("model.weights.h5", bomb)]))],
+        # the Keras archive is sane; its weights declare 2 GiB they do not hold
+        "hdf5": [("estimator.json", genuine["estimator.json"]),
+                 ("arrays.npz", genuine["arrays.npz"]),
+                 ("network-0.keras", _zip([("metadata.json", network["metadata.json"]),
+                                           ("config.json", network["config.json"]),
+                                           ("model.weights.h5", weights.getvalue())]))],
+        # a member the manifest lists, but no model file has
+        "unexpected": [*((name, genuine[name]) for name in
+                         ("estimator.json", "arrays.npz", "network-0.keras")),
+                       ("payload.bin", bomb)],
+    }  # fmt: skip
+    paths = {"genuine": folder / "genuine.skr"}
+    for name, members in files.items():
+        paths[name] = folder / f"{name}.skr"
+        paths[name].write_bytes(_forged_model_file(members))
+    return paths
+
+
+_LOAD_AND_MEASURE = """
+import json, sys, time
+import sklearn_recon
+outcome = {}
+for path in sys.argv[1:]:
+    start = time.perf_counter()
+    try:
+        sklearn_recon.load(path)
+        message = None
+    except ValueError as exc:
+        message = str(exc)
+    outcome[path] = [time.perf_counter() - start, message]
+with open("/proc/self/status") as status:
+    peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({"outcome": outcome, "peak": peak * 1024}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/status")
+def test_compressed_bombs_are_refused_in_bounded_time_and_memory(hostile_files):
+    """A 2 MB file expanding to 2 GiB, outer or nested, is refused before it is
+    decompressed: within 5 s each, the whole process under 1 GiB.
+
+    The peak is the new process's VmHWM: on Linux ``getrusage``'s
+    ``ru_maxrss`` keeps the peak of the process image before ``exec``, here
+    pytest's, with its TensorFlow and fitted networks.
+    """
+    names = ["outer", "nested", "hdf5", "unexpected"]
+    for name in ("outer", "nested"):
+        assert hostile_files[name].stat().st_size < 3_000_000
+    with zipfile.ZipFile(hostile_files["outer"]) as archive:
+        assert archive.getinfo("arrays.npz").file_size == 2 * GiB
+    run = subprocess.run(
+        [sys.executable, "-c", _LOAD_AND_MEASURE, *(str(hostile_files[n]) for n in names)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(run.stdout.splitlines()[-1])
+    expected = {
+        "outer": r"arrays\.npz would expand from \d+ to 2147483648 bytes, more than 100 times",
+        "nested": r"network-0\.keras: model\.weights\.h5 would expand from \d+ to 2147483648",
+        "hdf5": r"network-0\.keras: its weights declare 2147483648 bytes in a file of \d+",
+        "unexpected": r"members that a model file has not: \['payload\.bin'\]",
+    }
+    for name in names:
+        seconds, message = result["outcome"][str(hostile_files[name])]
+        assert message is not None, f"{name}: loaded"
+        assert re.search(expected[name], message), (name, message)
+        assert "Refusing to decompress it" in message
+        assert seconds < 5, (name, seconds)
+    assert result["peak"] < GiB, result["peak"]
+
+
+def test_genuine_file_beside_the_bombs_still_loads(fitted, hostile_files):
+    # the forged files differ from it only by their hostile member
+    detector = fitted["AutoencoderDetector"]
+    restored = sklearn_recon.load(hostile_files["genuine"])
+    X = _rows("AutoencoderDetector", 5)
+    np.testing.assert_array_equal(restored.score_samples(X), detector.score_samples(X))
+
+
+def test_a_sane_forgery_passes_the_bounds(hostile_files, tmp_path):
+    """The forging helpers build files load accepts, so the refusals above come
+    from the hostile members alone."""
+    with zipfile.ZipFile(hostile_files["genuine"]) as archive:
+        members = [(name, archive.read(name)) for name in
+                   ("estimator.json", "arrays.npz", "network-0.keras")]
+    target = tmp_path / "forged.skr"
+    target.write_bytes(_forged_model_file(members))
+    with pytest.warns(UserWarning, match="was saved with sklearn-recon None"):
+        restored = sklearn_recon.load(target)
+    assert restored.n_features_in_ == N_FEATURES
 
 
 # ----------------------------------------------------------------- heavy load

@@ -1,6 +1,8 @@
 """sklearn_recon.save / load: pickle-free model files."""
 
 import json
+import os
+import stat
 import zipfile
 
 import numpy as np
@@ -205,6 +207,23 @@ def test_unsupported_objects_are_refused_clearly(estimator, match, tmp_path):
     with pytest.raises(TypeError, match=match):
         save(estimator, path)
     assert list(tmp_path.iterdir()) == []  # nothing written, not even a partial file
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_saved_file_honours_the_umask(umask, mode, tmp_path):
+    """Written as ``open`` would write it (not mkstemp's 0600), atomically."""
+    path = tmp_path / "model.skr"
+    path.write_bytes(b"an older file")
+    path.chmod(0o600)
+    previous = os.umask(umask)
+    try:
+        save(AutoencoderDetector(), path)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == mode
+    assert isinstance(load(path), AutoencoderDetector)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.skr"]  # no partial file left
 
 
 # ------------------------------------------------------------- refusals

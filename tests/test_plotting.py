@@ -155,5 +155,5 @@ def test_import_does_not_load_matplotlib_or_tensorflow():
 )
 def test_missing_matplotlib_message(draw, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import fails
-    with pytest.raises(ImportError, match=r"pip install sklearn-recon\[plot\]"):
+    with pytest.raises(ImportError, match=r"Install it with: pip install matplotlib"):
         draw()

@@ -55,8 +55,8 @@ A :class:`~sklearn_recon.ThresholdSelector` or
 ``ConfusionMatrixDisplay.from_estimator(selector, X_test, y_test)`` works
 as for any classifier.
 
-matplotlib is an optional dependency: ``pip install sklearn-recon[plot]``.
-Neither it nor Keras is imported until a display draws or scores.
+matplotlib is installed with sklearn-recon, and imported only when used:
+neither it nor Keras is imported until a display draws or scores.
 """
 
 from ._cost_curve import CostCurveDisplay

@@ -143,8 +143,9 @@ def _check_matplotlib_support(caller_name):
         import matplotlib
     except ImportError as exc:
         raise ImportError(
-            f"{caller_name} requires matplotlib, an optional dependency of "
-            "sklearn-recon. Install it with: pip install sklearn-recon[plot]"
+            f"{caller_name} requires matplotlib, a dependency of sklearn-recon "
+            "that is missing from this environment. Install it with: pip install "
+            "matplotlib"
         ) from exc
     return matplotlib
 
