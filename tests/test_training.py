@@ -1,0 +1,52 @@
+"""The training loop of sklearn_recon.utils._training."""
+
+import numpy as np
+import pytest
+
+from sklearn_recon import AutoencoderDetector, VAEDetector
+from sklearn_recon.utils import _training
+
+
+@pytest.fixture(scope="module")
+def X():
+    return np.random.RandomState(0).normal(size=(120, 6))
+
+
+def tiny(cls=AutoencoderDetector, **params):
+    return cls(**{"hidden_units": (4,), "epochs": 3, "batch_size": 32, **params})
+
+
+@pytest.mark.parametrize("cls", [AutoencoderDetector, VAEDetector])
+def test_a_reused_compiled_epoch_trains_as_a_new_one(X, cls, monkeypatch):
+    """A fit that reuses a cached compiled epoch (weights, optimizer and
+    random generators reset) gives exactly the fit of a freshly traced one."""
+    monkeypatch.setattr(_training, "_CACHE", _training._EpochCache())
+    fresh = tiny(cls, random_state=0).fit(X)
+    tiny(cls, random_state=1).fit(X)  # leaves its state in the cached network
+    reused = tiny(cls, random_state=0).fit(X)
+    np.testing.assert_array_equal(fresh.score_samples(X), reused.score_samples(X))
+    assert fresh.history_ == reused.history_
+
+
+def test_fits_of_one_configuration_trace_one_epoch(X, monkeypatch):
+    monkeypatch.setattr(_training, "_CACHE", _training._EpochCache())
+    built = []
+    original = _training._EpochRunner.__init__
+
+    def counting_init(self, *args, **kwargs):
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(_training._EpochRunner, "__init__", counting_init)
+    for seed in range(3):
+        tiny(random_state=seed).fit(X[: 100 + 5 * seed])  # row counts differ
+    assert len(built) == 1
+    tiny(random_state=0, hidden_units=(3,)).fit(X)  # another network
+    assert len(built) == 2
+
+
+def test_best_epoch_weights_are_kept_without_early_stop(X):
+    detector = tiny(epochs=6, random_state=0, n_iter_no_change=10).fit(X)
+    best = detector.best_epoch_
+    assert detector.n_iter_ == 6
+    assert detector.history_["val_loss"][best] == min(detector.history_["val_loss"])
