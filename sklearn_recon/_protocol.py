@@ -99,11 +99,11 @@ SUPERVISED = tuple(entry.cli_name for entry in entries(cli=True) if entry.superv
 #: Maximum epochs of each deep detector per run size. "full" leaves each
 #: detector's default (the benchmark configuration); "demo" keeps the
 #: default ``sklearn-recon demo`` within a few minutes on 2 cores (the LSTM
-#: autoencoder, about 1.2 s an epoch, gets 30 of its 40); "quick" keeps the whole
+#: autoencoder gets 20 of its 30 epochs); "quick" keeps the whole
 #: ``sklearn-recon demo --quick`` under a minute.
 EPOCHS = {
     "full": {},
-    "demo": {"autoencoder": 100, "vae": 100, "lstm": 30, "rnn": 20},
+    "demo": {"autoencoder": 100, "vae": 100, "lstm": 20, "rnn": 20},
     "quick": {"autoencoder": 10, "vae": 10, "lstm": 1, "rnn": 3},
 }
 

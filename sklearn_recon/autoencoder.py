@@ -3,7 +3,6 @@
 from numbers import Integral, Real
 
 from .base import BaseReconstructionDetector
-from .utils._keras import get_keras
 from .utils._docstring import (
     RANDOM_STATE_VERBOSE,
     contamination_parameter,
@@ -181,8 +180,3 @@ class AutoencoderDetector(BaseReconstructionDetector):
             noise_std=self.noise_std,
             seed=seed,
         )
-
-    def _inference_layers(self, model):
-        # input noise is inactive at inference: the rest is a Dense chain
-        keras = get_keras()
-        return [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]

@@ -34,7 +34,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ._version import __version__
 from .utils._docstring import FIT_SAMPLE_WEIGHT, fill_doc
 from .utils._keras import (
-    DenseChain,
     InferenceFunctions,
     check_finite_output,
     derive_seed,
@@ -494,14 +493,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _make_inference(self, model):
         """The inference functions of the trained ``model``."""
-        return InferenceFunctions(model, self._numpy_functions(model))
-
-    def _numpy_functions(self, model):
-        """NumPy versions of the inference functions, by name, for small requests.
-
-        None by default: every request runs through the compiled network.
-        """
-        return None
+        return InferenceFunctions(model)
 
 
 class BaseReconstructionDetector(BaseKerasDetector):
@@ -524,30 +516,6 @@ class BaseReconstructionDetector(BaseKerasDetector):
 
     def _keras_loss(self):
         return self.loss
-
-    def _inference_layers(self, model):
-        """The Dense layers from input to reconstruction at inference, or None.
-
-        Detectors whose inference is a chain of Dense layers return them, so
-        small requests are scored in NumPy (:class:`~sklearn_recon.utils._keras.DenseChain`).
-        """
-        return None
-
-    def _numpy_functions(self, model):
-        layers = self._inference_layers(model)
-        if layers is None or not DenseChain.supports(layers):
-            return None
-        chain = DenseChain(layers)
-
-        def feature_error(x):
-            diff = x - chain(x)
-            return np.abs(diff) if self.loss == "mae" else np.square(diff)
-
-        return {
-            "reconstruct": chain,
-            "feature_error": feature_error,
-            "error": lambda x: feature_error(x).mean(axis=1),
-        }
 
     def _reconstruction_ops(self, model, x):
         """The reconstruction of the batch ``x`` at inference."""

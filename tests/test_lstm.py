@@ -26,7 +26,7 @@ def sequences():
 @pytest.fixture(scope="module")
 def autoencoder(sequences):
     return LSTMAutoencoderDetector(
-        units=(8,), n_channels=C, downsample=2, conv_filters=8, epochs=15,
+        units=(8,), n_channels=C, downsample=2, conv_filters=8, epochs=15, loss="mae",
         learning_rate=0.01, early_stopping=False, random_state=0,
     ).fit(sequences[0])
 

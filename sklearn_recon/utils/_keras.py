@@ -220,19 +220,11 @@ class InferenceFunctions:
     (:func:`compile_inference`), so a sample's result does not depend on the
     other samples of the call, whatever the dtype of the input.
 
-    A request of one block (up to ``INFERENCE_BLOCK_SIZE`` rows) takes a
-    NumPy route when the network has one (``numpy_functions``, see
-    :class:`DenseChain`): a graph call costs about a millisecond whatever
-    its size, the same block in NumPy a tenth of that. The NumPy route is
-    as batch-invariant as the compiled one (every block is one matrix
-    product of the same shape); the two agree to float32 rounding (a few
-    1e-7 relative), as two float32 libraries do.
     """
 
-    def __init__(self, model, numpy_functions=None):
+    def __init__(self, model):
         self._trained = model
         self._functions = {}
-        self._numpy_functions = numpy_functions or {}
         self._lock = threading.Lock()
 
     def get(self, name, make_fn):
@@ -241,11 +233,8 @@ class InferenceFunctions:
         The returned function takes float32 blocks as
         :func:`compile_inference` describes; :func:`run_batched` makes them.
         """
-        numpy_fn = self._numpy_functions.get(name)
 
         def run(blocks):
-            if numpy_fn is not None and blocks.shape[0] == 1:
-                return numpy_fn(blocks[0])[None]
             return self._compiled(name, make_fn)(blocks)
 
         return run
@@ -258,72 +247,6 @@ class InferenceFunctions:
                     make_fn(model), tuple(model.input_shape[1:])
                 )
             return self._functions[name]
-
-
-_NUMPY_ACTIVATIONS = {
-    "linear": lambda x: x,
-    "relu": lambda x: np.maximum(x, 0, out=x),
-    "elu": lambda x: np.where(x > 0, x, np.expm1(x)),
-    "selu": lambda x: np.float32(1.0507009873554805)
-    * np.where(x > 0, x, np.float32(1.6732632423543772) * np.expm1(x)),
-    "gelu": lambda x: np.float32(0.5) * x * (1 + _erf(x / np.float32(np.sqrt(2)))),
-    "swish": lambda x: x / (1 + np.exp(-x)),
-    "silu": lambda x: x / (1 + np.exp(-x)),
-    "tanh": np.tanh,
-    "sigmoid": lambda x: 1 / (1 + np.exp(-x)),
-    "leaky_relu": lambda x: np.where(x > 0, x, np.float32(0.2) * x),
-}
-
-
-def _erf(x):
-    from scipy.special import erf
-
-    return erf(x).astype(np.float32, copy=False)
-
-
-class DenseChain:
-    """A chain of trained Dense layers evaluated in float32 NumPy.
-
-    The small-request route of :class:`InferenceFunctions` for networks
-    whose inference path is Dense layers one after the other (the dense
-    autoencoder; the VAE through its latent means).
-
-    Parameters
-    ----------
-    layers : list of keras.layers.Dense
-        The layers, input side first.
-    """
-
-    def __init__(self, layers):
-        convert = get_keras().ops.convert_to_numpy
-        self.layers = [
-            (
-                np.asarray(convert(layer.kernel), dtype=np.float32),
-                None if layer.bias is None else np.asarray(convert(layer.bias), np.float32),
-                _NUMPY_ACTIVATIONS[layer.get_config()["activation"]],
-            )
-            for layer in layers
-        ]
-
-    @staticmethod
-    def supports(layers):
-        """Whether every layer of ``layers`` is a Dense layer this class evaluates."""
-        keras = get_keras()
-        return bool(layers) and all(
-            isinstance(layer, keras.layers.Dense)
-            and isinstance(layer.get_config().get("activation"), str)
-            and layer.get_config()["activation"] in _NUMPY_ACTIVATIONS
-            for layer in layers
-        )
-
-    def __call__(self, x, stop=None):
-        """The output of the first ``stop`` layers (all by default) on ``x``."""
-        for kernel, bias, activation in self.layers[:stop]:
-            x = x @ kernel
-            if bias is not None:
-                x += bias
-            x = activation(x)
-        return x
 
 
 def run_batched(fn, x, *, verbose=0):

@@ -130,7 +130,9 @@ def _run(runner, training, validation, epochs, patience, seed, verbose):
         start = time.perf_counter()
         order = rng.permutation(n_rows).astype(np.int32)
         logs = runner.epoch(train_arrays, order, val_arrays)
-        for name, value in logs.items():
+        # loss first, then the other metrics by name, validation last
+        for name in sorted(logs, key=lambda k: (k.startswith("val_"), "loss" not in (k, k[4:]), k)):
+            value = logs[name]
             history.setdefault(name, []).append(value)
         if verbose:
             values = " - ".join(f"{k}: {v:.4g}" for k, v in logs.items())
