@@ -262,7 +262,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_params_vs_data(X)
         seed = derive_seed(self.random_state)
         model, history, best_epoch = self._train(X, targets, sample_weight, seed)
-        inference = self._make_inference(model)
+        inference = InferenceFunctions(model)
         errors = self._errors(X, inference)
         self.model_ = model
         self._seed = seed
@@ -489,11 +489,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         model = self._build_network(self.n_features_in_, self._seed)
         load_weights(model)
         self.model_ = model
-        self._inference = self._make_inference(model)
-
-    def _make_inference(self, model):
-        """The inference functions of the trained ``model``."""
-        return InferenceFunctions(model)
+        self._inference = InferenceFunctions(model)
 
 
 class BaseReconstructionDetector(BaseKerasDetector):

@@ -14,7 +14,6 @@ from sklearn_recon import (
     ThresholdSelector,
     WindowedDetector,
 )
-from sklearn_recon.utils._keras import get_keras
 
 
 def _meta_estimators():

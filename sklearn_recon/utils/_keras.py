@@ -4,8 +4,8 @@
   ``import sklearn_recon`` must stay fast, so nothing here imports Keras (and
   with it TensorFlow, about 3 s) at module level; :func:`get_keras` does, when
   a network is built, trained or restored.
-- :func:`derive_seed` draws the one seed of a fit; :func:`make_dataset` feeds
-  ``Model.fit`` with batches shuffled by that seed, touching no global state.
+- :func:`derive_seed` draws the one seed of a fit; the training loop itself
+  lives in :mod:`sklearn_recon.utils._training`.
 - Scoring never goes through ``Model.predict`` (about 60 ms a call): an
   :class:`InferenceFunctions` holds one compiled graph function per network
   function, and :func:`run_batched` runs it over chunks of
@@ -136,78 +136,6 @@ def compile_inference(fn, sample_shape, block_size=None):
         return graph_fn(tf.convert_to_tensor(blocks)).numpy()
 
     return compiled
-
-
-def make_dataset(x, y=None, sample_weight=None, *, batch_size, shuffle_seed=None):
-    """Batch ``(x, y[, sample_weight])`` for ``Model.fit``, shuffled with an explicit seed.
-
-    ``Model.fit`` on NumPy arrays shuffles with the backend's global random
-    generator, so its batches could only be made reproducible by seeding
-    that generator globally. A ``tf.data`` pipeline with an explicit
-    shuffle seed is reproducible on its own and touches no global state.
-
-    Parameters
-    ----------
-    x : ndarray
-        Network input.
-
-    y : ndarray or None, default=None
-        Training target; None means the input itself (an autoencoder), which
-        is not stored twice.
-
-    sample_weight : ndarray or None, default=None
-        Weight of each sample in the loss; None weighs them equally.
-
-    batch_size : int
-        Samples per batch.
-
-    shuffle_seed : int or None, default=None
-        Reshuffle the samples every epoch with this seed; None keeps the order.
-
-    Returns
-    -------
-    dataset : tf.data.Dataset
-        Yields ``(x_batch, y_batch)`` or ``(x_batch, y_batch, weight_batch)``.
-    """
-    get_keras()
-    import tensorflow as tf
-
-    parts = (x,) if y is None else (x, y)
-    if sample_weight is not None:
-        parts = (*parts, np.asarray(sample_weight, dtype=np.float32))
-    dataset = tf.data.Dataset.from_tensor_slices(parts if len(parts) > 1 else x)
-    if shuffle_seed is not None:
-        dataset = dataset.shuffle(len(x), seed=shuffle_seed, reshuffle_each_iteration=True)
-    dataset = dataset.batch(batch_size)
-    if y is None and sample_weight is None:
-        dataset = dataset.map(lambda batch: (batch, batch))
-    elif y is None:
-        dataset = dataset.map(lambda batch, weight: (batch, batch, weight))
-    return dataset.prefetch(tf.data.AUTOTUNE)
-
-
-def stop_on_non_finite_loss():
-    """Return a callback that stops training once the loss is NaN or infinite.
-
-    Keras's own ``TerminateOnNaN`` prints a line to stdout whatever the
-    ``verbose`` setting; this one is silent. The caller reports the
-    divergence (``BaseKerasDetector._check_history`` raises a ValueError).
-
-    Returns
-    -------
-    callback : keras.callbacks.Callback
-        A new callback instance.
-    """
-    keras = get_keras()
-    import math
-
-    class _StopOnNonFiniteLoss(keras.callbacks.Callback):
-        def on_batch_end(self, batch, logs=None):
-            loss = (logs or {}).get("loss")
-            if loss is not None and not math.isfinite(float(loss)):
-                self.model.stop_training = True
-
-    return _StopOnNonFiniteLoss()
 
 
 class InferenceFunctions:

@@ -23,7 +23,6 @@ the same width copies its fresh initial weights into a network already
 traced, instead of tracing a new graph (about half a second per fit).
 """
 
-import sys
 import threading
 import time
 from collections import OrderedDict
@@ -138,7 +137,6 @@ def _run(runner, training, validation, epochs, patience, seed, verbose):
             values = " - ".join(f"{k}: {v:.4g}" for k, v in logs.items())
             print(
                 f"Epoch {epoch + 1}/{epochs} - {time.perf_counter() - start:.3f}s - {values}",
-                file=sys.stdout,
                 flush=True,
             )
         if not np.isfinite(logs["loss"]):
@@ -163,14 +161,13 @@ class _EpochRunner:
     """A compiled network whose ``epoch`` runs one training epoch in one call."""
 
     def __init__(self, model, compile_kwargs, batch_size):
-        keras = get_keras()
         kwargs = dict(compile_kwargs)
         kwargs["optimizer"] = kwargs["optimizer"]()
         model.compile(**kwargs)
         model.optimizer.build(model.trainable_variables)
         self.model = model
         self._initial_optimizer = _values(model.optimizer.variables)
-        self._train_epoch, self._validate = _compile_epoch(keras, model, batch_size)
+        self._train_epoch, self._validate = _compile_epoch(model, batch_size)
 
     def arrays(self, part):
         """The backend tensors of ``(x, y, sample_weight)``, None left out."""
@@ -222,7 +219,7 @@ def _assign(variables, values):
         variable.assign(value)
 
 
-def _compile_epoch(keras, model, batch_size):
+def _compile_epoch(model, batch_size):
     """The functions running one training epoch and one validation pass of
     ``model``, compiled; each returns the epoch's metrics."""
     import tensorflow as tf
