@@ -49,7 +49,7 @@ from sklearn_recon import AutoencoderDetector, CostThreshold, ThresholdSelector
 from sklearn_recon._protocol import ecg5000_split
 from sklearn_recon.datasets import load_secom
 from sklearn_recon.metrics import cost_curve, total_cost
-from sklearn_recon.threshold import _best_index, _lower_bound, _threshold_between
+from sklearn_recon.threshold._rules import best_index, lower_bound, threshold_between
 
 STUDIES = ("papermill", "secom", "ecg5000", "far")
 
@@ -78,7 +78,7 @@ def _both(model, X_fit, y_fit, X_test, y_test, anomaly_label):
             "held_out_lower_bound": fitted.saving_lower_bound_,
             "cross_fitted_saving": float(fitted.cross_fitted_savings_.sum()),
             "cross_fitted_lower_bound": float(
-                _lower_bound(fitted.cross_fitted_savings_[:, None], 0.9)[0]
+                lower_bound(fitted.cross_fitted_savings_[:, None], 0.9)[0]
             ),
             "held_out_base": fitted.base_cost_,
             "threshold": fitted.best_threshold_,
@@ -96,9 +96,9 @@ def _least_cost(fitted):
     cost, as ``confidence=None`` chooses it on the same held-out curve."""
     results = fitted.cv_results_
     thresholds = results["thresholds"]
-    index = _best_index(-results["costs"])
+    index = best_index(-results["costs"])
     eager = copy.copy(fitted)
-    eager.best_threshold_ = _threshold_between(thresholds[index], thresholds)
+    eager.best_threshold_ = threshold_between(thresholds[index], thresholds)
     eager.saving_ = float(results["savings"][index])
     eager.saving_lower_bound_ = float(results["saving_lower_bounds"][index])
     return eager

@@ -21,7 +21,6 @@ the network reproduces its input, the error is the mean absolute or squared
 difference, and ``reconstruct`` / ``reconstruction_error`` expose it.
 """
 
-import functools
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -33,6 +32,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._version import __version__
 from .utils._docstring import FIT_SAMPLE_WEIGHT, fill_doc
+from .utils._fitting import unfitted_on_failure
 from .utils._keras import (
     InferenceFunctions,
     check_finite_output,
@@ -42,45 +42,13 @@ from .utils._keras import (
 )
 from .utils._training import train
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context
+from .utils._response import flag
 from .utils._validation import check_not_temporal, check_sample_weight
 
 # Validated input keeps float32 or float64; anything else becomes float64.
 _FLOAT_DTYPES = (np.float64, np.float32)
 
 _OPTIMIZERS = ("adam", "adamw", "nadam", "rmsprop", "sgd")
-
-
-def _forget_fitted(estimator):
-    """Remove the fitted state of ``estimator``, leaving it unfitted.
-
-    That is every attribute whose name ends in ``_`` and the private fitted
-    attributes its class lists in ``_private_fitted``.
-    """
-    private = getattr(type(estimator), "_private_fitted", ())
-    for name in list(vars(estimator)):
-        fitted = name.endswith("_") and not name.startswith("__")
-        if fitted or name in private:
-            delattr(estimator, name)
-
-
-def _unfitted_on_failure(fit):
-    """Decorate ``fit`` so that an estimator whose fit fails is left unfitted.
-
-    The one mechanism every estimator of the package uses: whatever
-    interrupts ``fit`` (an error, ``KeyboardInterrupt``), the exception
-    propagates and the estimator holds no fitted attribute, not even those
-    of an earlier successful fit: never a half-fitted mix.
-    """
-
-    @functools.wraps(fit)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return fit(self, *args, **kwargs)
-        except BaseException:
-            _forget_fitted(self)
-            raise
-
-    return wrapper
 
 
 def _take(arrays, index):
@@ -220,7 +188,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     # --------------------------------------------------------------- training
 
     @_fit_context(prefer_skip_nested_validation=True)
-    @_unfitted_on_failure
+    @unfitted_on_failure
     def fit(self, X, y=None, sample_weight=None):
         """Train the network on ``X`` and set the threshold.
 
@@ -452,7 +420,9 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         labels : ndarray of shape (n_samples,)
             +1 for normal samples, -1 for anomalies.
         """
-        return np.where(self.decision_function(X) < 0, -1, 1)
+        # the package's flag rule (utils._response.flag): an error above the
+        # threshold, i.e. a negative decision_function, is an anomaly
+        return np.where(flag(-self.score_samples(X), -self.offset_), -1, 1)
 
     # --------------------------------------------------------------- pickling
 

@@ -529,9 +529,9 @@ def _convert_errors(what):
 
 
 def _percent(share):
-    from .monitoring import _percent
+    from .utils._formatting import percent
 
-    return _percent(share)
+    return percent(share)
 
 
 def _fit(args):
@@ -677,8 +677,8 @@ def _imputes(model):
 def _score(args):
     import numpy as np
 
-    from .monitoring import _flagged, check_drift
-    from .utils._response import final_estimator, get_anomaly_score, get_threshold
+    from .monitoring import check_drift
+    from .utils._response import final_estimator, get_anomaly_score, get_threshold, is_flagged
 
     if args.plot is not None:
         try:
@@ -735,15 +735,15 @@ def _score(args):
 
     with _convert_errors(args.data):
         anomaly = get_anomaly_score(model, X)
-    is_flagged = _flagged(model, anomaly, threshold)
+    flagged = is_flagged(model, anomaly, threshold)
     result = frame[ids + times].reset_index(drop=True)
     result["score"] = -anomaly  # higher is more normal, as score_samples
     result["decision"] = threshold - anomaly  # negative for anomalies
-    result["flag"] = np.where(is_flagged, -1, 1)
+    result["flag"] = np.where(flagged, -1, 1)
     result.to_csv(args.out if args.out else sys.stdout, index=False)
     what = "time steps" if series else "rows"
     print(
-        f"Scored {len(result)} {what} ({int(is_flagged.sum())} flagged)"
+        f"Scored {len(result)} {what} ({int(flagged.sum())} flagged)"
         + (f" to {args.out}" if args.out else ""),
         file=sys.stdout if args.out else sys.stderr,
     )

@@ -20,11 +20,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import Bunch
 
+from .utils._formatting import percent
 from .utils._response import (
-    _is_threshold_meta_estimator,
     final_estimator,
     get_anomaly_score,
     get_threshold,
+    is_flagged,
 )
 from .utils._validation import check_not_temporal
 
@@ -47,17 +48,6 @@ def _threshold(estimator):
             "in one."
         )
     return threshold
-
-
-def _flagged(estimator, anomaly_score, threshold):
-    """Which anomaly scores ``estimator`` flags, by its own rule.
-
-    A threshold meta-estimator flags a score at or above its threshold, an
-    outlier detector one strictly above it (a negative ``decision_function``).
-    """
-    if _is_threshold_meta_estimator(final_estimator(estimator)[0]):
-        return anomaly_score >= threshold
-    return anomaly_score > threshold
 
 
 def _as_table(X, feature_names, name="X"):
@@ -152,7 +142,7 @@ def drift_reference(estimator, X):
         expected, source = float(final.alpha), "conformal alpha"
     else:
         scores = get_anomaly_score(estimator, X)
-        expected = float(np.mean(_flagged(estimator, scores, threshold)))
+        expected = float(np.mean(is_flagged(estimator, scores, threshold)))
         source = "training rows"
     count = np.sum(~np.isnan(values), axis=0)
     present = count > 0
@@ -171,14 +161,6 @@ def drift_reference(estimator, X):
         std=std,
         count=count,
     )
-
-
-def _percent(share):
-    """A share as a short percentage: 96.7%, 0.31%, 0%."""
-    value = 100.0 * share
-    if value == 0 or value >= 10:
-        return f"{value:.0f}%" if value in (0, 100) else f"{value:.1f}%"
-    return f"{value:.2g}%"
 
 
 @dataclass(frozen=True)
@@ -274,7 +256,7 @@ class DriftReport:
         beyond = self.distance_outside[i] / outside  # over the rows outside
         beyond = f"{beyond:.0f}" if beyond >= 10 else f"{beyond:.2g}"
         return (
-            f"{self.feature_names[i]} ({_percent(outside)} of rows outside, "
+            f"{self.feature_names[i]} ({percent(outside)} of rows outside, "
             f"{beyond} sd beyond on average)"
         )
 
@@ -284,8 +266,8 @@ class DriftReport:
         if self.n_effective != self.n_samples:
             test += f" over {self.n_effective} windows"
         shares = (
-            f"{_percent(self.observed_share)} of the {self.n_samples} rows are "
-            f"flagged against {_percent(self.expected_share)} expected from the "
+            f"{percent(self.observed_share)} of the {self.n_samples} rows are "
+            f"flagged against {percent(self.expected_share)} expected from the "
             f"{self.expected_from}"
         )
         if not self.drifted:
@@ -445,7 +427,7 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
     n_samples = len(values)
     if n_samples == 0:
         raise ValueError("X has no rows to check.")
-    n_flagged = int(np.sum(_flagged(estimator, anomaly_score, threshold)))
+    n_flagged = int(np.sum(is_flagged(estimator, anomaly_score, threshold)))
     observed = n_flagged / n_samples
     expected = float(reference["expected_share"])
     window = getattr(final_estimator(estimator)[0], "window_size_", None)

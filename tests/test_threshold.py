@@ -405,7 +405,7 @@ def test_conformal_false_alarm_rate_is_at_most_alpha(n, alpha, seed):
     # score. Under exchangeability a flag is a Bernoulli draw of probability
     # 1 - ceil((n + 1)(1 - alpha)) / (n + 1) <= alpha, so the flags count is
     # binomial: at most alpha * R plus 4 standard deviations.
-    from sklearn_recon.threshold import _conformal_threshold
+    from sklearn_recon.threshold._rules import conformal_threshold
 
     rng = np.random.default_rng(seed)
     repetitions = 4000
@@ -413,9 +413,9 @@ def test_conformal_false_alarm_rate_is_at_most_alpha(n, alpha, seed):
     rank = int(np.ceil((n + 1) * (1 - alpha)))
     if rank > n:
         with pytest.warns(UserWarning, match="too few"):
-            assert np.isinf(_conformal_threshold(scores[0, :n], alpha))
+            assert np.isinf(conformal_threshold(scores[0, :n], alpha))
         return
-    thresholds = np.array([_conformal_threshold(row[:n], alpha) for row in scores[:200]])
+    thresholds = np.array([conformal_threshold(row[:n], alpha) for row in scores[:200]])
     sorted_rows = np.sort(scores[:, :n], axis=1)
     np.testing.assert_array_equal(
         thresholds, np.nextafter(sorted_rows[:200, rank - 1], np.inf)
@@ -534,7 +534,7 @@ def test_under_drift_a_time_ordered_cv_flags_nothing_rather_than_lose():
 
 
 def test_cross_fitted_savings_score_each_block_with_a_choice_made_without_it():
-    from sklearn_recon.threshold import _cross_fitted_savings, _lower_bound
+    from sklearn_recon.threshold._rules import cross_fitted_savings, lower_bound
 
     # Thresholds a, b, c and "flag nothing": each saves on two or one of the
     # five blocks, never on a block where the others chose it.
@@ -549,11 +549,11 @@ def test_cross_fitted_savings_score_each_block_with_a_choice_made_without_it():
         dtype=float,
     )
     # judged on the blocks it was chosen on, threshold a looks reliable ...
-    assert _lower_bound(block_savings, 0.9).max() > 0
+    assert lower_bound(block_savings, 0.9).max() > 0
     # ... but chosen without a block, no threshold saves on that block
-    cross = _cross_fitted_savings(block_savings, 0.9)
+    cross = cross_fitted_savings(block_savings, 0.9)
     assert cross.shape == (5,) and cross.sum() <= 100
-    assert _lower_bound(cross[:, None], 0.9)[0] <= 0
+    assert lower_bound(cross[:, None], 0.9)[0] <= 0
 
 
 def test_per_sample_costs(data):
