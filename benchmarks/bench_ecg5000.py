@@ -13,6 +13,7 @@ import argparse
 import statistics
 
 from _common import machine_info
+
 from sklearn_recon._protocol import ecg5000_split, protocol_detectors, run_detector
 
 COLUMNS = ("roc_auc", "pr_auc", "precision", "recall", "f1")

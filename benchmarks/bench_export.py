@@ -35,11 +35,11 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _common import machine_info
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from _common import machine_info
 from sklearn_recon import AutoencoderDetector, LSTMAutoencoderDetector, export, save
 from sklearn_recon._protocol import ecg5000_split
 

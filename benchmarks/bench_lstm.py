@@ -26,12 +26,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 import pandas as pd
+from _common import DATA_DIR, machine_info
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from _common import DATA_DIR, machine_info
 from sklearn_recon import LSTMAutoencoderDetector
 from sklearn_recon._protocol import ecg5000_split, evaluate
 from sklearn_recon.windows import WindowedDetector

@@ -82,12 +82,12 @@ import sys
 import time
 
 import numpy as np
+from _common import machine_info
+from _papermill import RECENCY, PaperMill
 from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from _common import machine_info
-from _papermill import RECENCY, PaperMill
 from sklearn_recon import RNNClassifierDetector
 from sklearn_recon._protocol import ecg5000_split, evaluate
 from sklearn_recon.metrics import threshold_curve

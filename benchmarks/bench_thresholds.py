@@ -133,7 +133,8 @@ def papermill(epochs=30):
     model = CostThreshold(FrozenEstimator(ensemble), **COSTS, anomaly_label=1)
     rows, _ = _both(model, X["validation"], y["validation"], X["test"], y["test"], 1)
     _print("paper mill", rows)
-    return {"rows": rows, "bar_met": rows["confidence=0.9"]["test_cost"] <= rows["confidence=0.9"]["test_base"]}
+    careful = rows["confidence=0.9"]
+    return {"rows": rows, "bar_met": careful["test_cost"] <= careful["test_base"]}
 
 
 def _secom_split():
@@ -159,7 +160,8 @@ def secom(random_state=0):
     rows, careful = _both(model, X_fit, y_fit, X_test, y_test, -1)
     # the held-out folds' ROC-AUC, to see how much ranking there is to trust
     _print("SECOM", rows)
-    return {"rows": rows, "bar_met": rows["confidence=0.9"]["test_cost"] <= rows["confidence=0.9"]["test_base"]}
+    careful = rows["confidence=0.9"]
+    return {"rows": rows, "bar_met": careful["test_cost"] <= careful["test_base"]}
 
 
 def ecg5000(random_state=0):

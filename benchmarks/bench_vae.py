@@ -16,10 +16,10 @@ import argparse
 import ast
 import time
 
+from _common import machine_info
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from _common import machine_info
 from sklearn_recon import VAEDetector
 from sklearn_recon._protocol import ecg5000_split, evaluate
 

@@ -54,13 +54,6 @@ import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_selection import VarianceThreshold
-from sklearn.impute import SimpleImputer
-from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
-
 import bench_core
 import bench_discords
 import bench_export
@@ -70,6 +63,13 @@ import bench_papermill_cost
 import bench_rnn
 import bench_save
 import bench_thresholds
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_selection import VarianceThreshold
+from sklearn.impute import SimpleImputer
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
 from sklearn_recon import AutoencoderDetector, VAEDetector
 from sklearn_recon._protocol import (
     DEEP_DETECTORS,
@@ -167,7 +167,7 @@ def secom(size):
     rows = []
     for how, split in splits.items():
         print(f" {how}:", flush=True)
-        for name, (label, detector) in protocol_detectors(names, size=size).items():
+        for label, detector in protocol_detectors(names, size=size).values():
             steps = [SimpleImputer(strategy="median"), VarianceThreshold(), StandardScaler()]
             _, result = run_detector(detector, split, preprocessing=steps)
             if "n_iter" in result:

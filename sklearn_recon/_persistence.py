@@ -88,9 +88,9 @@ def _class_name(estimator):
     """The allow-list name of ``estimator``'s exact class, or None."""
     cls = type(estimator)
     for name, (module, attr) in SUPPORTED_ESTIMATORS.items():
-        if module.split(".")[0] == cls.__module__.split(".")[0]:
-            if getattr(importlib.import_module(module), attr) is cls:
-                return name
+        same_package = module.split(".")[0] == cls.__module__.split(".")[0]
+        if same_package and getattr(importlib.import_module(module), attr) is cls:
+            return name
     return None
 
 

@@ -40,9 +40,9 @@ from .utils._keras import (
     get_keras,
     run_batched,
 )
-from .utils._training import train
-from .utils._sklearn_compat import Interval, StrOptions, _fit_context
 from .utils._response import flag
+from .utils._sklearn_compat import Interval, StrOptions, _fit_context
+from .utils._training import train
 from .utils._validation import check_not_temporal, check_sample_weight
 
 # Validated input keeps float32 or float64; anything else becomes float64.

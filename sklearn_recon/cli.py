@@ -466,10 +466,9 @@ def _anomaly_rows(labels, anomaly_label, label_column):
         )
     values, label = labels.to_numpy(), anomaly_label
     if pd.api.types.is_numeric_dtype(labels):
-        try:
+        # not a number: check_anomaly_label finds it absent
+        with contextlib.suppress(ValueError):
             label = float(anomaly_label)
-        except ValueError:
-            pass  # not a number: check_anomaly_label finds it absent
     else:
         values = labels.astype(str).to_numpy()
     try:

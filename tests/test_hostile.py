@@ -325,7 +325,7 @@ def test_fit_hostile_input_is_a_clear_error_before_training(name):
         "datetime64": (X.astype("datetime64[s]"), r"datetime"),
         "1-D": (X[:, 0], r"2D array|1D array"),
     }
-    for case, (X_bad, pattern) in cases.items():
+    for X_bad, pattern in cases.values():
         estimator = FACTORIES[name]()
         _, error = call(lambda X_: _fit(estimator, X_, y), X_bad)
         expect_error(error, pattern)

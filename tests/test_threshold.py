@@ -132,7 +132,8 @@ def test_label_free_methods_read_held_out_normal_rows(data):
         "iqr": lambda s, k: np.quantile(s, 0.75) + k * np.subtract(*np.quantile(s, [0.75, 0.25])),
     }
     for method, rule in rules.items():
-        for k, default in ((2.0, None), (None, {"mean_std": 1, "median_mad": 3, "iqr": 1.5}[method])):
+        default_k = {"mean_std": 1, "median_mad": 3, "iqr": 1.5}[method]
+        for k, default in ((2.0, None), (None, default_k)):
             model = ThresholdSelector(
                 StubDetector(), method=method, k=k, refit=False, random_state=0,
                 anomaly_label=1,
@@ -237,7 +238,8 @@ def test_ranking_scorer_gives_the_held_out_roc_auc(data):
 
 def test_wrong_anomaly_label_is_a_clear_error(data):
     X, y = data
-    with pytest.raises(ValueError, match=r"anomaly_label=-1 is not among the labels in y \(\[0, 1\]\)"):
+    message = r"anomaly_label=-1 is not among the labels in y \(\[0, 1\]\)"
+    with pytest.raises(ValueError, match=message):
         CostThreshold(StubDetector(), **COSTS).fit(X, y)
     with pytest.raises(ValueError, match="only one class"):
         ThresholdSelector(StubDetector(), anomaly_label=1).fit(X, np.ones_like(y))
@@ -248,7 +250,8 @@ def test_wrong_anomaly_label_is_a_clear_error(data):
 def test_predict_and_decision_function_use_y_coding(data):
     X, y01 = data
     y = np.where(y01 == 1, "break", "ok")
-    model = CostThreshold(IsolationForest(n_estimators=20, random_state=0), **COSTS, anomaly_label="break")
+    forest = IsolationForest(n_estimators=20, random_state=0)
+    model = CostThreshold(forest, **COSTS, anomaly_label="break")
     model.fit(X, y)
     np.testing.assert_array_equal(model.classes_, ["break", "ok"])
     pred = model.predict(X)
@@ -259,7 +262,8 @@ def test_predict_and_decision_function_use_y_coding(data):
     decision = model.decision_function(X)
     np.testing.assert_array_equal(model.classes_[(decision > 0).astype(int)], pred)
     # With 0/1 labels and 1 = anomaly, positive decisions are anomalies.
-    model01 = CostThreshold(IsolationForest(n_estimators=20, random_state=0), **COSTS, anomaly_label=1)
+    forest = IsolationForest(n_estimators=20, random_state=0)
+    model01 = CostThreshold(forest, **COSTS, anomaly_label=1)
     decision01 = model01.fit(X, y01).decision_function(X)
     np.testing.assert_array_equal((decision01 > 0).astype(int), model01.predict(X))
     np.testing.assert_allclose(
@@ -341,7 +345,8 @@ def test_lof_without_novelty_is_refused(data):
 
 def test_pickle_and_clone(data):
     X, y = data
-    model = CostThreshold(IsolationForest(n_estimators=20, random_state=0), **COSTS, anomaly_label=1)
+    forest = IsolationForest(n_estimators=20, random_state=0)
+    model = CostThreshold(forest, **COSTS, anomaly_label=1)
     params = model.get_params()
     model.fit(X, y)
     assert model.get_params() == params

@@ -60,6 +60,7 @@ from ..utils._sklearn_compat import (
 )
 from ..utils._validation import check_anomaly_label
 
+
 def _fit_detector(detector, X, y, params, rows, *, with_labels):
     """Fit ``detector`` on the ``rows`` of ``X`` (with their labels, or not).
 
