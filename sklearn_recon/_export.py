@@ -75,7 +75,7 @@ class _Plan:
 
     ``transforms`` are functions of a float32 tensor (the preprocessing, in
     order, named in ``steps``); ``detector`` is the Keras detector whose
-    ``_error_ops`` gives the anomaly error; ``meta`` is the threshold
+    ``_network_error`` gives the anomaly error; ``meta`` is the threshold
     meta-estimator around it, or None: its ``best_threshold_`` and classes,
     else the detector's own ``offset_``, turn the error into ``decision``
     and ``flag`` (see :func:`_head`).
@@ -350,7 +350,7 @@ def _graph_function(plan):
         for transform in transforms:
             x = transform(x)
         x = tf.reshape(x, (-1, *row_shape))
-        error = tf.cast(detector._error_ops(detector.model_, x), tf.float32)
+        error = tf.cast(detector._network_error(x), tf.float32)
         decision, flag = head(tf.cast(error, tf.float64))
         return {
             "score": tf.identity(-error, name="score"),

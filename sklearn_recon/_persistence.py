@@ -85,11 +85,6 @@ SUPPORTED_ESTIMATORS = {
 
 _SUPPORTED_NAMES = ", ".join(name.rpartition(".")[2] for name in SUPPORTED_ESTIMATORS)
 
-# Attributes of a Keras detector that are not stored as such: the network
-# goes to its own member and the compiled inference functions are rebuilt.
-_NETWORK_ATTRIBUTES = ("model_", "_inference")
-
-
 def _class_name(estimator):
     """The allow-list name of ``estimator``'s exact class, or None."""
     cls = type(estimator)
@@ -139,8 +134,6 @@ class _Writer:
         self.seen = {}  # id -> index of the estimators written so far
 
     def estimator(self, estimator, where):
-        from .base import BaseKerasDetector
-
         # An estimator met twice (a FrozenEstimator is both a meta-estimator's
         # detector and its estimator_) is written once and referenced after.
         if id(estimator) in self.seen:
@@ -156,11 +149,13 @@ class _Writer:
                 key: self.value(value, f"{where}.{key}") for key, value in params.items()
             },
         }
-        state = {key: value for key, value in vars(estimator).items() if key not in params}
-        if isinstance(estimator, BaseKerasDetector) and "model_" in state:
-            for key in _NETWORK_ATTRIBUTES:
-                state.pop(key, None)
+        # A fitted Keras detector (base.BaseKerasDetector) keeps its network
+        # apart: written as a Keras archive, rebuilt by _restore_network.
+        attributes = vars(estimator)
+        if hasattr(estimator, "_network_copy") and "model_" in attributes:
+            attributes = estimator._state_without_network()
             node["network"] = self.network(estimator)
+        state = {key: value for key, value in attributes.items() if key not in params}
         node["state"] = {
             key: self.value(value, f"{where}.{key}") for key, value in state.items()
         }
@@ -170,10 +165,8 @@ class _Writer:
         from .utils._keras import get_keras
 
         # The trained model is compiled, and Keras would store its optimizer
-        # state too (twice the weights for Adam): save an uncompiled copy,
-        # built exactly as load rebuilds it.
-        model = detector._build_network(detector.n_features_in_, detector._seed)
-        model.set_weights(detector.model_.get_weights())
+        # state too (twice the weights for Adam): save an uncompiled copy.
+        model = detector._network_copy()
         member = f"network-{len(self.networks)}.keras"
         path = Path(self.folder) / member
         get_keras().saving.save_model(model, path)
