@@ -1,6 +1,6 @@
 """Exported graphs against the estimator: speed, size and agreement.
 
-For two pipelines fitted on the ECG5000 protocol of DESIGN.md (the normal
+For two pipelines fitted on the ECG5000 protocol of ARCHITECTURE.md (the normal
 training beats), ``make_pipeline(MinMaxScaler(), AutoencoderDetector(...))``
 and ``make_pipeline(MinMaxScaler(), LSTMAutoencoderDetector(...))``, each
 exported with ``sklearn_recon.export`` as an ONNX file and as a TensorFlow

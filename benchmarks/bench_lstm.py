@@ -4,7 +4,7 @@ Usage::
 
     PYTHONPATH=. python benchmarks/bench_lstm.py [ecg] [epoch] [ucr]
 
-- ``ecg``: the ECG5000 protocol (DESIGN.md) with LSTMAutoencoderDetector at
+- ``ecg``: the ECG5000 protocol (ARCHITECTURE.md) with LSTMAutoencoderDetector at
   its defaults behind a MinMaxScaler, with LocalOutlierFactor in the same run.
 - ``epoch``: seconds per training epoch of LSTMAutoencoderDetector against the
   bare Keras network with the same layers, batch size and data

@@ -4,7 +4,7 @@ Usage::
 
     PYTHONPATH=. python benchmarks/bench_lstm_speed.py [speed] [small] [--seeds 0 1 2]
 
-- ``speed``: the ECG5000 protocol (DESIGN.md, ``run_detector``: float64 beats
+- ``speed``: the ECG5000 protocol (ARCHITECTURE.md, ``run_detector``: float64 beats
   through ``Pipeline(MinMaxScaler(), detector)``, fitted on the 2335 normal
   training beats) with ``LSTMAutoencoderDetector()`` per seed (fit seconds,
   epochs, ROC-AUC), and ``AutoencoderDetector()`` fitted once (seed 0). Then

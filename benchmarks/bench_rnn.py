@@ -5,7 +5,7 @@ Run from the repository root::
     PYTHONPATH=. python benchmarks/bench_rnn.py [ecg|papermill|all] [--full] [--variants]
         [--only "CANDIDATE;CANDIDATE"] [--validation-only]
 
-(a) ECG5000, the protocol of DESIGN.md: all labelled training beats
+(a) ECG5000, the protocol of ARCHITECTURE.md: all labelled training beats
     (+1 normal, -1 anomaly, ``anomaly_label=-1``), MinMaxScaler in a Pipeline,
     metrics on the test split at the default threshold (probability 0.5).
     By default each beat is read as 35 steps of 4 consecutive values

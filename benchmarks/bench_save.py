@@ -1,6 +1,6 @@
 """Save and load round trip of fitted detectors, and the refusal of altered files.
 
-For two models fitted on the ECG5000 protocol of DESIGN.md,
+For two models fitted on the ECG5000 protocol of ARCHITECTURE.md,
 ``make_pipeline(MinMaxScaler(), AutoencoderDetector(...))`` on the normal
 training beats and ``make_pipeline(MinMaxScaler(), CostThreshold(
 AutoencoderDetector(...)))`` on all training beats with labels, prints:

@@ -13,7 +13,7 @@ and the test part scored once:
   third to test): ``CostThreshold(Pipeline(imputer, variance filter,
   scaler, AutoencoderDetector()), cv=TimeSeriesSplit(5))`` on the first 2/3;
   the bar: test cost at most the base cost;
-- **ECG5000**, the protocol of DESIGN.md (anomaly = positive):
+- **ECG5000**, the protocol of ARCHITECTURE.md (anomaly = positive):
   ``CostThreshold(Pipeline(MinMaxScaler(), AutoencoderDetector()), cv=5)`` on
   the labelled training beats; the bar: a test saving of at least 90 % of
   the saving of the best threshold chosen on the test part itself (the

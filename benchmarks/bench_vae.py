@@ -1,4 +1,4 @@
-"""VAEDetector on the ECG5000 protocol of DESIGN.md.
+"""VAEDetector on the ECG5000 protocol of ARCHITECTURE.md.
 
 Fits ``make_pipeline(MinMaxScaler(), VAEDetector(...))`` on the normal
 training beats and prints ROC-AUC and PR-AUC (anomaly class positive),

@@ -7,7 +7,7 @@ Run from the repository root::
 
 Studies, each in the same run:
 
-- ECG5000, the protocol of DESIGN.md (``sklearn_recon._protocol``): the
+- ECG5000, the protocol of ARCHITECTURE.md (``sklearn_recon._protocol``): the
   four deep detectors with their benchmark configurations and the four
   scikit-learn baselines, once per seed; rows/s of ``score_samples`` over
   20,000 rows (the test beats repeated).
@@ -129,7 +129,7 @@ def ecg5000(size, seeds):
     )
     text = [
         "## ECG5000\n",
-        "Protocol of DESIGN.md: 80/20 split stratified on normal vs anomaly "
+        "Protocol of ARCHITECTURE.md: 80/20 split stratified on normal vs anomaly "
         f"(`random_state=21`); `MinMaxScaler` + detector fitted on the "
         f"{(y_train == 1).sum()} normal training beats (the supervised RNN "
         f"classifier on all {len(y_train)} labelled training beats); metrics on "
@@ -352,7 +352,7 @@ def thresholds(size):
         "|---|---|---|---|---|---|---|---|",
     ]
     names = {"papermill": "paper mill (split by time)", "secom": "SECOM (split by time)",
-             "ecg5000": "ECG5000 (DESIGN.md protocol)"}
+             "ecg5000": "ECG5000 (ARCHITECTURE.md protocol)"}
     for key, name in names.items():
         for rule, r in study[key]["rows"].items():
             lines.append(

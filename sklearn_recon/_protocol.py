@@ -1,4 +1,4 @@
-"""The evaluation protocol of the project (DESIGN.md), shared by the command
+"""The evaluation protocol of the project (ARCHITECTURE.md), shared by the command
 line, the tests and the benchmarks so all three measure the same thing."""
 
 import numpy as np
