@@ -80,8 +80,8 @@ def drift_reference(estimator, X):
     Computed once, on the rows the detector was trained on (the normal
     rows for a reconstruction detector, every labelled row for a supervised
     one), and kept with the model for :func:`check_drift`.
-    ``sklearn-recon fit`` stores it in the saved model as the Pipeline's
-    ``drift_reference_``.
+    ``sklearn-recon fit`` stores it in the model file's metadata, as
+    ``load(path, return_metadata=True)[1]["drift_reference"]``.
 
     Parameters
     ----------
@@ -325,9 +325,10 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
         other columns: the reference's features are taken by name.
 
     reference : mapping, default=None
-        What :func:`drift_reference` returned for the training rows. None
-        uses the estimator's ``drift_reference_`` attribute, which models
-        written by ``sklearn-recon fit`` carry.
+        What :func:`drift_reference` returned for the training rows (for a
+        file written by ``sklearn-recon fit``, its metadata's
+        ``"drift_reference"``). None uses the estimator's
+        ``drift_reference_`` attribute, if it has one.
 
     anomaly_score : array-like of shape (n_samples,), default=None
         The anomaly scores of ``X`` if they are already computed (higher is
@@ -401,7 +402,8 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
             raise ValueError(
                 f"{type(estimator).__name__} carries no drift reference: pass "
                 "reference=drift_reference(estimator, X_train), computed on the rows "
-                "it was trained on (models written by sklearn-recon fit carry one)."
+                "it was trained on (files written by sklearn-recon fit carry one in "
+                "their metadata: sklearn_recon.load(path, return_metadata=True))."
             )
     reference = _check_reference(reference)
     if not (isinstance(level, Real) and 0 < level < 1):
