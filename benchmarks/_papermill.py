@@ -43,9 +43,9 @@ computed on every kept row of their part, with the study's 2-step labels.
 """
 
 import numpy as np
+from _common import DATA_DIR
 from sklearn.preprocessing import StandardScaler
 
-from _common import DATA_DIR
 from sklearn_recon.datasets import load_papermill
 from sklearn_recon.windows import lead_labels, sliding_windows
 

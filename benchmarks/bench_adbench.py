@@ -72,6 +72,7 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
+from _common import DATA_DIR, machine_info
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.ensemble import IsolationForest
@@ -83,7 +84,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import OneClassSVM
 
-from _common import DATA_DIR, machine_info
 from sklearn_recon import AutoencoderDetector, VAEDetector
 from sklearn_recon._baselines import KNNDistance, PCAReconstruction
 
@@ -228,8 +228,7 @@ def summarize(results, keys, sets):
     }
 
 
-def adbench_study(sets=None, seeds=(0, 1, 2), detectors=None, quick=False,
-                  extra=None, progress=True):
+def adbench_study(sets=None, seeds=(0, 1, 2), detectors=None, quick=False, progress=True):
     """Run the benchmark; return its figures as a dict.
 
     Parameters
@@ -242,10 +241,6 @@ def adbench_study(sets=None, seeds=(0, 1, 2), detectors=None, quick=False,
         Keys of ``DETECTORS``; None runs all of them (PyOD's when importable).
     quick : bool, default=False
         Train the deep detectors for ``QUICK_EPOCHS`` epochs.
-    extra : dict, default=None
-        More detectors, ``key -> (label, seeded, factory(seed, quick,
-        n_features))``, run after ``detectors`` (the candidates of
-        ``_adbench_candidates.py`` come in this way).
     progress : bool, default=True
         Print one line per fit.
 
@@ -267,13 +262,12 @@ def adbench_study(sets=None, seeds=(0, 1, 2), detectors=None, quick=False,
     unknown = sorted(set(keys) - set(DETECTORS))
     if unknown:
         raise ValueError(f"Unknown detectors {unknown}; choose among {list(DETECTORS)}")
-    registry = {**DETECTORS, **(extra or {})}
+    registry = DETECTORS
     skipped = {}
     reason = _pyod_available()
     if reason is not None:
         skipped = {k: f"PyOD not importable: {reason}" for k in keys if k.startswith("pyod")}
         keys = [k for k in keys if k not in skipped]
-    keys += [k for k in (extra or {}) if k not in keys]
     results = {}
     for name in sets:
         X_fit, X_test, y_test = load_split(name)

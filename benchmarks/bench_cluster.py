@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _common import machine_info, median_seconds
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from _common import machine_info, median_seconds
 from sklearn_recon import AutoencoderDetector
 from sklearn_recon._protocol import ecg5000_split
 

@@ -13,10 +13,10 @@ Run: python benchmarks/bench_core.py
 """
 
 import numpy as np
+from _common import machine_info, median_seconds
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from _common import machine_info, median_seconds
 from sklearn_recon import AutoencoderDetector
 from sklearn_recon._protocol import ecg5000_split
 

@@ -59,6 +59,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 import pandas as pd
+from _common import DATA_DIR, machine_info
 from scipy.spatial.distance import cdist
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, OutlierMixin
@@ -70,7 +71,6 @@ from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from _common import DATA_DIR, machine_info
 from sklearn_recon import AutoencoderDetector, LSTMAutoencoderDetector, VAEDetector
 from sklearn_recon.metrics import ucr_top1_hit, vus_pr, vus_roc
 from sklearn_recon.windows import WindowedDetector, estimate_period

@@ -1,4 +1,4 @@
-"""ECG5000 protocol of DESIGN.md: AutoencoderDetector against the baselines.
+"""ECG5000 protocol of ARCHITECTURE.md: AutoencoderDetector against the baselines.
 
 80/20 split stratified on normal vs anomaly (random_state=21), MinMaxScaler
 and detector in one Pipeline fitted on the normal training beats, metrics on
@@ -13,6 +13,7 @@ import argparse
 import statistics
 
 from _common import machine_info
+
 from sklearn_recon._protocol import ecg5000_split, protocol_detectors, run_detector
 
 COLUMNS = ("roc_auc", "pr_auc", "precision", "recall", "f1")

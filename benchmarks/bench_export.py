@@ -1,6 +1,6 @@
 """Exported graphs against the estimator: speed, size and agreement.
 
-For two pipelines fitted on the ECG5000 protocol of DESIGN.md (the normal
+For two pipelines fitted on the ECG5000 protocol of ARCHITECTURE.md (the normal
 training beats), ``make_pipeline(MinMaxScaler(), AutoencoderDetector(...))``
 and ``make_pipeline(MinMaxScaler(), LSTMAutoencoderDetector(...))``, each
 exported with ``sklearn_recon.export`` as an ONNX file and as a TensorFlow
@@ -35,11 +35,11 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from _common import machine_info
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from _common import machine_info
 from sklearn_recon import AutoencoderDetector, LSTMAutoencoderDetector, export, save
 from sklearn_recon._protocol import ecg5000_split
 

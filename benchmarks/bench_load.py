@@ -28,9 +28,9 @@ import time
 
 import numpy as np
 import psutil
+from _common import machine_info
 from sklearn.preprocessing import MinMaxScaler
 
-from _common import machine_info
 from sklearn_recon import AutoencoderDetector
 from sklearn_recon._protocol import ecg5000_split
 

@@ -4,7 +4,7 @@ Usage::
 
     PYTHONPATH=. python benchmarks/bench_lstm.py [ecg] [epoch] [ucr]
 
-- ``ecg``: the ECG5000 protocol (DESIGN.md) with LSTMAutoencoderDetector at
+- ``ecg``: the ECG5000 protocol (ARCHITECTURE.md) with LSTMAutoencoderDetector at
   its defaults behind a MinMaxScaler, with LocalOutlierFactor in the same run.
 - ``epoch``: seconds per training epoch of LSTMAutoencoderDetector against the
   bare Keras network with the same layers, batch size and data
@@ -26,12 +26,12 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 import pandas as pd
+from _common import DATA_DIR, machine_info
 from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.neighbors import LocalOutlierFactor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
-from _common import DATA_DIR, machine_info
 from sklearn_recon import LSTMAutoencoderDetector
 from sklearn_recon._protocol import ecg5000_split, evaluate
 from sklearn_recon.windows import WindowedDetector

@@ -4,7 +4,7 @@ Usage::
 
     PYTHONPATH=. python benchmarks/bench_lstm_speed.py [speed] [small] [--seeds 0 1 2]
 
-- ``speed``: the ECG5000 protocol (DESIGN.md, ``run_detector``: float64 beats
+- ``speed``: the ECG5000 protocol (ARCHITECTURE.md, ``run_detector``: float64 beats
   through ``Pipeline(MinMaxScaler(), detector)``, fitted on the 2335 normal
   training beats) with ``LSTMAutoencoderDetector()`` per seed (fit seconds,
   epochs, ROC-AUC), and ``AutoencoderDetector()`` fitted once (seed 0). Then
@@ -30,11 +30,11 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
+from _common import machine_info
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from _common import machine_info
 from sklearn_recon import AutoencoderDetector, LSTMAutoencoderDetector
 from sklearn_recon._protocol import ecg5000_split, run_detector
 
@@ -116,7 +116,8 @@ def bench_small(n_draws, n_beats=50):
     gaps = []
     for label, rows in draws:
         aucs = {}
-        for detector in (AutoencoderDetector(random_state=0), LSTMAutoencoderDetector(random_state=0)):
+        detectors = (AutoencoderDetector(random_state=0), LSTMAutoencoderDetector(random_state=0))
+        for detector in detectors:
             pipe = make_pipeline(MinMaxScaler(), detector).fit(normal[rows])
             aucs[type(detector).__name__] = roc_auc_score(anomaly, -pipe.score_samples(X_test))
         gap = aucs["LSTMAutoencoderDetector"] - aucs["AutoencoderDetector"]

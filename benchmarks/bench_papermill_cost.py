@@ -102,12 +102,12 @@ import argparse
 import time
 
 import numpy as np
+from _common import machine_info
+from _papermill import COSTS, PaperMill
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from _common import machine_info
-from _papermill import COSTS, PaperMill
 from sklearn_recon import AutoencoderDetector, CostThreshold, ThresholdSelector
 from sklearn_recon.metrics import total_cost
 

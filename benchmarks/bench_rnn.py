@@ -5,7 +5,7 @@ Run from the repository root::
     PYTHONPATH=. python benchmarks/bench_rnn.py [ecg|papermill|all] [--full] [--variants]
         [--only "CANDIDATE;CANDIDATE"] [--validation-only]
 
-(a) ECG5000, the protocol of DESIGN.md: all labelled training beats
+(a) ECG5000, the protocol of ARCHITECTURE.md: all labelled training beats
     (+1 normal, -1 anomaly, ``anomaly_label=-1``), MinMaxScaler in a Pipeline,
     metrics on the test split at the default threshold (probability 0.5).
     By default each beat is read as 35 steps of 4 consecutive values
@@ -82,12 +82,12 @@ import sys
 import time
 
 import numpy as np
+from _common import machine_info
+from _papermill import RECENCY, PaperMill
 from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from _common import machine_info
-from _papermill import RECENCY, PaperMill
 from sklearn_recon import RNNClassifierDetector
 from sklearn_recon._protocol import ecg5000_split, evaluate
 from sklearn_recon.metrics import threshold_curve

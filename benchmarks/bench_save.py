@@ -1,6 +1,6 @@
 """Save and load round trip of fitted detectors, and the refusal of altered files.
 
-For two models fitted on the ECG5000 protocol of DESIGN.md,
+For two models fitted on the ECG5000 protocol of ARCHITECTURE.md,
 ``make_pipeline(MinMaxScaler(), AutoencoderDetector(...))`` on the normal
 training beats and ``make_pipeline(MinMaxScaler(), CostThreshold(
 AutoencoderDetector(...)))`` on all training beats with labels, prints:
@@ -26,11 +26,11 @@ from pathlib import Path
 
 import joblib
 import numpy as np
+from _common import machine_info, median_seconds
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from _common import machine_info, median_seconds
 from sklearn_recon import AutoencoderDetector, CostThreshold, load, save
 from sklearn_recon._persistence import _digest
 from sklearn_recon._protocol import ecg5000_split
@@ -68,7 +68,9 @@ def report(name, model, X_test, folder, repeat):
     joblib_path = Path(folder) / "model.joblib"
     joblib.dump(model, joblib_path)
     restored = load(path)
-    difference = np.max(np.abs(restored.decision_function(X_test) - model.decision_function(X_test)))
+    difference = np.max(
+        np.abs(restored.decision_function(X_test) - model.decision_function(X_test))
+    )
     same_predictions = np.array_equal(restored.predict(X_test), model.predict(X_test))
     print(
         f"  file {os.path.getsize(path) / 1024:.1f} KiB (joblib.dump: "

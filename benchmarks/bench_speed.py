@@ -110,7 +110,7 @@ def main(argv=None):
     print("|---|" + "---|---|" * len(codes))
     for name in args.detectors:
         cells = []
-        for code, python in codes.items():
+        for python in codes.values():
             runs = [measure(python, "score", DETECTORS[name]) for _ in range(args.repeat)]
             one_row = statistics.median(r["one_row_ms"] for r in runs)
             rows = statistics.median(r["rows_per_second"] for r in runs)

@@ -1,4 +1,4 @@
-"""VAEDetector on the ECG5000 protocol of DESIGN.md.
+"""VAEDetector on the ECG5000 protocol of ARCHITECTURE.md.
 
 Fits ``make_pipeline(MinMaxScaler(), VAEDetector(...))`` on the normal
 training beats and prints ROC-AUC and PR-AUC (anomaly class positive),
@@ -16,10 +16,10 @@ import argparse
 import ast
 import time
 
+from _common import machine_info
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
-from _common import machine_info
 from sklearn_recon import VAEDetector
 from sklearn_recon._protocol import ecg5000_split, evaluate
 

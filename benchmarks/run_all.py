@@ -7,7 +7,7 @@ Run from the repository root::
 
 Studies, each in the same run:
 
-- ECG5000, the protocol of DESIGN.md (``sklearn_recon._protocol``): the
+- ECG5000, the protocol of ARCHITECTURE.md (``sklearn_recon._protocol``): the
   four deep detectors with their benchmark configurations and the four
   scikit-learn baselines, once per seed; rows/s of ``score_samples`` over
   20,000 rows (the test beats repeated).
@@ -54,13 +54,6 @@ import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_selection import VarianceThreshold
-from sklearn.impute import SimpleImputer
-from sklearn.metrics import average_precision_score, roc_auc_score
-from sklearn.preprocessing import MinMaxScaler, StandardScaler
-
 import bench_core
 import bench_discords
 import bench_export
@@ -70,6 +63,13 @@ import bench_papermill_cost
 import bench_rnn
 import bench_save
 import bench_thresholds
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_selection import VarianceThreshold
+from sklearn.impute import SimpleImputer
+from sklearn.metrics import average_precision_score, roc_auc_score
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
 from sklearn_recon import AutoencoderDetector, VAEDetector
 from sklearn_recon._protocol import (
     DEEP_DETECTORS,
@@ -129,7 +129,7 @@ def ecg5000(size, seeds):
     )
     text = [
         "## ECG5000\n",
-        "Protocol of DESIGN.md: 80/20 split stratified on normal vs anomaly "
+        "Protocol of ARCHITECTURE.md: 80/20 split stratified on normal vs anomaly "
         f"(`random_state=21`); `MinMaxScaler` + detector fitted on the "
         f"{(y_train == 1).sum()} normal training beats (the supervised RNN "
         f"classifier on all {len(y_train)} labelled training beats); metrics on "
@@ -167,7 +167,7 @@ def secom(size):
     rows = []
     for how, split in splits.items():
         print(f" {how}:", flush=True)
-        for name, (label, detector) in protocol_detectors(names, size=size).items():
+        for label, detector in protocol_detectors(names, size=size).values():
             steps = [SimpleImputer(strategy="median"), VarianceThreshold(), StandardScaler()]
             _, result = run_detector(detector, split, preprocessing=steps)
             if "n_iter" in result:
@@ -352,7 +352,7 @@ def thresholds(size):
         "|---|---|---|---|---|---|---|---|",
     ]
     names = {"papermill": "paper mill (split by time)", "secom": "SECOM (split by time)",
-             "ecg5000": "ECG5000 (DESIGN.md protocol)"}
+             "ecg5000": "ECG5000 (ARCHITECTURE.md protocol)"}
     for key, name in names.items():
         for rule, r in study[key]["rows"].items():
             lines.append(

@@ -1,4 +1,4 @@
-"""scikit-learn baselines of the evaluation protocol (DESIGN.md)."""
+"""scikit-learn baselines of the evaluation protocol (ARCHITECTURE.md)."""
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin

@@ -44,14 +44,27 @@ SAVED_MODEL_ENDPOINT = "serve"
 
 _EXTRA_HINT = 'pip install "sklearn-recon[export]"'
 
-_SUPPORTED = (
-    "export supports a fitted detector of sklearn-recon (AutoencoderDetector, "
-    "VAEDetector, LSTMAutoencoderDetector, LSTMForecastDetector, "
-    "RNNClassifierDetector), a ThresholdSelector or CostThreshold around one, "
-    "and Pipelines of them after scikit-learn's StandardScaler, MinMaxScaler, "
-    "MaxAbsScaler, RobustScaler and SimpleImputer (numeric, without "
-    "add_indicator), with FrozenEstimator and 'passthrough' steps allowed"
-)
+_SCALERS = "StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler and SimpleImputer"
+
+
+def _supported():
+    """What export supports, naming the detectors of the registry."""
+    from .utils._registry import entries
+
+    names = ", ".join(entry.name for entry in entries(kind="detector"))
+    return (
+        f"export supports a fitted detector of sklearn-recon ({names}), a "
+        "ThresholdSelector or CostThreshold around one, and Pipelines of them "
+        f"after scikit-learn's {_SCALERS} (numeric, without add_indicator), "
+        "with FrozenEstimator and 'passthrough' steps allowed"
+    )
+
+
+def _is_exportable_detector(estimator):
+    """Whether ``estimator`` is one of the registry's detectors (or a subclass)."""
+    from .utils._registry import entries, get_class
+
+    return any(isinstance(estimator, get_class(entry)) for entry in entries(kind="detector"))
 
 
 # ------------------------------------------------------------------ the plan
@@ -62,7 +75,7 @@ class _Plan:
 
     ``transforms`` are functions of a float32 tensor (the preprocessing, in
     order, named in ``steps``); ``detector`` is the Keras detector whose
-    ``_error_ops`` gives the anomaly error; ``meta`` is the threshold
+    ``_network_error`` gives the anomaly error; ``meta`` is the threshold
     meta-estimator around it, or None: its ``best_threshold_`` and classes,
     else the detector's own ``offset_``, turn the error into ``decision``
     and ``flag`` (see :func:`_head`).
@@ -78,31 +91,25 @@ class _Plan:
         self.feature_names = getattr(estimator, "feature_names_in_", None)
         self.row_shape = _row_shape(self.detector, self.n_width)
 
-    def _walk(self, node, where):
-        from .base import BaseKerasDetector
-        from .threshold import _BaseThreshold
-        from .utils._response import pipeline_steps
-        from .windows import WindowedDetector
+    def _walk(self, estimator, where):
+        from .utils._response import THRESHOLD, WRAPPERS, walk
 
-        while True:
-            steps, node, where = pipeline_steps(node, where)
-            for step_where, step in steps:
+        found = walk(estimator, enter=WRAPPERS, where=where)
+        for step_where, kind, step in found.hops:
+            if kind == "transform":
                 self.transforms.append(_transform(step, step_where))
                 self.steps.append(type(step).__name__)
-            if node is None or (isinstance(node, str) and node == "passthrough"):
-                raise TypeError(f"{where} is 'passthrough', not a detector. {_SUPPORTED}.")
-            if isinstance(node, _BaseThreshold):
+            elif kind == THRESHOLD:
                 if self.meta is not None:
                     raise TypeError(
-                        f"{where} is a {type(node).__name__} inside a "
+                        f"{step_where} is a {type(step).__name__} inside a "
                         f"{type(self.meta).__name__}: export supports one threshold "
-                        f"meta-estimator, around a detector. {_SUPPORTED}."
+                        f"meta-estimator, around a detector. {_supported()}."
                     )
-                self.meta = node
-                node, where = node.estimator_, f"{where}.estimator_"
-            elif isinstance(node, WindowedDetector):
+                self.meta = step
+            else:
                 raise TypeError(
-                    f"{where} is a WindowedDetector, which export does not support: "
+                    f"{step_where} is a WindowedDetector, which export does not support: "
                     "the score of a time step aggregates the windows around it, so "
                     "it depends on the whole series, not on one input row. Export "
                     "its window detector instead, export(windowed.detector_, path), "
@@ -110,16 +117,17 @@ class _Plan:
                     "window_size, stride=stride).reshape(n_windows, -1) and map "
                     "the window errors (-score) back to time steps with "
                     "sklearn_recon.windows.aggregate_window_scores (see the "
-                    f"Deploying guide). {_SUPPORTED}."
+                    f"Deploying guide). {_supported()}."
                 )
-            elif isinstance(node, BaseKerasDetector):
-                self.detector = node
-                return
-            else:
-                raise TypeError(
-                    f"{where} is a {type(node).__module__}.{type(node).__qualname__}, "
-                    f"which cannot be exported. {_SUPPORTED}."
-                )
+        node, where = found.final, found.where
+        if node is None or (isinstance(node, str) and node == "passthrough"):
+            raise TypeError(f"{where} is 'passthrough', not a detector. {_supported()}.")
+        if not _is_exportable_detector(node):
+            raise TypeError(
+                f"{where} is a {type(node).__module__}.{type(node).__qualname__}, "
+                f"which cannot be exported. {_supported()}."
+            )
+        self.detector = node
 
     @property
     def n_width(self):
@@ -139,7 +147,7 @@ def _n_features_in(estimator):
     if n_features is None:
         raise TypeError(
             f"{type(estimator).__name__} has no n_features_in_, so the width of "
-            f"the graph's input is unknown. {_SUPPORTED}."
+            f"the graph's input is unknown. {_supported()}."
         )
     return int(n_features)
 
@@ -153,7 +161,7 @@ def _row_shape(detector, n_features):
     ):
         raise TypeError(
             f"{type(detector).__name__} turns rows into network input by more than "
-            f"a reshape, which export cannot reproduce. {_SUPPORTED}."
+            f"a reshape, which export cannot reproduce. {_supported()}."
         )
     return tuple(int(d) for d in network_input.shape[1:])
 
@@ -198,7 +206,7 @@ def _transform(step, where):
         return _imputer(step, where)
     raise TypeError(
         f"{where} is a {kind.__module__}.{kind.__qualname__}, which cannot be "
-        f"exported (only these exact classes, not subclasses, are). {_SUPPORTED}."
+        f"exported (only these exact classes, not subclasses, are). {_supported()}."
     )
 
 
@@ -235,7 +243,7 @@ def _imputer(step, where):
     if step.add_indicator:
         raise TypeError(
             f"{where} is a SimpleImputer with add_indicator=True, which cannot be "
-            f"exported. {_SUPPORTED}."
+            f"exported. {_supported()}."
         )
     missing = step.missing_values
     numeric_missing = isinstance(missing, numbers.Real) and not isinstance(missing, bool)
@@ -247,7 +255,7 @@ def _imputer(step, where):
         raise TypeError(
             f"{where} is a SimpleImputer of non-numeric data (missing_values="
             f"{missing!r}, statistics {np.asarray(step.statistics_)[:3].tolist()!r}...), "
-            f"which cannot be exported. {_SUPPORTED}."
+            f"which cannot be exported. {_supported()}."
         )
     keep = None
     if not step.keep_empty_features and np.isnan(statistics).any():
@@ -296,16 +304,18 @@ def _head(plan):
     """
     import tensorflow as tf
 
+    from .utils._response import flag
+
     # Python numbers, made constants while the graph is traced (see _affine).
     if plan.meta is None:
         offset = float(plan.detector.offset_)
 
         def head(error64):
             decision = -error64 - tf.constant(offset, tf.float64)
-            flag = tf.where(
-                decision < 0, tf.constant(-1, tf.int64), tf.constant(1, tf.int64)
+            flagged = flag(error64, tf.constant(-offset, tf.float64))
+            return decision, tf.where(
+                flagged, tf.constant(-1, tf.int64), tf.constant(1, tf.int64)
             )
-            return decision, flag
 
         return head
 
@@ -320,12 +330,10 @@ def _head(plan):
     def head(error64):
         cut = tf.constant(threshold, tf.float64)
         decision = sign * (error64 - cut)
-        flag = tf.where(
-            error64 >= cut,
-            tf.constant(anomaly_class, dtype),
-            tf.constant(normal_class, dtype),
+        flagged = flag(error64, cut, at_threshold=True)
+        return decision, tf.where(
+            flagged, tf.constant(anomaly_class, dtype), tf.constant(normal_class, dtype)
         )
-        return decision, flag
 
     return head
 
@@ -342,7 +350,7 @@ def _graph_function(plan):
         for transform in transforms:
             x = transform(x)
         x = tf.reshape(x, (-1, *row_shape))
-        error = tf.cast(detector._error_ops(detector.model_, x), tf.float32)
+        error = tf.cast(detector._network_error(x), tf.float32)
         decision, flag = head(tf.cast(error, tf.float64))
         return {
             "score": tf.identity(-error, name="score"),

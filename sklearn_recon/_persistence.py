@@ -12,7 +12,12 @@ A model file is a zip archive:
 - ``arrays.npz``: the NumPy arrays among the fitted attributes (read with
   ``allow_pickle=False``);
 - ``network-<i>.keras``: the trained network of each Keras detector, a
-  standard Keras archive.
+  standard Keras archive;
+- ``metadata.json``: what the caller of :func:`save` stores with the
+  estimator (``metadata=``), encoded like the fitted attributes (its arrays
+  go to ``arrays.npz``); :func:`load` returns it with
+  ``return_metadata=True``. ``sklearn-recon fit`` stores the column roles
+  and the drift reference there for ``sklearn-recon score``.
 
 The zip comment, at the very end of the file, holds the SHA-256 digest of
 every byte before it, so that changing any byte of the file (a member, the
@@ -53,6 +58,7 @@ FORMAT_VERSION = 1
 _MANIFEST = "manifest.json"
 _TREE = "estimator.json"
 _ARRAYS = "arrays.npz"
+_METADATA = "metadata.json"
 _COMMENT_PREFIX = b"sklearn-recon-model sha256="
 _DIGEST_LENGTH = 64  # hexadecimal SHA-256
 _NETWORK = re.compile(r"network-\d+\.keras")
@@ -96,18 +102,13 @@ SUPPORTED_ESTIMATORS = {
 
 _SUPPORTED_NAMES = ", ".join(name.rpartition(".")[2] for name in SUPPORTED_ESTIMATORS)
 
-# Attributes of a Keras detector that are not stored as such: the network
-# goes to its own member and the compiled inference functions are rebuilt.
-_NETWORK_ATTRIBUTES = ("model_", "_inference")
-
-
 def _class_name(estimator):
     """The allow-list name of ``estimator``'s exact class, or None."""
     cls = type(estimator)
     for name, (module, attr) in SUPPORTED_ESTIMATORS.items():
-        if module.split(".")[0] == cls.__module__.split(".")[0]:
-            if getattr(importlib.import_module(module), attr) is cls:
-                return name
+        same_package = module.split(".")[0] == cls.__module__.split(".")[0]
+        if same_package and getattr(importlib.import_module(module), attr) is cls:
+            return name
     return None
 
 
@@ -150,8 +151,6 @@ class _Writer:
         self.seen = {}  # id -> index of the estimators written so far
 
     def estimator(self, estimator, where):
-        from .base import BaseKerasDetector
-
         # An estimator met twice (a FrozenEstimator is both a meta-estimator's
         # detector and its estimator_) is written once and referenced after.
         if id(estimator) in self.seen:
@@ -167,11 +166,13 @@ class _Writer:
                 key: self.value(value, f"{where}.{key}") for key, value in params.items()
             },
         }
-        state = {key: value for key, value in vars(estimator).items() if key not in params}
-        if isinstance(estimator, BaseKerasDetector) and "model_" in state:
-            for key in _NETWORK_ATTRIBUTES:
-                state.pop(key, None)
+        # A fitted Keras detector (base.BaseKerasDetector) keeps its network
+        # apart: written as a Keras archive, rebuilt by _restore_network.
+        attributes = vars(estimator)
+        if hasattr(estimator, "_network_copy") and "model_" in attributes:
+            attributes = estimator._state_without_network()
             node["network"] = self.network(estimator)
+        state = {key: value for key, value in attributes.items() if key not in params}
         node["state"] = {
             key: self.value(value, f"{where}.{key}") for key, value in state.items()
         }
@@ -181,10 +182,8 @@ class _Writer:
         from .utils._keras import get_keras
 
         # The trained model is compiled, and Keras would store its optimizer
-        # state too (twice the weights for Adam): save an uncompiled copy,
-        # built exactly as load rebuilds it.
-        model = detector._build_network(detector.n_features_in_, detector._seed)
-        model.set_weights(detector.model_.get_weights())
+        # state too (twice the weights for Adam): save an uncompiled copy.
+        model = detector._network_copy()
         member = f"network-{len(self.networks)}.keras"
         path = Path(self.folder) / member
         get_keras().saving.save_model(model, path)
@@ -239,7 +238,7 @@ class _Writer:
         return {"__array__": key}
 
 
-def save(estimator, path):
+def save(estimator, path, *, metadata=None):
     """Save a fitted (or unfitted) estimator to a file, without pickle.
 
     The file holds the estimator's parameters as JSON, its fitted
@@ -268,12 +267,21 @@ def save(estimator, path):
         The file to write, conventionally with the suffix ``.skr``. An
         existing file is replaced.
 
+    metadata : dict, default=None
+        What to store with the estimator, read back by
+        ``load(path, return_metadata=True)``: a dict with string keys whose
+        values are None, bools, numbers, strings, NumPy arrays (not of
+        objects other than strings), and lists, tuples and dicts of them,
+        e.g. how the estimator's input columns were chosen. It is covered
+        by the file's checksums like the estimator.
+
     Raises
     ------
     TypeError
-        If the estimator, one of its parameters or fitted attributes is of a
-        type the format does not store (the message names it), for example
-        a ``random_state`` given as a ``RandomState`` instance.
+        If the estimator, one of its parameters or fitted attributes, or a
+        value of ``metadata``, is of a type the format does not store (the
+        message names it), for example a ``random_state`` given as a
+        ``RandomState`` instance.
 
     See Also
     --------
@@ -291,9 +299,14 @@ def save(estimator, path):
     True
     """
     path = Path(path)
+    if metadata is not None and not (
+        isinstance(metadata, dict) and all(isinstance(key, str) for key in metadata)
+    ):
+        raise TypeError(f"metadata must be a dict with str keys or None; got {metadata!r}.")
     with tempfile.TemporaryDirectory() as folder:
         writer = _Writer(folder)
         tree = writer.estimator(estimator, type(estimator).__name__)
+        encoded = None if metadata is None else writer.value(metadata, "metadata")
         arrays = io.BytesIO()
         np.savez(arrays, **writer.arrays)
         members = {
@@ -301,6 +314,8 @@ def save(estimator, path):
             _ARRAYS: arrays.getvalue(),
             **writer.networks,
         }
+        if encoded is not None:
+            members[_METADATA] = json.dumps(encoded, allow_nan=False).encode()
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -628,7 +643,7 @@ def _read_verified(path):
     return manifest, members
 
 
-def load(path):
+def load(path, *, return_metadata=False):
     """Load an estimator saved by :func:`save`.
 
     Nothing in the file is executed: there is no pickle, the classes come
@@ -641,10 +656,17 @@ def load(path):
     path : str or path-like
         A file written by :func:`save`.
 
+    return_metadata : bool, default=False
+        Whether to return the ``metadata`` given to :func:`save` too.
+
     Returns
     -------
     estimator : estimator instance
         The saved estimator, fitted if it was saved fitted.
+
+    metadata : dict
+        The ``metadata`` given to :func:`save` (an empty dict if none);
+        only with ``return_metadata=True``.
 
     Raises
     ------
@@ -689,6 +711,15 @@ def load(path):
             arrays = {key: npz[key] for key in npz.files}
         tree = json.loads(members[_TREE])
         with tempfile.TemporaryDirectory() as folder:
-            return _Reader(arrays, members, folder).estimator(tree)
+            reader = _Reader(arrays, members, folder)
+            estimator = reader.estimator(tree)
+            if not return_metadata:
+                return estimator
+            metadata = {}
+            if _METADATA in members:
+                metadata = reader.value(json.loads(members[_METADATA]))
+                if not isinstance(metadata, dict):
+                    raise ValueError("the metadata is not a dict")
+            return estimator, metadata
     except (AttributeError, KeyError, OSError, RecursionError, TypeError, ValueError) as exc:
         raise ValueError(f"{path} is not a valid sklearn-recon model file: {exc!r}") from None

@@ -1,4 +1,4 @@
-"""The evaluation protocol of the project (DESIGN.md), shared by the command
+"""The evaluation protocol of the project (ARCHITECTURE.md), shared by the command
 line, the tests and the benchmarks so all three measure the same thing."""
 
 import numpy as np
@@ -11,7 +11,7 @@ from sklearn.model_selection import train_test_split
 
 from .datasets import load_ecg5000
 from .utils._registry import by_cli_name, entries, get_class
-from .utils._response import get_anomaly_score, get_threshold
+from .utils._response import get_anomaly_score, is_flagged
 
 
 def ecg5000_split(random_state=21):
@@ -37,15 +37,16 @@ def evaluate(detector, X_test, y_test):
     precision, recall and F1 of the anomaly class at the detector's own
     threshold, from one scoring pass.
     """
-    return _metrics(y_test, get_anomaly_score(detector, X_test), get_threshold(detector))
+    anomaly_score = get_anomaly_score(detector, X_test)
+    return _metrics(y_test, anomaly_score, is_flagged(detector, anomaly_score))
 
 
-def _metrics(y_test, anomaly_score, threshold):
-    """The protocol's metrics of ``anomaly_score``, flagging scores above
-    ``threshold`` as the detectors' ``predict`` does."""
+def _metrics(y_test, anomaly_score, flagged):
+    """The protocol's metrics of ``anomaly_score`` and of the rows ``flagged``
+    (by the detector's own rule, as its ``predict`` flags them)."""
     anomaly = y_test == -1
     precision, recall, f1, _ = precision_recall_fscore_support(
-        anomaly, anomaly_score > threshold, average="binary", zero_division=0
+        anomaly, flagged, average="binary", zero_division=0
     )
     return {
         "roc_auc": float(roc_auc_score(anomaly, anomaly_score)),
@@ -217,7 +218,7 @@ def run_detector(detector, split, *, supervised=False, n_score_rows=None, prepro
     anomaly_score = get_anomaly_score(pipe, X_score)
     rows_per_second = len(X_score) / (time.perf_counter() - start)
     anomaly_score = anomaly_score[: len(X_test)]
-    result = _metrics(y_test, anomaly_score, get_threshold(pipe))
+    result = _metrics(y_test, anomaly_score, is_flagged(pipe, anomaly_score))
     result["fit_seconds"] = fit_seconds
     result["rows_per_second"] = rows_per_second
     if hasattr(pipe[-1], "history_"):

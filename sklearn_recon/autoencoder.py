@@ -10,19 +10,9 @@ from .utils._docstring import (
     training_parameters,
 )
 from .utils._sklearn_compat import Interval, StrOptions
+from .utils._validation import check_units
 
 _ACTIVATIONS = {"relu", "elu", "selu", "gelu", "swish", "tanh", "sigmoid", "leaky_relu"}
-
-
-def _check_hidden_units(hidden_units):
-    """Return ``hidden_units`` as a tuple of positive ints or raise ValueError."""
-    units = (hidden_units,) if isinstance(hidden_units, Integral) else tuple(hidden_units)
-    if not units or not all(isinstance(u, Integral) and u > 0 for u in units):
-        raise ValueError(
-            "hidden_units must be a positive int or a non-empty tuple of positive "
-            f"ints; got {hidden_units!r}."
-        )
-    return units
 
 
 @fill_doc(
@@ -168,14 +158,14 @@ class AutoencoderDetector(BaseReconstructionDetector):
         self.noise_std = noise_std
 
     def _check_params_vs_data(self, X):
-        _check_hidden_units(self.hidden_units)
+        check_units(self.hidden_units, "hidden_units")
 
     def _build_network(self, n_features, seed):
         from ._networks import build_dense_autoencoder
 
         return build_dense_autoencoder(
             n_features,
-            hidden_units=_check_hidden_units(self.hidden_units),
+            hidden_units=check_units(self.hidden_units, "hidden_units"),
             activation=self.activation,
             noise_std=self.noise_std,
             seed=seed,

@@ -1,27 +1,69 @@
-"""Base classes of the Keras-backed outlier detectors.
+"""Base classes of the Keras-backed outlier detectors, and their contract.
 
 :class:`BaseKerasDetector` owns everything a detector shares: parameter and
 input validation, the seeded training loop with early stopping, the
-threshold, fast batched scoring and pickling. A concrete detector only
-builds its network and says what its anomaly error is:
+threshold, fast batched scoring, pickling, saving and export. A concrete
+detector is its ``__init__`` (keyword-only parameters, stored as given),
+its ``_parameter_constraints`` (merged with the base's) and these override
+points, each a method of the base class:
 
-- ``_build_network(n_features, seed)`` returns an uncompiled ``keras.Model``
-  (usually one call to a builder of :mod:`sklearn_recon._networks`);
-- ``_keras_loss()`` names the training loss;
-- ``_error_ops(model, x)`` maps a batch of network inputs to one anomaly
-  error per sample with ``keras.ops`` (higher is more anomalous).
+Required (abstract):
 
-Optional hooks: ``_validate_X`` (e.g. to accept 3-D sequences),
-``_model_input`` (reshape validated rows for the network),
-``_training_targets`` (what the network learns to output) and
-``_threshold_from_errors``.
+- ``_build_network(n_features, seed)``: the uncompiled ``keras.Model`` for
+  rows of ``n_features`` values, a pure function of the parameters,
+  ``n_features`` and ``seed`` (usually one call to a builder of
+  :mod:`sklearn_recon._networks`); pickling, :func:`~sklearn_recon.save`
+  and :func:`~sklearn_recon.export` rebuild the network with it;
+- ``_keras_loss()``: the training loss (a name or a Keras loss);
+- ``_error_ops(model, x)``: one anomaly error per sample of the batch of
+  network inputs ``x``, with ``keras.ops`` (higher is more anomalous); it
+  must be traceable, as the exported graph and the compiled scoring run it.
+
+Optional (the base's default in brackets):
+
+- ``_validate_X(X, *, reset)``: validate the input into a 2-D float array
+  [finite 2-D, float32 or float64; :class:`SequenceInputMixin` accepts 3-D
+  sequences too];
+- ``_check_params_vs_data(X)``: check the parameters that depend on the
+  data and raise ValueError [nothing];
+- ``_model_input(X)``: turn validated rows into the network's input; must
+  be a reshape for :func:`~sklearn_recon.export` [the rows as they are];
+- ``_training_targets(X, y)``: what the network learns to output [None: its
+  input];
+- ``_keras_metrics()``: the Keras metrics compiled in, kept in
+  ``history_`` [None];
+- ``_threshold_from_errors(errors, sample_weight)``: the error threshold
+  from the training errors [``contamination``'s rule];
+- ``_split_validation(x, targets, sample_weight, seed)``: hold out the
+  early-stopping rows [a seeded shuffle of ``validation_fraction``];
+- ``_train(X, targets, sample_weight, seed)``: build and train the network
+  (:class:`~sklearn_recon.RNNClassifierDetector` adds its synthetic
+  anomalies here) [one seeded training run];
+- the class attributes ``_TRAINING_LOOP_PARAMS`` (parameters that do not
+  change the compiled training step) and ``_private_fitted`` (fitted
+  attributes without a trailing underscore, forgotten with the rest).
+
+What the rest of the package may use of a fitted detector, besides the
+scikit-learn API: ``_network_copy()`` and ``_state_without_network()`` (what
+:func:`~sklearn_recon.save` writes), ``_restore_network(load_weights)`` (how
+pickling and :func:`~sklearn_recon.load` rebuild the network),
+``_model_input`` and ``_network_error(x)`` (what the exported graph
+computes). Nothing outside this module reads ``_seed``, ``_inference`` or
+calls ``_build_network`` directly.
+
+The sign and flag conventions are scikit-learn's: ``score_samples`` is
+minus the anomaly error, ``decision_function = score_samples - offset_``
+(``offset_ = -threshold_``), and ``predict`` is -1 where the error is above
+``threshold_`` (the flag rule of :func:`sklearn_recon.utils._response.flag`).
 
 :class:`BaseReconstructionDetector` adds what the autoencoders share:
 the network reproduces its input, the error is the mean absolute or squared
 difference, and ``reconstruct`` / ``reconstruction_error`` expose it.
+
+Adding a detector: see "How to add a detector" in ARCHITECTURE.md at the
+root of the repository.
 """
 
-import functools
 import warnings
 from abc import ABCMeta, abstractmethod
 from numbers import Integral, Real
@@ -33,6 +75,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._version import __version__
 from .utils._docstring import FIT_SAMPLE_WEIGHT, fill_doc
+from .utils._fitting import unfitted_on_failure
 from .utils._keras import (
     InferenceFunctions,
     check_finite_output,
@@ -40,47 +83,15 @@ from .utils._keras import (
     get_keras,
     run_batched,
 )
-from .utils._training import train
+from .utils._response import flag
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context
+from .utils._training import train
 from .utils._validation import check_not_temporal, check_sample_weight
 
 # Validated input keeps float32 or float64; anything else becomes float64.
 _FLOAT_DTYPES = (np.float64, np.float32)
 
 _OPTIMIZERS = ("adam", "adamw", "nadam", "rmsprop", "sgd")
-
-
-def _forget_fitted(estimator):
-    """Remove the fitted state of ``estimator``, leaving it unfitted.
-
-    That is every attribute whose name ends in ``_`` and the private fitted
-    attributes its class lists in ``_private_fitted``.
-    """
-    private = getattr(type(estimator), "_private_fitted", ())
-    for name in list(vars(estimator)):
-        fitted = name.endswith("_") and not name.startswith("__")
-        if fitted or name in private:
-            delattr(estimator, name)
-
-
-def _unfitted_on_failure(fit):
-    """Decorate ``fit`` so that an estimator whose fit fails is left unfitted.
-
-    The one mechanism every estimator of the package uses: whatever
-    interrupts ``fit`` (an error, ``KeyboardInterrupt``), the exception
-    propagates and the estimator holds no fitted attribute, not even those
-    of an earlier successful fit: never a half-fitted mix.
-    """
-
-    @functools.wraps(fit)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return fit(self, *args, **kwargs)
-        except BaseException:
-            _forget_fitted(self)
-            raise
-
-    return wrapper
 
 
 def _take(arrays, index):
@@ -220,7 +231,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     # --------------------------------------------------------------- training
 
     @_fit_context(prefer_skip_nested_validation=True)
-    @_unfitted_on_failure
+    @unfitted_on_failure
     def fit(self, X, y=None, sample_weight=None):
         """Train the network on ``X`` and set the threshold.
 
@@ -452,14 +463,17 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         labels : ndarray of shape (n_samples,)
             +1 for normal samples, -1 for anomalies.
         """
-        return np.where(self.decision_function(X) < 0, -1, 1)
+        # the package's flag rule (utils._response.flag): an error above the
+        # threshold, i.e. a negative decision_function, is an anomaly
+        return np.where(flag(-self.score_samples(X), -self.offset_), -1, 1)
 
     # --------------------------------------------------------------- pickling
 
     def __getstate__(self):
         state = dict(super().__getstate__())
-        state.pop("_inference", None)
-        model = state.pop("model_", None)
+        model = state.get("model_")
+        for key in self._NETWORK_ATTRIBUTES:
+            state.pop(key, None)
         if model is not None:
             state["_model_weights"] = [np.asarray(w) for w in model.get_weights()]
         state["_sklearn_recon_version"] = __version__
@@ -479,6 +493,32 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         super().__setstate__(state)
         if weights is not None:
             self._restore_network(lambda model: model.set_weights(weights))
+
+    # Fitted attributes that hold the network: stored as its weights, and
+    # rebuilt by _restore_network.
+    _NETWORK_ATTRIBUTES = ("model_", "_inference")
+
+    def _state_without_network(self):
+        """The instance's attributes, without the network and its compiled functions."""
+        return {
+            key: value for key, value in vars(self).items() if key not in self._NETWORK_ATTRIBUTES
+        }
+
+    def _network_copy(self):
+        """An uncompiled copy of the fitted network, with the trained weights.
+
+        Built exactly as :meth:`_restore_network` rebuilds it, so that a
+        saved copy holds no optimizer state and loads into the rebuilt
+        network.
+        """
+        check_is_fitted(self)
+        model = self._build_network(self.n_features_in_, self._seed)
+        model.set_weights(self.model_.get_weights())
+        return model
+
+    def _network_error(self, x):
+        """The anomaly error of the batch of network inputs ``x`` (traceable)."""
+        return self._error_ops(self.model_, x)
 
     def _restore_network(self, load_weights):
         """Rebuild the fitted network with its builder; ``load_weights(model)`` fills it.

@@ -14,20 +14,7 @@ from .utils._docstring import (
 )
 from .utils._keras import check_finite_output, get_keras, run_batched
 from .utils._sklearn_compat import Interval, StrOptions
-
-
-def _check_units(units):
-    """Return ``units`` as a tuple of positive ints or raise ValueError."""
-    checked = (units,) if isinstance(units, Integral) else tuple(units)
-    if not checked or not all(
-        isinstance(u, Integral) and not isinstance(u, bool) and u > 0 for u in checked
-    ):
-        raise ValueError(
-            f"units must be a positive int or a non-empty tuple of positive ints; "
-            f"got {units!r}."
-        )
-    return checked
-
+from .utils._validation import check_units
 
 #: Fewest batches of an epoch of the recurrent detectors: smaller training
 #: sets are repeated within each epoch, at most ``MAX_REPEATS`` times (see
@@ -282,7 +269,7 @@ class LSTMAutoencoderDetector(
         self.noise_std = noise_std
 
     def _check_params_vs_data(self, X):
-        _check_units(self.units)
+        check_units(self.units, "units")
 
     def _split_validation(self, x, targets, sample_weight, seed):
         # Keras fails to broadcast one weight per sequence over the loss of
@@ -300,7 +287,7 @@ class LSTMAutoencoderDetector(
         return build_lstm_autoencoder(
             n_features // self.n_channels,
             self.n_channels,
-            units=_check_units(self.units),
+            units=check_units(self.units, "units"),
             cell=self.cell,
             downsample=self.downsample,
             conv_filters=self.conv_filters,
@@ -497,7 +484,7 @@ class LSTMForecastDetector(SequenceInputMixin, BaseKerasDetector):
         self.noise_std = noise_std
 
     def _check_params_vs_data(self, X):
-        _check_units(self.units)
+        check_units(self.units, "units")
         if X.shape[1] < 2 * self.n_channels:
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 time steps per row (a past "
@@ -518,7 +505,7 @@ class LSTMForecastDetector(SequenceInputMixin, BaseKerasDetector):
         return build_lstm_forecaster(
             n_features // self.n_channels,
             self.n_channels,
-            units=_check_units(self.units),
+            units=check_units(self.units, "units"),
             cell=self.cell,
             noise_std=self.noise_std,
             seed=seed,

@@ -20,11 +20,12 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils import Bunch
 
+from .utils._formatting import percent
 from .utils._response import (
-    _is_threshold_meta_estimator,
     final_estimator,
     get_anomaly_score,
     get_threshold,
+    is_flagged,
 )
 from .utils._validation import check_not_temporal
 
@@ -47,17 +48,6 @@ def _threshold(estimator):
             "in one."
         )
     return threshold
-
-
-def _flagged(estimator, anomaly_score, threshold):
-    """Which anomaly scores ``estimator`` flags, by its own rule.
-
-    A threshold meta-estimator flags a score at or above its threshold, an
-    outlier detector one strictly above it (a negative ``decision_function``).
-    """
-    if _is_threshold_meta_estimator(final_estimator(estimator)[0]):
-        return anomaly_score >= threshold
-    return anomaly_score > threshold
 
 
 def _as_table(X, feature_names, name="X"):
@@ -90,8 +80,8 @@ def drift_reference(estimator, X):
     Computed once, on the rows the detector was trained on (the normal
     rows for a reconstruction detector, every labelled row for a supervised
     one), and kept with the model for :func:`check_drift`.
-    ``sklearn-recon fit`` stores it in the saved model as the Pipeline's
-    ``drift_reference_``.
+    ``sklearn-recon fit`` stores it in the model file's metadata, as
+    ``load(path, return_metadata=True)[1]["drift_reference"]``.
 
     Parameters
     ----------
@@ -152,7 +142,7 @@ def drift_reference(estimator, X):
         expected, source = float(final.alpha), "conformal alpha"
     else:
         scores = get_anomaly_score(estimator, X)
-        expected = float(np.mean(_flagged(estimator, scores, threshold)))
+        expected = float(np.mean(is_flagged(estimator, scores, threshold)))
         source = "training rows"
     count = np.sum(~np.isnan(values), axis=0)
     present = count > 0
@@ -171,14 +161,6 @@ def drift_reference(estimator, X):
         std=std,
         count=count,
     )
-
-
-def _percent(share):
-    """A share as a short percentage: 96.7%, 0.31%, 0%."""
-    value = 100.0 * share
-    if value == 0 or value >= 10:
-        return f"{value:.0f}%" if value in (0, 100) else f"{value:.1f}%"
-    return f"{value:.2g}%"
 
 
 @dataclass(frozen=True)
@@ -274,7 +256,7 @@ class DriftReport:
         beyond = self.distance_outside[i] / outside  # over the rows outside
         beyond = f"{beyond:.0f}" if beyond >= 10 else f"{beyond:.2g}"
         return (
-            f"{self.feature_names[i]} ({_percent(outside)} of rows outside, "
+            f"{self.feature_names[i]} ({percent(outside)} of rows outside, "
             f"{beyond} sd beyond on average)"
         )
 
@@ -284,8 +266,8 @@ class DriftReport:
         if self.n_effective != self.n_samples:
             test += f" over {self.n_effective} windows"
         shares = (
-            f"{_percent(self.observed_share)} of the {self.n_samples} rows are "
-            f"flagged against {_percent(self.expected_share)} expected from the "
+            f"{percent(self.observed_share)} of the {self.n_samples} rows are "
+            f"flagged against {percent(self.expected_share)} expected from the "
             f"{self.expected_from}"
         )
         if not self.drifted:
@@ -343,9 +325,10 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
         other columns: the reference's features are taken by name.
 
     reference : mapping, default=None
-        What :func:`drift_reference` returned for the training rows. None
-        uses the estimator's ``drift_reference_`` attribute, which models
-        written by ``sklearn-recon fit`` carry.
+        What :func:`drift_reference` returned for the training rows (for a
+        file written by ``sklearn-recon fit``, its metadata's
+        ``"drift_reference"``). None uses the estimator's
+        ``drift_reference_`` attribute, if it has one.
 
     anomaly_score : array-like of shape (n_samples,), default=None
         The anomaly scores of ``X`` if they are already computed (higher is
@@ -419,7 +402,8 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
             raise ValueError(
                 f"{type(estimator).__name__} carries no drift reference: pass "
                 "reference=drift_reference(estimator, X_train), computed on the rows "
-                "it was trained on (models written by sklearn-recon fit carry one)."
+                "it was trained on (files written by sklearn-recon fit carry one in "
+                "their metadata: sklearn_recon.load(path, return_metadata=True))."
             )
     reference = _check_reference(reference)
     if not (isinstance(level, Real) and 0 < level < 1):
@@ -445,7 +429,7 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
     n_samples = len(values)
     if n_samples == 0:
         raise ValueError("X has no rows to check.")
-    n_flagged = int(np.sum(_flagged(estimator, anomaly_score, threshold)))
+    n_flagged = int(np.sum(is_flagged(estimator, anomaly_score, threshold)))
     observed = n_flagged / n_samples
     expected = float(reference["expected_share"])
     window = getattr(final_estimator(estimator)[0], "window_size_", None)

@@ -18,20 +18,10 @@ from .utils._docstring import (
 )
 from .utils._keras import get_keras
 from .utils._sklearn_compat import Interval, StrOptions
-from .utils._validation import check_anomaly_label
+from .utils._validation import check_anomaly_label, check_units
 
 #: Kinds of synthetic anomaly made by ``fit(X)`` without labels.
 _PERTURBATIONS = ("noise", "scale", "shift", "reverse", "flip")
-
-
-def _check_units(units):
-    """Return ``units`` as a tuple of positive ints or raise ValueError."""
-    units_tuple = (units,) if isinstance(units, Integral) else tuple(units)
-    if not units_tuple or not all(isinstance(u, Integral) and u > 0 for u in units_tuple):
-        raise ValueError(
-            f"units must be a positive int or a non-empty tuple of positive ints; got {units!r}."
-        )
-    return units_tuple
 
 
 def _synthetic_anomalies(X, rng):
@@ -430,7 +420,7 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
         return _take(parts, train), _take(parts, val)
 
     def _check_params_vs_data(self, X):
-        _check_units(self.units)
+        check_units(self.units, "units")
 
     def _build_network(self, n_features, seed):
         from ._networks import build_rnn_classifier
@@ -439,7 +429,7 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
             n_features // self.n_channels,
             self.n_channels,
             cell=self.cell,
-            units=_check_units(self.units),
+            units=check_units(self.units, "units"),
             downsample=self.downsample,
             conv_filters=self.conv_filters,
             bidirectional=self.bidirectional,

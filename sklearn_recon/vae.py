@@ -5,7 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .autoencoder import _ACTIVATIONS, _check_hidden_units
+from .autoencoder import _ACTIVATIONS
 from .base import BaseReconstructionDetector
 from .utils._docstring import (
     RANDOM_STATE_VERBOSE,
@@ -15,6 +15,7 @@ from .utils._docstring import (
 )
 from .utils._keras import check_finite_output, get_keras, run_batched
 from .utils._sklearn_compat import Interval, StrOptions
+from .utils._validation import check_units
 
 
 @fill_doc(
@@ -189,14 +190,14 @@ class VAEDetector(BaseReconstructionDetector):
         self.activation = activation
 
     def _check_params_vs_data(self, X):
-        _check_hidden_units(self.hidden_units)
+        check_units(self.hidden_units, "hidden_units")
 
     def _build_network(self, n_features, seed):
         from ._networks import build_vae
 
         return build_vae(
             n_features,
-            hidden_units=_check_hidden_units(self.hidden_units),
+            hidden_units=check_units(self.hidden_units, "hidden_units"),
             latent_dim=self.latent_dim,
             beta=self.beta,
             activation=self.activation,

@@ -19,8 +19,8 @@ from sklearn.utils.metadata_routing import (
 )
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .base import _unfitted_on_failure
-from .utils._response import final_estimator, get_anomaly_score, get_threshold
+from .utils._fitting import unfitted_on_failure
+from .utils._response import WINDOWED, final_estimator, flag, get_anomaly_score, get_threshold
 from .utils._sklearn_compat import (
     HasMethods,
     Interval,
@@ -532,6 +532,9 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
     50
     """
 
+    # The tag utils._response recognises (scores through detector_, by windows).
+    _anomaly_role = WINDOWED
+
     _parameter_constraints: dict = {
         "detector": [HasMethods(["fit", "score_samples"])],
         "window_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -590,7 +593,7 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         return np.where(steps.min(axis=1) > 0, steps.mean(axis=1), 0.0)
 
     @_fit_context(prefer_skip_nested_validation=False)
-    @_unfitted_on_failure
+    @unfitted_on_failure
     def fit(self, X, y=None, sample_weight=None):
         """Fit a clone of ``detector`` on the windows of the series ``X``.
 
@@ -717,4 +720,4 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         labels : ndarray of shape (n_timesteps,)
             +1 for normal steps, -1 for anomalous ones.
         """
-        return np.where(self.decision_function(X) < 0, -1, 1)
+        return np.where(flag(-self.score_samples(X), -self.offset_), -1, 1)

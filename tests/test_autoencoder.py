@@ -66,7 +66,7 @@ def test_single_int_hidden_units(blobs):
 
 
 def test_ecg5000_protocol():
-    """The DESIGN.md protocol on the bundled data, with a network small enough for CI."""
+    """The ARCHITECTURE.md protocol on the bundled data, with a network small enough for CI."""
     X_train, X_test, y_train, y_test = ecg5000_split()
     pipe = make_pipeline(
         MinMaxScaler(),

@@ -209,7 +209,8 @@ def test_bad_input_at_fit_and_predict(fitted, X, error, match):
 
 
 def test_wrong_number_of_features_at_predict(fitted):
-    with pytest.raises(ValueError, match="X has 5 features, but AutoencoderDetector is expecting 12"):
+    message = "X has 5 features, but AutoencoderDetector is expecting 12"
+    with pytest.raises(ValueError, match=message):
         fitted.score_samples(np.ones((3, 5)))
 
 
@@ -313,7 +314,8 @@ def test_weights_steer_the_fit_and_the_threshold():
     X = np.r_[t[:100] @ rng.normal(size=(1, 6)), t[100:] @ rng.normal(size=(1, 6))]
     first = np.r_[np.ones(100, dtype=bool), np.zeros(100, dtype=bool)]
     errors = {}
-    for name, weight in {"first": np.where(first, 20.0, 1.0), "second": np.where(first, 1.0, 20.0)}.items():
+    weights = {"first": np.where(first, 20.0, 1.0), "second": np.where(first, 1.0, 20.0)}
+    for name, weight in weights.items():
         detector = tiny(hidden_units=(1,), epochs=60, early_stopping=False)
         detector.fit(X, sample_weight=weight)
         error = -detector.score_samples(X)

@@ -188,7 +188,7 @@ def test_demo_writes_json_and_markdown(demo_run):
             assert 0 <= result[metric] <= 1
         assert result["fit_seconds"] > 0 and result["rows_per_second"] > 0
     assert report["results"]["autoencoder"]["n_iter"] <= 2
-    # LOF is deterministic on the protocol: its known ROC-AUC (DESIGN.md: 0.996)
+    # LOF is deterministic on the protocol: its known ROC-AUC (ARCHITECTURE.md: 0.996)
     assert report["results"]["lof"]["roc_auc"] > 0.99
     markdown = (out / "results.md").read_text()
     table = [line for line in printed.splitlines() if line.startswith("|")]

@@ -112,7 +112,7 @@ def test_stored_reference_and_bad_input(fitted):
     with pytest.raises(TypeError, match="StandardScaler has no threshold"):
         drift_reference(StandardScaler().fit(X), X)
     try:
-        model.drift_reference_ = reference  # as sklearn-recon fit stores it
+        model.drift_reference_ = reference  # a reference stored on the estimator
         assert check_drift(model, X).p_value == pytest.approx(1.0)
     finally:
         del model.drift_reference_

@@ -166,6 +166,36 @@ def test_no_warning_on_rows_like_the_training_rows(papermill_model):
     assert "expected a significance level in [0, 1)" in failed.stderr
 
 
+def test_score_accepts_fit_options_that_agree_and_names_those_that_do_not(papermill_model):
+    folder = papermill_model
+    # repeated from fit and equal to what the model file holds: accepted
+    scored = run("score", "m.skr", "papermill.csv", "--rows", "300:320",
+                 "--time-column", "time", "--impute", "none", cwd=folder)
+    assert scored.stdout.splitlines()[0] == "time,score,decision,flag"
+    # different from what fit was told: refused in one line naming both
+    failed = run("score", "m.skr", "papermill.csv", "--time-column", "x4", cwd=folder,
+                 status=2)
+    assert failed.stderr.count("\n") == 1
+    assert "--time-column x4 disagrees with the model" in failed.stderr
+    assert "fitted with --time-column time" in failed.stderr
+    failed = run("score", "m.skr", "papermill.csv", "--id-column", "time", cwd=folder,
+                 status=2)
+    assert "fitted with no --id-column" in failed.stderr
+    failed = run("score", "m.skr", "papermill.csv", "--impute", "median", cwd=folder,
+                 status=2)
+    assert "--impute median disagrees with the model" in failed.stderr
+
+
+def test_fit_stores_its_settings_as_metadata_not_on_the_pipeline(papermill_model):
+    import sklearn_recon
+
+    model, metadata = sklearn_recon.load(papermill_model / "m.skr", return_metadata=True)
+    assert not hasattr(model, "cli_settings_") and not hasattr(model, "drift_reference_")
+    assert metadata["cli_settings"]["time_columns"] == ["time"]
+    assert metadata["cli_settings"]["label_column"] == "y"
+    assert 0 < metadata["drift_reference"]["expected_share"] < 1
+
+
 def test_export_is_quiet(papermill_model):
     exported = run("export", "m.skr", "m.onnx", cwd=papermill_model)
     assert exported.stdout.startswith("Exported Pipeline from m.skr to the onnx file")

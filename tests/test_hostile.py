@@ -34,7 +34,6 @@ import sklearn_recon
 import sklearn_recon.utils._keras as _keras
 from sklearn_recon import (
     AutoencoderDetector,
-    save,
     CostThreshold,
     LSTMAutoencoderDetector,
     LSTMForecastDetector,
@@ -43,6 +42,7 @@ from sklearn_recon import (
     VAEDetector,
     WindowedDetector,
     make_cost_scorer,
+    save,
 )
 from sklearn_recon.datasets import load_papermill, make_synthetic_series
 from sklearn_recon.metrics import cost_curve, threshold_curve, total_cost
@@ -336,7 +336,7 @@ def test_fit_hostile_input_is_a_clear_error_before_training(name):
         "datetime64": (X.astype("datetime64[s]"), r"datetime"),
         "1-D": (X[:, 0], r"2D array|1D array"),
     }
-    for case, (X_bad, pattern) in cases.items():
+    for X_bad, pattern in cases.values():
         estimator = FACTORIES[name]()
         _, error = call(lambda X_: _fit(estimator, X_, y), X_bad)
         expect_error(error, pattern)

@@ -171,6 +171,23 @@ def test_values_keep_their_types(tmp_path):
     assert np.isnan(restored["nan"])
 
 
+def test_metadata_is_stored_with_the_estimator_and_checked(tmp_path):
+    estimator = StandardScaler().fit(np.arange(12.0).reshape(6, 2))
+    metadata = {"columns": ["a", "b"], "reference": {"share": 0.1, "low": np.zeros(2)}}
+    path = tmp_path / "scaler.skr"
+    sklearn_recon.save(estimator, path, metadata=metadata)
+    restored, read = sklearn_recon.load(path, return_metadata=True)
+    assert type(restored) is StandardScaler and read["columns"] == ["a", "b"]
+    np.testing.assert_array_equal(read["reference"]["low"], np.zeros(2))
+    assert type(sklearn_recon.load(path)) is StandardScaler  # without the metadata
+    sklearn_recon.save(estimator, path)
+    assert sklearn_recon.load(path, return_metadata=True)[1] == {}
+    with pytest.raises(TypeError, match="metadata must be a dict"):
+        sklearn_recon.save(estimator, path, metadata=[1, 2])
+    with pytest.raises(TypeError, match="metadata"):
+        sklearn_recon.save(estimator, path, metadata={"rng": np.random.RandomState(0)})
+
+
 def test_unfitted_estimator_round_trips_unfitted(tmp_path):
     estimator = CostThreshold(
         AutoencoderDetector(hidden_units=(8, 2), contamination=0.05, random_state=3),

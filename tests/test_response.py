@@ -74,7 +74,9 @@ def test_pipelines_and_freezing_are_walked_through(data):
     pipeline = make_pipeline(StandardScaler(), "passthrough", LocalOutlierFactor(novelty=True))
     pipeline.fit(X[y == 0])
     expected = -pipeline.score_samples(X)
-    nested = make_pipeline(MinMaxScaler(), make_pipeline(StandardScaler(), IsolationForest(random_state=0)))
+    nested = make_pipeline(
+        MinMaxScaler(), make_pipeline(StandardScaler(), IsolationForest(random_state=0))
+    )
     nested.fit(X[y == 0])
     for estimator, scores in [
         (pipeline, expected),

@@ -5,9 +5,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import average_precision_score, roc_auc_score
+from strategies import labelled_series, monotone_transforms
 
 from sklearn_recon.metrics import ucr_top1_hit, vus_pr, vus_roc
-from strategies import labelled_series, monotone_transforms
 
 SETTINGS = settings(deadline=None, max_examples=50)
 

@@ -132,7 +132,8 @@ def test_label_free_methods_read_held_out_normal_rows(data):
         "iqr": lambda s, k: np.quantile(s, 0.75) + k * np.subtract(*np.quantile(s, [0.75, 0.25])),
     }
     for method, rule in rules.items():
-        for k, default in ((2.0, None), (None, {"mean_std": 1, "median_mad": 3, "iqr": 1.5}[method])):
+        default_k = {"mean_std": 1, "median_mad": 3, "iqr": 1.5}[method]
+        for k, default in ((2.0, None), (None, default_k)):
             model = ThresholdSelector(
                 StubDetector(), method=method, k=k, refit=False, random_state=0,
                 anomaly_label=1,
@@ -237,7 +238,8 @@ def test_ranking_scorer_gives_the_held_out_roc_auc(data):
 
 def test_wrong_anomaly_label_is_a_clear_error(data):
     X, y = data
-    with pytest.raises(ValueError, match=r"anomaly_label=-1 is not among the labels in y \(\[0, 1\]\)"):
+    message = r"anomaly_label=-1 is not among the labels in y \(\[0, 1\]\)"
+    with pytest.raises(ValueError, match=message):
         CostThreshold(StubDetector(), **COSTS).fit(X, y)
     with pytest.raises(ValueError, match="only one class"):
         ThresholdSelector(StubDetector(), anomaly_label=1).fit(X, np.ones_like(y))
@@ -248,7 +250,8 @@ def test_wrong_anomaly_label_is_a_clear_error(data):
 def test_predict_and_decision_function_use_y_coding(data):
     X, y01 = data
     y = np.where(y01 == 1, "break", "ok")
-    model = CostThreshold(IsolationForest(n_estimators=20, random_state=0), **COSTS, anomaly_label="break")
+    forest = IsolationForest(n_estimators=20, random_state=0)
+    model = CostThreshold(forest, **COSTS, anomaly_label="break")
     model.fit(X, y)
     np.testing.assert_array_equal(model.classes_, ["break", "ok"])
     pred = model.predict(X)
@@ -259,7 +262,8 @@ def test_predict_and_decision_function_use_y_coding(data):
     decision = model.decision_function(X)
     np.testing.assert_array_equal(model.classes_[(decision > 0).astype(int)], pred)
     # With 0/1 labels and 1 = anomaly, positive decisions are anomalies.
-    model01 = CostThreshold(IsolationForest(n_estimators=20, random_state=0), **COSTS, anomaly_label=1)
+    forest = IsolationForest(n_estimators=20, random_state=0)
+    model01 = CostThreshold(forest, **COSTS, anomaly_label=1)
     decision01 = model01.fit(X, y01).decision_function(X)
     np.testing.assert_array_equal((decision01 > 0).astype(int), model01.predict(X))
     np.testing.assert_allclose(
@@ -341,7 +345,8 @@ def test_lof_without_novelty_is_refused(data):
 
 def test_pickle_and_clone(data):
     X, y = data
-    model = CostThreshold(IsolationForest(n_estimators=20, random_state=0), **COSTS, anomaly_label=1)
+    forest = IsolationForest(n_estimators=20, random_state=0)
+    model = CostThreshold(forest, **COSTS, anomaly_label=1)
     params = model.get_params()
     model.fit(X, y)
     assert model.get_params() == params
@@ -405,7 +410,7 @@ def test_conformal_false_alarm_rate_is_at_most_alpha(n, alpha, seed):
     # score. Under exchangeability a flag is a Bernoulli draw of probability
     # 1 - ceil((n + 1)(1 - alpha)) / (n + 1) <= alpha, so the flags count is
     # binomial: at most alpha * R plus 4 standard deviations.
-    from sklearn_recon.threshold import _conformal_threshold
+    from sklearn_recon.threshold._rules import conformal_threshold
 
     rng = np.random.default_rng(seed)
     repetitions = 4000
@@ -413,9 +418,9 @@ def test_conformal_false_alarm_rate_is_at_most_alpha(n, alpha, seed):
     rank = int(np.ceil((n + 1) * (1 - alpha)))
     if rank > n:
         with pytest.warns(UserWarning, match="too few"):
-            assert np.isinf(_conformal_threshold(scores[0, :n], alpha))
+            assert np.isinf(conformal_threshold(scores[0, :n], alpha))
         return
-    thresholds = np.array([_conformal_threshold(row[:n], alpha) for row in scores[:200]])
+    thresholds = np.array([conformal_threshold(row[:n], alpha) for row in scores[:200]])
     sorted_rows = np.sort(scores[:, :n], axis=1)
     np.testing.assert_array_equal(
         thresholds, np.nextafter(sorted_rows[:200, rank - 1], np.inf)
@@ -534,7 +539,7 @@ def test_under_drift_a_time_ordered_cv_flags_nothing_rather_than_lose():
 
 
 def test_cross_fitted_savings_score_each_block_with_a_choice_made_without_it():
-    from sklearn_recon.threshold import _cross_fitted_savings, _lower_bound
+    from sklearn_recon.threshold._rules import cross_fitted_savings, lower_bound
 
     # Thresholds a, b, c and "flag nothing": each saves on two or one of the
     # five blocks, never on a block where the others chose it.
@@ -549,11 +554,11 @@ def test_cross_fitted_savings_score_each_block_with_a_choice_made_without_it():
         dtype=float,
     )
     # judged on the blocks it was chosen on, threshold a looks reliable ...
-    assert _lower_bound(block_savings, 0.9).max() > 0
+    assert lower_bound(block_savings, 0.9).max() > 0
     # ... but chosen without a block, no threshold saves on that block
-    cross = _cross_fitted_savings(block_savings, 0.9)
+    cross = cross_fitted_savings(block_savings, 0.9)
     assert cross.shape == (5,) and cross.sum() <= 100
-    assert _lower_bound(cross[:, None], 0.9)[0] <= 0
+    assert lower_bound(cross[:, None], 0.9)[0] <= 0
 
 
 def test_per_sample_costs(data):

@@ -1,8 +1,6 @@
 """Interrupted or diverging training leaves every estimator unfitted."""
 
 import pytest
-
-from sklearn_recon.utils import _training
 from _instances import TINY, checked_estimators
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
@@ -14,6 +12,7 @@ from sklearn_recon import (
     ThresholdSelector,
     WindowedDetector,
 )
+from sklearn_recon.utils import _training
 
 
 def _meta_estimators():

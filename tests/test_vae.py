@@ -116,7 +116,10 @@ def test_history_holds_loss_parts(fitted):
     for prefix in ("", "val_"):
         np.testing.assert_allclose(
             history[f"{prefix}loss"],
-            np.add(history[f"{prefix}reconstruction_loss"], BETA * np.array(history[f"{prefix}kl_loss"])),
+            np.add(
+                history[f"{prefix}reconstruction_loss"],
+                BETA * np.array(history[f"{prefix}kl_loss"]),
+            ),
             rtol=1e-4,
         )
     assert all(kl > 0 for kl in history["kl_loss"])

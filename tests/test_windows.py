@@ -320,7 +320,8 @@ def test_windowed_detector_bad_series():
         detector.fit(series[:9])
     gappy = series.copy()
     gappy[20:23] = np.nan
-    with pytest.raises(ValueError, match="NaN or infinite values at 3 time step\\(s\\) \\(first at row 20\\)"):
+    message = "NaN or infinite values at 3 time step\\(s\\) \\(first at row 20\\)"
+    with pytest.raises(ValueError, match=message):
         detector.fit(gappy)
     detector.fit(series)
     with pytest.raises(ValueError, match="fewer than one window"):

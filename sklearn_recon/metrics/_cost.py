@@ -15,10 +15,10 @@ from ..utils._validation import (
     check_real_values,
 )
 
-_COST_NAMES = ("fp_cost", "fn_cost", "tp_cost", "tn_cost")
+COST_NAMES = ("fp_cost", "fn_cost", "tp_cost", "tn_cost")
 
 
-def _check_costs(n_samples=None, **costs):
+def check_costs(n_samples=None, **costs):
     """Validate the four costs: each a number >= 0 or, given ``n_samples``,
     one such number per sample. Returns them as floats or float arrays."""
     checked = {}
@@ -48,7 +48,7 @@ def _check_costs(n_samples=None, **costs):
     return checked
 
 
-def _check_scores(y_true, anomaly_score, anomaly_label):
+def check_scores(y_true, anomaly_score, anomaly_label):
     """The anomaly mask of ``y_true`` and the scores as float64, checked alike."""
     is_anomaly = check_anomaly_label(y_true, anomaly_label, name="y_true")
     anomaly_score = check_real_values(column_or_1d(anomaly_score), "anomaly_score")
@@ -142,7 +142,7 @@ def threshold_curve(y_true, anomaly_score, *, anomaly_label=-1):
     >>> recall
     array([1. , 1. , 0.5, 0.5, 0. ])
     """
-    is_anomaly, anomaly_score = _check_scores(y_true, anomaly_score, anomaly_label)
+    is_anomaly, anomaly_score = check_scores(y_true, anomaly_score, anomaly_label)
     tp, fp, thresholds = _alarm_counts(is_anomaly, anomaly_score)
     flagged = tp + fp
     precision = np.divide(tp, flagged, out=np.ones(tp.shape), where=flagged > 0)
@@ -248,9 +248,9 @@ def cost_curve(
     >>> costs
     array([ 10.,   5.,  75.,  70., 370.])
     """
-    is_anomaly, anomaly_score = _check_scores(y_true, anomaly_score, anomaly_label)
+    is_anomaly, anomaly_score = check_scores(y_true, anomaly_score, anomaly_label)
     n_samples = is_anomaly.size
-    costs = _check_costs(
+    costs = check_costs(
         n_samples, fp_cost=fp_cost, fn_cost=fn_cost, tp_cost=tp_cost, tn_cost=tn_cost
     )
     sample_weight = _check_weight(sample_weight, n_samples)
@@ -264,7 +264,7 @@ def cost_curve(
     return _check_total(values.astype(np.float64), costs), thresholds
 
 
-def _costs_at(thresholds, is_anomaly, anomaly_score, costs, sample_weight=None):
+def costs_at(thresholds, is_anomaly, anomaly_score, costs, sample_weight=None):
     """Total cost of flagging ``score >= t`` for each ``t`` of ``thresholds``.
 
     The thresholds need not be scores of these samples: the cost curve of one
@@ -362,7 +362,7 @@ def total_cost(
     )
     flagged = column_or_1d(y_pred) == anomaly_label
     check_consistent_length(is_anomaly, flagged)
-    costs = _check_costs(
+    costs = check_costs(
         is_anomaly.size,
         fp_cost=fp_cost,
         fn_cost=fn_cost,
@@ -508,7 +508,7 @@ def make_cost_scorer(*, fp_cost, fn_cost, tp_cost=0, tn_cost=0, anomaly_label=-1
     >>> float(scorer(detector, X, y)) <= 0
     True
     """
-    costs = _check_costs(
+    costs = check_costs(
         fp_cost=fp_cost, fn_cost=fn_cost, tp_cost=tp_cost, tn_cost=tn_cost
     )
     check_label_is_scalar(anomaly_label)

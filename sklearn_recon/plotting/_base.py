@@ -14,7 +14,7 @@ uses; the docstring paragraphs several displays share are in ``_DOC``, for
 
 import numpy as np
 
-from ..metrics._cost import _check_scores
+from ..metrics._cost import check_scores
 from ..utils import _response
 from ..utils._sklearn_compat import _validate_style_kwargs
 from ..utils._validation import check_anomaly_label
@@ -258,33 +258,23 @@ class _AnomalyDisplayMixin:
         axes, figure = _axes_grid(ax, shape, f"{type(self).__name__}.plot", width=width)
         return axes, figure, self.name if name is None else name
 
-    @classmethod
-    def _detector_of(cls, estimator, X=None):
+    @staticmethod
+    def _detector_of(estimator, X=None):
         """The fitted detector that learned, and ``X`` as it receives it.
 
-        Walks through pipelines, freezing and the threshold meta-estimators
-        (``X`` is transformed on the way) and, when no ``X`` is given, into
-        a :class:`~sklearn_recon.WindowedDetector` (whose detector scores
-        windows, not the rows of ``X``).
+        The walk of :func:`sklearn_recon.utils._response.walk` through
+        pipelines, freezing, the threshold meta-estimators and, when no
+        ``X`` is given, a :class:`~sklearn_recon.WindowedDetector` (whose
+        detector scores windows, not the rows of ``X``).
 
         Returns ``(detector, X, scaled)``: ``scaled`` says whether a pipeline
         step transforms the input of the detector.
         """
         from sklearn.utils.validation import check_is_fitted
 
-        from ..windows import WindowedDetector
-
         check_is_fitted(estimator)
-        detector, X, scaled = _response.final_estimator(estimator, X)
-        while True:
-            if _response._is_threshold_meta_estimator(detector):
-                inner = detector.estimator_
-            elif isinstance(detector, WindowedDetector) and X is None:
-                inner = detector.detector_
-            else:
-                return detector, X, scaled
-            detector, X, scaled_inside = _response.final_estimator(inner, X)
-            scaled = scaled or scaled_inside
+        found = _response.walk(estimator, X, enter=_response.WRAPPERS)
+        return found.final, found.X, found.transformed
 
     @classmethod
     def _score_label(cls, estimator):
@@ -329,7 +319,7 @@ class _AnomalyDisplayMixin:
         scores = cls._anomaly_score(estimator, X)
         is_anomaly = None
         if y is not None:
-            is_anomaly, scores = _check_scores(y, scores, anomaly_label)
+            is_anomaly, scores = check_scores(y, scores, anomaly_label)
         return {
             "anomaly_score": scores,
             "threshold": _response.get_threshold(estimator),
@@ -348,7 +338,7 @@ class _AnomalyDisplayMixin:
         _check_matplotlib_support(f"{cls.__name__}.from_predictions")
         if y_true is None:  # plot checks the scores
             return None, anomaly_score
-        return _check_scores(y_true, anomaly_score, anomaly_label)
+        return check_scores(y_true, anomaly_score, anomaly_label)
 
     @classmethod
     def _threshold_results(cls, estimator, *, key, other):
@@ -364,7 +354,7 @@ class _AnomalyDisplayMixin:
 
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
         meta = _response.final_estimator(estimator)[0]
-        if not _response._is_threshold_meta_estimator(meta):
+        if not _response.is_threshold_meta_estimator(meta):
             raise TypeError(
                 f"{cls.__name__}.from_estimator needs a ThresholdSelector or a "
                 f"CostThreshold; got {type(meta).__name__}. For a bare detector use "
@@ -391,10 +381,10 @@ class _AnomalyDisplayMixin:
         threshold halfway below the best point of the curve, and the index
         of that point.
         """
-        from ..threshold import _best_index, _threshold_between
+        from ..threshold._rules import best_index, threshold_between
 
-        index = _best_index(values)
-        return _threshold_between(thresholds[index], anomaly_score), index
+        index = best_index(values)
+        return threshold_between(thresholds[index], anomaly_score), index
 
     @staticmethod
     def _plot_step_curve(ax, thresholds, values, defaults, curve_kw):

@@ -75,8 +75,13 @@ ESTIMATORS = (
     ),
     Entry("LSTMForecastDetector", "sklearn_recon.lstm", "detector"),
     Entry("WindowedDetector", "sklearn_recon.windows", "meta-estimator"),
-    Entry("ThresholdSelector", "sklearn_recon.threshold", "meta-estimator", supervised=True),
-    Entry("CostThreshold", "sklearn_recon.threshold", "meta-estimator", supervised=True),
+    Entry(
+        "ThresholdSelector",
+        "sklearn_recon.threshold._selector",
+        "meta-estimator",
+        supervised=True,
+    ),
+    Entry("CostThreshold", "sklearn_recon.threshold._cost", "meta-estimator", supervised=True),
     Entry(
         "LocalOutlierFactor",
         "sklearn.neighbors",

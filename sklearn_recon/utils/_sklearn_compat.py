@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import (
     Interval,
     RealNotInt,
     StrOptions,
+    validate_params,
 )
 from sklearn.utils._plotting import _validate_style_kwargs
 from sklearn.utils.metadata_routing import _raise_for_params, _routing_enabled
@@ -37,4 +38,5 @@ __all__ = [
     "_routing_enabled",
     "_safe_indexing",
     "_validate_style_kwargs",
+    "validate_params",
 ]

@@ -1,5 +1,7 @@
 """Input checks shared by the estimators and the functions (NumPy only)."""
 
+from numbers import Integral
+
 import numpy as np
 
 
@@ -171,3 +173,24 @@ def check_sample_weight(sample_weight, X):
     return _check_sample_weight(
         sample_weight, X, dtype=np.float64, ensure_non_negative=True, copy=True
     )
+
+
+def check_units(units, name="units"):
+    """Return layer widths as a tuple of positive ints, or raise ValueError.
+
+    The one check of the width parameters of the detectors (``hidden_units``
+    of the autoencoders, ``units`` of the recurrent ones): a positive int
+    or a non-empty sequence of them. Booleans are refused, although Python
+    counts them as ints.
+    """
+    checked = (units,) if isinstance(units, Integral) else tuple(units)
+    if not checked or not all(
+        isinstance(u, Integral) and not isinstance(u, (bool, np.bool_)) and u > 0
+        for u in checked
+    ):
+        raise ValueError(
+            f"{name} must be a positive int or a non-empty tuple of positive ints; "
+            f"got {units!r}."
+        )
+    return checked
+

@@ -1,0 +1,213 @@
+"""``sklearn-recon score``: score a table or a series with a saved model."""
+
+import os
+import sys
+
+from ._common import SCORE_COLUMNS, CLIError
+from ._stderr import load_keras
+from ._tables import (
+    anomaly_rows,
+    check_missing,
+    check_time_order,
+    convert_errors,
+    features,
+    flatten,
+    format_rows,
+    read_table,
+    some,
+    time_values,
+)
+
+
+def load_model(path, *, return_metadata=False):
+    """The model of the file ``path`` (and its metadata); CLIError if unreadable."""
+    import sklearn_recon
+
+    try:
+        return sklearn_recon.load(path, return_metadata=return_metadata)
+    except FileNotFoundError:
+        raise CLIError(f"{path}: no such file") from None
+    except OSError as exc:  # a directory, no permission, ...
+        raise CLIError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        # not a model file, or one altered since it was saved: load says which
+        raise CLIError(str(exc)) from None
+
+
+def _imputes(model):
+    """Whether a step of ``model`` fills in missing values."""
+    from sklearn.impute import SimpleImputer
+
+    from ..utils._response import walk
+
+    return any(isinstance(step, SimpleImputer) for _, step in walk(model).transforms)
+
+
+def _check_repeated_options(args, settings):
+    """Accept fit's options repeated to score when they agree with the model.
+
+    ``--id-column``, ``--time-column`` and ``--impute`` are stored in the
+    model file by ``sklearn-recon fit``; repeating them is harmless when
+    they say the same, and an error naming the disagreement otherwise.
+    """
+    repeated = (
+        ("--id-column", flatten(args.id_column) or None, settings.get("id_columns", [])),
+        ("--time-column", flatten(args.time_column) or None, settings.get("time_columns", [])),
+        ("--impute", args.impute, settings.get("impute", "none")),
+    )
+    for option, given, stored in repeated:
+        if given is None or given == stored:
+            continue
+        shown = ",".join(given) if isinstance(given, list) else given
+        if isinstance(stored, list):
+            was = f"{option} {','.join(stored)}" if stored else f"no {option}"
+        else:
+            was = f"{option} {stored}"
+        raise CLIError(
+            f"{option} {shown} disagrees with the model, which was fitted with {was}; "
+            f"drop {option} (score reads it from the model file) or fit again"
+        )
+
+
+def run_score(args):
+    import numpy as np
+
+    from ..monitoring import check_drift
+    from ..utils._response import final_estimator, get_anomaly_score, get_threshold, is_flagged
+
+    if args.plot is not None:
+        try:
+            import matplotlib
+        except ImportError:
+            raise CLIError(
+                '--plot needs matplotlib: pip install "sklearn-recon[plot]"'
+            ) from None
+        matplotlib.use("Agg")
+    if not os.path.exists(args.model):  # before reading a large table
+        raise CLIError(f"{args.model}: no such file")
+    frame = read_table(args.data, args.rows)
+    load_keras(args.verbose)
+    model, metadata = load_model(args.model, return_metadata=True)
+    threshold = get_threshold(model)
+    final = final_estimator(model)[0]
+    if threshold is None:
+        raise CLIError(
+            f"{args.model} holds a {type(final).__name__}, which has no threshold: "
+            "score needs an outlier detector, as sklearn-recon fit writes"
+        )
+    series = hasattr(final, "window_size_")
+    # what fit was told, so that score need not be told again (files written
+    # before the metadata route kept it as attributes of the Pipeline)
+    settings = metadata.get("cli_settings", getattr(model, "cli_settings_", {}))
+    reference = metadata.get("drift_reference", getattr(model, "drift_reference_", None))
+    _check_repeated_options(args, settings)
+    ids, times = settings.get("id_columns", []), settings.get("time_columns", [])
+    label_column = args.label_column or settings.get("label_column")
+    anomaly_label = args.anomaly_label or settings.get("anomaly_label") or "-1"
+    for option, columns in (("--id-column", ids), ("--time-column", times)):
+        missing = [c for c in columns if c not in frame.columns]
+        if missing:
+            raise CLIError(
+                f"{args.data}: no column {missing[0]!r}; the model was fitted with "
+                f"{option} {','.join(columns)}, which score copies to its output"
+            )
+    clash = [c for c in ids + times if c in SCORE_COLUMNS]
+    if clash:
+        raise CLIError(f"{args.data}: the column {clash[0]!r} would be overwritten by "
+                       "the scores; rename it")
+    if args.plot is not None and args.label_column and label_column not in frame.columns:
+        raise CLIError(f"{args.data}: no column {label_column!r} (--label-column)")
+    # the columns the model was fitted on, by name; others are left alone
+    names = getattr(model, "feature_names_in_", None)
+    if names is None:
+        kept_out = ids + times + [c for c in [label_column] if c in frame.columns]
+        X = features(frame, args.data, kept_out)
+    else:
+        missing = [c for c in names if c not in frame.columns]
+        if missing:
+            raise CLIError(f"{args.data}: the model needs the columns {some(missing)}")
+        X = features(frame[list(names)], args.data, [])
+    check_missing(X, args.data, _imputes(model))
+    if series:
+        check_time_order(frame, times, args.data)
+
+    with convert_errors(args.data):
+        anomaly = get_anomaly_score(model, X)
+    flagged = is_flagged(model, anomaly, threshold)
+    result = frame[ids + times].reset_index(drop=True)
+    result["score"] = -anomaly  # higher is more normal, as score_samples
+    result["decision"] = threshold - anomaly  # negative for anomalies
+    result["flag"] = np.where(flagged, -1, 1)
+    result.to_csv(args.out if args.out else sys.stdout, index=False)
+    what = "time steps" if series else "rows"
+    print(
+        f"Scored {len(result)} {what} ({int(flagged.sum())} flagged)"
+        + (f" to {args.out}" if args.out else ""),
+        file=sys.stdout if args.out else sys.stderr,
+    )
+    if reference is not None and args.drift_level > 0:
+        report = check_drift(model, X, reference=reference, anomaly_score=anomaly,
+                             level=args.drift_level)
+        if report.drifted:
+            print(f"sklearn-recon score: warning: {report}", file=sys.stderr)
+    if args.plot is not None:
+        is_anomaly = None
+        if label_column is not None and label_column in frame.columns:
+            is_anomaly = anomaly_rows(frame[label_column], anomaly_label, label_column)
+        _plot(args, model, X, frame, anomaly, threshold, is_anomaly, series, times)
+        print(f"Plotted to {args.plot}", file=sys.stdout if args.out else sys.stderr)
+    return 0
+
+
+def _plot(args, model, X, frame, anomaly, threshold, is_anomaly, series, times):
+    """Draw the scores with the Displays: per row, or over the series."""
+    import matplotlib.pyplot as plt
+
+    from ..plotting import ErrorDisplay, SeriesScoreDisplay
+    from ..utils._response import final_estimator
+
+    final = final_estimator(model)[0]
+    name = type(getattr(final, "detector_", final)).__name__
+    rows = "" if args.rows is None else f" rows {format_rows(args.rows)}"
+    title = f"{name}: {os.path.basename(args.data)}{rows}"
+    score_label = ErrorDisplay._score_label(model)
+    if series:
+        steps = time_values(frame[times[0]]) if times else None
+        display = SeriesScoreDisplay(
+            anomaly_score=anomaly, threshold=threshold, series=X.to_numpy(dtype=float),
+            time=steps, is_anomaly=is_anomaly,
+            channel_names=[str(c) for c in X.columns], score_label=score_label,
+            name=title,
+        ).plot()
+        if times:
+            display.ax_[-1].set_xlabel(times[0])
+    else:
+        display = ErrorDisplay(
+            anomaly_score=anomaly, threshold=threshold, is_anomaly=is_anomaly,
+            score_label=score_label, name=title,
+        ).plot()
+        display.ax_.set_xlabel("Row of the scored table")
+    _log_scale_if_wide(display.ax_[-1] if series else display.ax_, anomaly, threshold)
+    try:
+        display.figure_.savefig(args.plot, dpi=100, bbox_inches="tight")
+    except (OSError, ValueError) as exc:  # no such folder, unknown extension
+        raise CLIError(f"--plot {args.plot}: {exc}") from None
+    finally:
+        plt.close(display.figure_)
+
+
+def _log_scale_if_wide(ax, anomaly, threshold):
+    """A logarithmic score axis when a few huge scores would flatten the rest.
+
+    Positive scores whose largest is over 100 times the threshold (rows far
+    outside the training range, after a scaler) leave every other point on
+    the threshold line of a linear axis.
+    """
+    import numpy as np
+
+    finite = anomaly[np.isfinite(anomaly)]
+    if len(finite) and threshold > 0 and finite.min() > 0 and (
+        finite.max() > 100 * threshold
+    ):
+        ax.set_yscale("log")
+        ax.set_ylabel(f"{ax.get_ylabel()} (log scale)")

@@ -1,0 +1,123 @@
+"""The package's import graph: layered, without a circle.
+
+Reads every module of ``sklearn_recon`` with :mod:`ast` (nothing is
+imported) and collects the modules each one imports, at module level or
+inside a function, so that a lazy import counts too.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_recon"
+
+#: Modules that define estimators (and the subpackages that hold them):
+#: utils/_response.py recognises estimators by behaviour and tags, and
+#: imports none of these.
+ESTIMATOR_MODULES = (
+    "sklearn_recon.base",
+    "sklearn_recon.autoencoder",
+    "sklearn_recon.vae",
+    "sklearn_recon.lstm",
+    "sklearn_recon.rnn",
+    "sklearn_recon.windows",
+    "sklearn_recon.threshold",
+    "sklearn_recon._baselines",
+)
+
+
+def _module_name(path):
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _modules():
+    return {_module_name(path): path for path in sorted(PACKAGE.rglob("*.py"))}
+
+
+def _imports(name, path, known):
+    """The modules of the package that module ``name`` imports."""
+    is_package = path.name == "__init__.py"
+    base = name.split(".") if is_package else name.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                anchor = base[: len(base) - node.level + 1]
+                module = ".".join([*anchor, *([node.module] if node.module else [])])
+            else:
+                module = node.module
+            # "from . import x" may import a submodule x
+            targets = [module, *(f"{module}.{alias.name}" for alias in node.names)]
+        else:
+            continue
+        for target in targets:
+            # the deepest module of the package the name refers to
+            while target and target not in known:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def _graph():
+    modules = _modules()
+    return {name: _imports(name, path, modules) for name, path in modules.items()}
+
+
+def _parent_packages(name):
+    """A module imports its parent packages' __init__ when it is imported."""
+    parts = name.split(".")
+    return {".".join(parts[:i]) for i in range(1, len(parts))}
+
+
+def test_the_import_graph_has_no_circle():
+    graph = _graph()
+    # Importing a module of a subpackage runs the subpackage's __init__,
+    # which imports its modules: that edge is no circle, so a subpackage's
+    # own __init__ is left out of its modules' edges.
+    edges = {
+        name: {target for target in targets if target not in _parent_packages(name)}
+        for name, targets in graph.items()
+    }
+    state, stack = {}, []
+
+    def visit(name):
+        state[name] = "open"
+        stack.append(name)
+        for target in sorted(edges[name]):
+            if state.get(target) == "open":
+                circle = [*stack[stack.index(target) :], target]
+                pytest.fail("import circle: " + " -> ".join(circle))
+            if target not in state:
+                visit(target)
+        stack.pop()
+        state[name] = "done"
+
+    for name in sorted(edges):
+        if name not in state:
+            visit(name)
+
+
+def test_response_imports_no_estimator_module():
+    imported = _graph()["sklearn_recon.utils._response"]
+    offending = sorted(
+        module
+        for module in imported
+        if any(module == e or module.startswith(e + ".") for e in ESTIMATOR_MODULES)
+    )
+    assert offending == []
+
+
+def test_no_module_is_over_800_lines():
+    long = {
+        name: n
+        for name, path in _modules().items()
+        if (n := len(path.read_text().splitlines())) > 800
+    }
+    assert long == {}
