@@ -8,9 +8,7 @@ from pathlib import Path
 #: The studies' data (papermill.csv.gz, ucr_discords/): $SKLEARN_RECON_DATA,
 #: else ../shared/data beside the repository, as for the documentation.
 DATA_DIR = Path(
-    os.environ.get(
-        "SKLEARN_RECON_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
+    os.environ.get("SKLEARN_RECON_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
 
 

@@ -93,9 +93,9 @@ def sensor_features(readings, kind, runs=None):
     if kind.startswith("s") and kind != "s":
         if runs is None:
             raise ValueError(f"{kind!r} needs the runs of the series.")
-        return np.vstack([
-            sensor_features(part, kind[1:]) for _, part in readings.groupby(runs, sort=False)
-        ])
+        return np.vstack(
+            [sensor_features(part, kind[1:]) for _, part in readings.groupby(runs, sort=False)]
+        )
     if kind == "raw":
         out = readings
     elif kind == "diff":
@@ -151,8 +151,7 @@ class PaperMill:
         self.test_start = int(TEST_START * n)
         self.parts = {
             "train": self.keep < self.validation_start,
-            "validation": (self.keep >= self.validation_start)
-            & (self.keep < self.test_start),
+            "validation": (self.keep >= self.validation_start) & (self.keep < self.test_start),
             "test": self.keep >= self.test_start,
         }
         self.parts["period"] = self.parts["train"] | self.parts["validation"]
@@ -242,11 +241,14 @@ class PaperMill:
         """The full series of features, scaled on the kept rows of ``fit_on``."""
         if isinstance(features, str):
             features = (features,)
-        series = np.hstack([
-            self.recency(kind) if kind in RECENCY
-            else sensor_features(self.readings, kind, self.runs)
-            for kind in features
-        ])
+        series = np.hstack(
+            [
+                self.recency(kind)
+                if kind in RECENCY
+                else sensor_features(self.readings, kind, self.runs)
+                for kind in features
+            ]
+        )
         scaler = StandardScaler().fit(series[self.keep[self.parts[fit_on]]])
         return scaler.transform(series)
 

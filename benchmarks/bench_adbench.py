@@ -145,26 +145,24 @@ def _deep(cls, seed, quick):
 
 #: key -> (label, seeded, factory(seed, quick, n_features)).
 DETECTORS = {
-    "ae": ("AutoencoderDetector()", True,
-           lambda seed, quick, d: _deep(AutoencoderDetector, seed, quick)),
-    "vae": ("VAEDetector()", True,
-            lambda seed, quick, d: _deep(VAEDetector, seed, quick)),
-    "iforest": ("IsolationForest", True,
-                lambda seed, quick, d: IsolationForest(random_state=seed)),
-    "lof": ("LocalOutlierFactor", False,
-            lambda seed, quick, d: LocalOutlierFactor(novelty=True)),
-    "ocsvm": ("OneClassSVM", False,
-              lambda seed, quick, d: OneClassSVM(gamma="scale", nu=0.05)),
-    "pca": ("PCA reconstruction", False,
-            lambda seed, quick, d: PCAReconstruction(n_components=min(8, d - 1))),
-    "knn": ("kNN distance (k=5)", False,
-            lambda seed, quick, d: KNNDistance(n_neighbors=5)),
-    "pyod_ae": ("PyOD AutoEncoder", True,
-                lambda seed, quick, d: _pyod("pyod_ae", seed, quick)),
-    "pyod_vae": ("PyOD VAE", True,
-                 lambda seed, quick, d: _pyod("pyod_vae", seed, quick)),
-    "pyod_ecod": ("PyOD ECOD", False,
-                  lambda seed, quick, d: _pyod("pyod_ecod", seed, quick)),
+    "ae": (
+        "AutoencoderDetector()",
+        True,
+        lambda seed, quick, d: _deep(AutoencoderDetector, seed, quick),
+    ),
+    "vae": ("VAEDetector()", True, lambda seed, quick, d: _deep(VAEDetector, seed, quick)),
+    "iforest": ("IsolationForest", True, lambda seed, quick, d: IsolationForest(random_state=seed)),
+    "lof": ("LocalOutlierFactor", False, lambda seed, quick, d: LocalOutlierFactor(novelty=True)),
+    "ocsvm": ("OneClassSVM", False, lambda seed, quick, d: OneClassSVM(gamma="scale", nu=0.05)),
+    "pca": (
+        "PCA reconstruction",
+        False,
+        lambda seed, quick, d: PCAReconstruction(n_components=min(8, d - 1)),
+    ),
+    "knn": ("kNN distance (k=5)", False, lambda seed, quick, d: KNNDistance(n_neighbors=5)),
+    "pyod_ae": ("PyOD AutoEncoder", True, lambda seed, quick, d: _pyod("pyod_ae", seed, quick)),
+    "pyod_vae": ("PyOD VAE", True, lambda seed, quick, d: _pyod("pyod_vae", seed, quick)),
+    "pyod_ecod": ("PyOD ECOD", False, lambda seed, quick, d: _pyod("pyod_ecod", seed, quick)),
 }
 
 
@@ -307,8 +305,7 @@ def format_study(study):
     results, labels = study["results"], study["labels"]
     header = "| set | " + " | ".join(labels[k] for k in keys) + " |"
     lines = [
-        "ROC-AUC per set (seeded detectors: mean over seeds "
-        f"{study['seeds']}):\n",
+        f"ROC-AUC per set (seeded detectors: mean over seeds {study['seeds']}):\n",
         header,
         "|---" * (len(keys) + 1) + "|",
     ]
@@ -340,10 +337,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", help="set names (default: all)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--detectors", nargs="+", choices=list(DETECTORS),
-                        help="detector keys (default: all)")
-    parser.add_argument("--quick", action="store_true",
-                        help=f"smoke run: deep detectors trained {QUICK_EPOCHS} epochs")
+    parser.add_argument(
+        "--detectors", nargs="+", choices=list(DETECTORS), help="detector keys (default: all)"
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help=f"smoke run: deep detectors trained {QUICK_EPOCHS} epochs",
+    )
     parser.add_argument("--json", help="write every figure to this file")
     args = parser.parse_args()
     print(machine_info(), flush=True)

@@ -51,9 +51,7 @@ def build(rows, files, folder):
     X_train, X_test, y_train, _ = ecg5000_split()
     columns = [f"t{i}" for i in range(X_train.shape[1])]
     normal = pd.DataFrame(X_train[y_train == 1], columns=columns)
-    model = make_pipeline(
-        MinMaxScaler(), AutoencoderDetector(epochs=5, random_state=0)
-    ).fit(normal)
+    model = make_pipeline(MinMaxScaler(), AutoencoderDetector(epochs=5, random_state=0)).fit(normal)
     rng = np.random.RandomState(0)
     per_file = rows // files
     for i in range(files):
@@ -109,9 +107,7 @@ def main():
             dashboard_address=None, env=WORKER_ENV,
         ) as cluster, Client(cluster) as client:  # fmt: skip
             on_dask(model, folder, client)  # warm-up: imports, the model to the workers
-            dask_rate = rows / median_seconds(
-                lambda: on_dask(model, folder, client), args.repeat
-            )
+            dask_rate = rows / median_seconds(lambda: on_dask(model, folder, client), args.repeat)
         print(f"Dask LocalCluster, {args.workers} workers x 1 thread: {dask_rate:,.0f} "
               f"rows/s, {dask_rate / serial:.2f}x one process")  # fmt: skip
 

@@ -67,8 +67,13 @@ def core_speed(n_fits=3, n_rows=100_000, repeat=7):
     np.testing.assert_allclose(
         detector.score_samples(X_big[:1000]), numpy_forward(X_big[:1000], weights64), rtol=1e-6
     )
-    result = {"fit_seconds": fit_seconds, "n_iter": detector.n_iter_,
-              "latency_ms": latency * 1e3, "n_fits": n_fits, "n_rows": n_rows}
+    result = {
+        "fit_seconds": fit_seconds,
+        "n_iter": detector.n_iter_,
+        "latency_ms": latency * 1e3,
+        "n_fits": n_fits,
+        "n_rows": n_rows,
+    }
     for name, X_rows, weights in [
         ("float64", X_big, weights64),
         ("float32", X_big32, weights32),

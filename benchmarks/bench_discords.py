@@ -79,7 +79,9 @@ SERIES_DIR = DATA_DIR / "ucr_discords"
 OURS = ("AE", "VAE", "LSTM-AE")
 BASELINES = ("Sub-PCA", "Sub-LOF", "Sub-IForest", "Sub-kNN")
 QUICK_SERIES = (
-    "ecg_chfdb_chf13_45590", "respiration_nprs43", "space_shuttle_TEK16",
+    "ecg_chfdb_chf13_45590",
+    "respiration_nprs43",
+    "space_shuttle_TEK16",
     "gesture_ann_gun_CentroidA",
 )
 METRICS = ("vus_pr", "vus_roc", "roc_auc", "pr_auc", "top1")
@@ -221,8 +223,12 @@ def run_series(path, names, windows, fit_windows, epochs, tsb_ad):
     period = estimate_period(train)  # what window_size="auto" resolves to
     fit_stride = max(1, len(train) // fit_windows)
     result = {
-        "n_train": len(train), "n_test": len(test), "n_channels": train.shape[1],
-        "labelled": int(y.sum()), "window": period, "fit_stride": fit_stride,
+        "n_train": len(train),
+        "n_test": len(test),
+        "n_channels": train.shape[1],
+        "labelled": int(y.sum()),
+        "window": period,
+        "fit_stride": fit_stride,
         "detectors": {},
     }
     for window in windows:
@@ -240,8 +246,7 @@ def run_series(path, names, windows, fit_windows, epochs, tsb_ad):
             anomaly = -detector.score_samples(test)
             score_seconds = time.perf_counter() - start
             figures = evaluate(y, anomaly, period)
-            figures.update(fit_s=fit_seconds, score_s=score_seconds,
-                           window=detector.window_size_)
+            figures.update(fit_s=fit_seconds, score_s=score_seconds, window=detector.window_size_)
             if hasattr(detector.detector_, "n_iter_"):
                 figures["epochs"] = detector.detector_.n_iter_
             result["detectors"][label] = figures
@@ -257,8 +262,7 @@ def run_series(path, names, windows, fit_windows, epochs, tsb_ad):
             figures = evaluate(y, score, period)
             figures.update(fit_s=seconds, score_s=0.0, window=period)
             result["detectors"][label] = figures
-            print(f"  {label:22s} VUS-PR {figures['vus_pr']:.3f}  ({seconds:.1f} s)",
-                  flush=True)
+            print(f"  {label:22s} VUS-PR {figures['vus_pr']:.3f}  ({seconds:.1f} s)", flush=True)
     return result
 
 
@@ -307,8 +311,15 @@ def the_bar(summary):
     }
 
 
-def discord_study(series=None, *, names=OURS + BASELINES, windows=("auto",),
-                  fit_windows=256, epochs=None, tsb_ad=True):
+def discord_study(
+    series=None,
+    *,
+    names=OURS + BASELINES,
+    windows=("auto",),
+    fit_windows=256,
+    epochs=None,
+    tsb_ad=True,
+):
     """Run the benchmark; return per-series figures, the summary and the bar."""
     paths = sorted(SERIES_DIR.glob("*.csv.gz"))
     if series:
@@ -322,12 +333,16 @@ def discord_study(series=None, *, names=OURS + BASELINES, windows=("auto",),
         if result is None:
             whole = load_series(path)[1]
             unlabelled[name] = estimate_period(StandardScaler().fit_transform(whole))
-            print(f"  no labels: left out (window of the whole series "
-                  f"{unlabelled[name]})", flush=True)
+            print(
+                f"  no labels: left out (window of the whole series {unlabelled[name]})", flush=True
+            )
             continue
-        print(f"  {result['n_train']} train / {result['n_test']} test steps, "
-              f"{result['labelled']} labelled, window {result['window']}, "
-              f"fit_stride {result['fit_stride']}", flush=True)
+        print(
+            f"  {result['n_train']} train / {result['n_test']} test steps, "
+            f"{result['labelled']} labelled, window {result['window']}, "
+            f"fit_stride {result['fit_stride']}",
+            flush=True,
+        )
         per_series[name] = result
     summary = summarise(per_series)
     return {
@@ -355,8 +370,10 @@ def window_comparison(study):
     groups = {}
     for label in labels:
         groups.setdefault(label.split(" (w=")[0], []).append(label)
-    lines = ["| detector | window | mean rank among its windows | VUS-PR | "
-             "ROC-AUC | top-1 hits |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| detector | window | mean rank among its windows | VUS-PR | ROC-AUC | top-1 hits |",
+        "|---|---|---|---|---|---|",
+    ]
     for name, members in groups.items():
         if len(members) < 2:
             continue
@@ -381,16 +398,19 @@ def markdown(study):
     """The per-series table and the summary, as Markdown."""
     summary = study["summary"]
     names = list(summary)
-    lines = ["| series | steps (train / test) | window | "
-             + " | ".join(names) + " |",
-             "|---|---|---|" + "---|" * len(names)]
+    lines = [
+        "| series | steps (train / test) | window | " + " | ".join(names) + " |",
+        "|---|---|---|" + "---|" * len(names),
+    ]
     for series, result in study["series"].items():
         cells = []
         for name in names:
             row = result["detectors"][name]
             cells.append(f"{row['vus_pr']:.3f}{' *' if row['top1'] else ''}")
-        lines.append(f"| {series} | {result['n_train']} / {result['n_test']} | "
-                     f"{result['window']} | " + " | ".join(cells) + " |")
+        lines.append(
+            f"| {series} | {result['n_train']} / {result['n_test']} | "
+            f"{result['window']} | " + " | ".join(cells) + " |"
+        )
     lines += [
         "",
         "| detector | mean VUS-PR rank | top-1 hits | VUS-PR | VUS-ROC | ROC-AUC "
@@ -411,13 +431,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run")
     parser.add_argument("--series", nargs="+", help="file names without .csv.gz")
-    parser.add_argument("--detectors", nargs="+", choices=OURS + BASELINES,
-                        default=list(OURS + BASELINES))
-    parser.add_argument("--windows", nargs="+", default=["auto"],
-                        help='"auto" and/or fixed window sizes')
+    parser.add_argument(
+        "--detectors", nargs="+", choices=OURS + BASELINES, default=list(OURS + BASELINES)
+    )
+    parser.add_argument(
+        "--windows", nargs="+", default=["auto"], help='"auto" and/or fixed window sizes'
+    )
     parser.add_argument("--fit-windows", type=int, default=256)
-    parser.add_argument("--no-tsb-ad", action="store_true",
-                        help="skip TSB-AD's own detectors even if installed")
+    parser.add_argument(
+        "--no-tsb-ad", action="store_true", help="skip TSB-AD's own detectors even if installed"
+    )
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args()
     windows = [w if w == "auto" else int(w) for w in args.windows]

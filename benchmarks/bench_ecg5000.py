@@ -32,20 +32,24 @@ def main():
     args = parser.parse_args()
     print(machine_info())
     split = X_train, X_test, y_train, y_test = ecg5000_split()
-    print(f"train: {(y_train == 1).sum()} normal beats; test: {len(X_test)} beats, "
-          f"{(y_test == -1).sum()} anomalies")
+    print(
+        f"train: {(y_train == 1).sum()} normal beats; test: {len(X_test)} beats, "
+        f"{(y_test == -1).sum()} anomalies"
+    )
     print("| detector | ROC-AUC | PR-AUC | precision | recall | F1 | fit s |")
     print("|---|---|---|---|---|---|---|")
     for label, detector in protocol_detectors(["lof", "ocsvm", "pca", "iforest"]).values():
         run(label, detector, split)
     results = []
     for seed in args.seeds:
-        (label, detector), = protocol_detectors(["autoencoder"], random_state=seed).values()
+        ((label, detector),) = protocol_detectors(["autoencoder"], random_state=seed).values()
         results.append(run(f"{label} (seed {seed})", detector, split))
     for column in ("roc_auc", "pr_auc"):
         values = [r[column] for r in results]
-        print(f"AutoencoderDetector {column}: median {statistics.median(values):.4f}, "
-              f"min {min(values):.4f} over seeds {args.seeds}")
+        print(
+            f"AutoencoderDetector {column}: median {statistics.median(values):.4f}, "
+            f"min {min(values):.4f} over seeds {args.seeds}"
+        )
 
 
 if __name__ == "__main__":

@@ -85,12 +85,16 @@ def _engines(model, onnx_path, saved_model_path, ort_threads):
 
         return run
 
-    return {
-        "decision_function (float64)": lambda X, X32: model.decision_function(X),
-        "decision_function (float32)": lambda X, X32: model.decision_function(X32),
-        "ONNX in onnxruntime": batched(lambda x: session.run(None, {"X": x})),
-        "SavedModel": batched(lambda x: serve(X=tf.constant(x))),
-    }, session, serve
+    return (
+        {
+            "decision_function (float64)": lambda X, X32: model.decision_function(X),
+            "decision_function (float32)": lambda X, X32: model.decision_function(X32),
+            "ONNX in onnxruntime": batched(lambda x: session.run(None, {"X": x})),
+            "SavedModel": batched(lambda x: serve(X=tf.constant(x))),
+        },
+        session,
+        serve,
+    )
 
 
 def _agreement(model, session, serve, X_test):
@@ -101,8 +105,9 @@ def _agreement(model, session, serve, X_test):
     decision = model.decision_function(X_test)
     labels = model.predict(X_test)
     X32 = X_test.astype(np.float32)
-    onnx_out = dict(zip(["score", "decision", "flag"], session.run(
-        ["score", "decision", "flag"], {"X": X32})))
+    onnx_out = dict(
+        zip(["score", "decision", "flag"], session.run(["score", "decision", "flag"], {"X": X32}))
+    )
     saved = {k: v.numpy() for k, v in serve(X=tf.constant(X32)).items()}
     result = {}
     for name, out in (("onnx", onnx_out), ("saved_model", saved)):
@@ -121,7 +126,9 @@ def bench_model(name, model, X_test, folder, *, rows, repeat, calls, ort_threads
     print(f"\n{name}")
     folder = Path(folder)
     onnx_path, saved_model_path, skr_path = (
-        folder / "model.onnx", folder / "saved_model", folder / "model.skr"
+        folder / "model.onnx",
+        folder / "saved_model",
+        folder / "model.skr",
     )
     start = time.perf_counter()
     export(model, onnx_path)
@@ -130,9 +137,7 @@ def bench_model(name, model, X_test, folder, *, rows, repeat, calls, ort_threads
     export(model, saved_model_path, format="saved_model")
     saved_model_seconds = time.perf_counter() - start
     save(model, skr_path)
-    sizes = {
-        "onnx": _kib(onnx_path), "saved_model": _kib(saved_model_path), "skr": _kib(skr_path)
-    }
+    sizes = {"onnx": _kib(onnx_path), "saved_model": _kib(saved_model_path), "skr": _kib(skr_path)}
     print(
         f"  export: ONNX {onnx_seconds:.1f} s, {sizes['onnx']:.1f} KiB; SavedModel "
         f"{saved_model_seconds:.1f} s, {sizes['saved_model']:.1f} KiB (directory); "
@@ -198,10 +203,10 @@ def export_study(epochs=20, rows=100_000, repeat=3, calls=200, ort_threads=0):
         f"TensorFlow {tf.__version__}"
     )
     pipelines = {
-        f"make_pipeline(MinMaxScaler(), AutoencoderDetector(epochs={epochs}))":
-            AutoencoderDetector(epochs=epochs, random_state=0),
-        f"make_pipeline(MinMaxScaler(), LSTMAutoencoderDetector(epochs={epochs}))":
-            LSTMAutoencoderDetector(epochs=epochs, random_state=0),
+        f"make_pipeline(MinMaxScaler(), {cls.__name__}(epochs={epochs}))": cls(
+            epochs=epochs, random_state=0
+        )
+        for cls in (AutoencoderDetector, LSTMAutoencoderDetector)
     }
     models = []
     with tempfile.TemporaryDirectory() as folder:
@@ -211,18 +216,29 @@ def export_study(epochs=20, rows=100_000, repeat=3, calls=200, ort_threads=0):
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 model = make_pipeline(MinMaxScaler(), detector).fit(normal)
             fit_seconds = time.perf_counter() - start
-            print(f"\nFitted {name} on {len(normal)} normal beats in {fit_seconds:.1f} s "
-                  f"({model[-1].n_iter_} epochs)")
+            print(
+                f"\nFitted {name} on {len(normal)} normal beats in {fit_seconds:.1f} s "
+                f"({model[-1].n_iter_} epochs)"
+            )
             sub = Path(folder) / str(len(models))
             sub.mkdir()
             result = bench_model(
-                name, model, X_test, sub,
-                rows=rows, repeat=repeat, calls=calls, ort_threads=ort_threads,
+                name,
+                model,
+                X_test,
+                sub,
+                rows=rows,
+                repeat=repeat,
+                calls=calls,
+                ort_threads=ort_threads,
             )
             result.update(fit_seconds=fit_seconds, n_iter=model[-1].n_iter_)
             models.append(result)
     return {
-        "epochs": epochs, "rows": rows, "ort_threads": ort_threads, "machine": machine,
+        "epochs": epochs,
+        "rows": rows,
+        "ort_threads": ort_threads,
+        "machine": machine,
         "models": models,
     }
 
@@ -234,12 +250,17 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="runs of --rows rows")
     parser.add_argument("--calls", type=int, default=200, help="calls on one row")
     parser.add_argument(
-        "--ort-threads", type=int, default=0,
+        "--ort-threads",
+        type=int,
+        default=0,
         help="onnxruntime intra-op threads (0: its default, one per core)",
     )
     args = parser.parse_args()
     export_study(
-        epochs=args.epochs, rows=args.rows, repeat=args.repeat, calls=args.calls,
+        epochs=args.epochs,
+        rows=args.rows,
+        repeat=args.repeat,
+        calls=args.calls,
         ort_threads=args.ort_threads,
     )
 

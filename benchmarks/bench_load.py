@@ -107,8 +107,9 @@ def thread_check(detector, X, n_threads):
     return max_diff, seconds, serial_seconds
 
 
-def load_study(rows=10_000_000, dtype="float32", repeat=3, epochs=5, threads=8,
-               thread_rows=200_000):
+def load_study(
+    rows=10_000_000, dtype="float32", repeat=3, epochs=5, threads=8, thread_rows=200_000
+):
     """Fit, then score ``rows`` rows and run the thread check; print and return the figures.
 
     Returns a dict: ``rows``, ``dtype``, ``input_gib``, ``n_iter``,
@@ -122,15 +123,17 @@ def load_study(rows=10_000_000, dtype="float32", repeat=3, epochs=5, threads=8,
     scaler = MinMaxScaler().fit(X_train)
     normal = scaler.transform(X_train[y_train == 1])
     detector = AutoencoderDetector(epochs=epochs, random_state=0).fit(normal)
-    print(
-        f"fitted AutoencoderDetector on {len(normal)} x {N_FEATURES} "
-        f"({detector.n_iter_} epochs)"
-    )
+    print(f"fitted AutoencoderDetector on {len(normal)} x {N_FEATURES} ({detector.n_iter_} epochs)")
 
     X = make_rows(scaler.transform(X_test), rows, dtype)
     print(f"input: {X.shape[0]:,} x {X.shape[1]} {X.dtype}, {X.nbytes / 2**30:.2f} GiB")
-    result = {"rows": rows, "dtype": dtype, "input_gib": X.nbytes / 2**30,
-              "n_iter": int(detector.n_iter_), "n_threads": threads}
+    result = {
+        "rows": rows,
+        "dtype": dtype,
+        "input_gib": X.nbytes / 2**30,
+        "n_iter": int(detector.n_iter_),
+        "n_threads": threads,
+    }
     detector.decision_function(X[:10])  # compile the scoring function once
 
     detector.set_params(verbose=1)
@@ -138,8 +141,12 @@ def load_study(rows=10_000_000, dtype="float32", repeat=3, epochs=5, threads=8,
         seconds, scores = timed(lambda: detector.decision_function(X))
     detector.set_params(verbose=0)
     assert np.isfinite(scores).all() and scores.shape == (rows,)
-    result.update(rows_per_second=rows / seconds, seconds=seconds,
-                  peak_mib=rss.above_baseline_mb, result_mib=scores.nbytes / 2**20)
+    result.update(
+        rows_per_second=rows / seconds,
+        seconds=seconds,
+        peak_mib=rss.above_baseline_mb,
+        result_mib=scores.nbytes / 2**20,
+    )
     print(
         f"decision_function, {rows:,} rows: {rows / seconds:,.0f} rows/s "
         f"({seconds:.1f} s, one run); peak memory above the input: "
@@ -149,11 +156,11 @@ def load_study(rows=10_000_000, dtype="float32", repeat=3, epochs=5, threads=8,
     del scores
 
     n_small = min(1_000_000, rows)
-    times = [timed(lambda: detector.decision_function(X[:n_small]))[0]
-             for _ in range(repeat)]
+    times = [timed(lambda: detector.decision_function(X[:n_small]))[0] for _ in range(repeat)]
     median = statistics.median(times)
-    result.update(small_rows=n_small, small_rows_per_second=n_small / median,
-                  repeat=repeat, threads={})
+    result.update(
+        small_rows=n_small, small_rows_per_second=n_small / median, repeat=repeat, threads={}
+    )
     print(
         f"decision_function, {n_small:,} rows: {n_small / median:,.0f} rows/s "
         f"(median of {repeat}: {median:.2f} s)"
@@ -164,7 +171,9 @@ def load_study(rows=10_000_000, dtype="float32", repeat=3, epochs=5, threads=8,
         part = np.ascontiguousarray(part_rows, dtype=part_dtype)
         max_diff, seconds, serial_seconds = thread_check(detector, part, threads)
         result["threads"][part_dtype] = {
-            "rows": len(part), "max_diff": max_diff, "seconds": seconds,
+            "rows": len(part),
+            "max_diff": max_diff,
+            "seconds": seconds,
             "serial_seconds": serial_seconds,
         }
         print(
@@ -186,8 +195,7 @@ def main():
     args = parser.parse_args()
 
     print(machine_info())
-    load_study(args.rows, args.dtype, args.repeat, args.epochs, args.threads,
-               args.thread_rows)
+    load_study(args.rows, args.dtype, args.repeat, args.epochs, args.threads, args.thread_rows)
 
 
 if __name__ == "__main__":

@@ -114,7 +114,11 @@ def _timed_keras_epochs(params, x, n_epochs):
     )
     model.compile(optimizer="adam", loss="mae")
     model.fit(
-        x3, x3, batch_size=params["batch_size"], epochs=n_epochs, verbose=0,
+        x3,
+        x3,
+        batch_size=params["batch_size"],
+        epochs=n_epochs,
+        verbose=0,
         callbacks=[timer.callback],
     )
     return timer.times

@@ -86,9 +86,9 @@ def bench_speed(seeds, repeat):
     for _ in range(repeat):  # interleaved, so load changes hit all alike
         for name, pipe in pipes.items():
             rates[name, "float64"] += _median_rows_per_second(pipe.score_samples, X64, 1)[1]
-            rates[name, "float32"] += _median_rows_per_second(
-                pipe[-1].score_samples, X32[name], 1
-            )[1]
+            rates[name, "float32"] += _median_rows_per_second(pipe[-1].score_samples, X32[name], 1)[
+                1
+            ]
     print(f"\nscore_samples over {N_SCORE_ROWS:,} rows, median of {repeat} runs ({_load()}):")
     medians = {key: statistics.median(values) for key, values in rates.items()}
     for (name, kind), median in medians.items():

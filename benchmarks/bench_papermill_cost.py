@@ -244,8 +244,9 @@ def cost_study(names=(CHOSEN,), epochs=30, test=True):
     # The test part, once: each seed's model, then the ensemble.
     y_test = y["test"]
     base = cost(y_test, np.zeros_like(y_test))
-    result.update(test_rows=len(y_test), test_positive=int(y_test.sum()),
-                  test_base_cost=float(base), test={})
+    result.update(
+        test_rows=len(y_test), test_positive=int(y_test.sum()), test_base_cost=float(base), test={}
+    )
     rows = []
     for label, model, (cost_model, f1_model) in zip(
         [f"seed {seed}" for seed in SEEDS] + ["ensemble"], models, chosen
@@ -264,9 +265,13 @@ def cost_study(names=(CHOSEN,), epochs=30, test=True):
             f"saving vs base {rows[-1][2]:.1f}%"
         )
         result["test"][label] = {
-            "roc_auc": float(roc), "pr_auc": float(pr), "cost_best_f1": float(at_f1),
-            "cost_threshold": float(at_cost), "alarms": int(flagged.sum()),
-            "true_alarms": int((flagged & (y_test == 1)).sum()), "saving": rows[-1][2],
+            "roc_auc": float(roc),
+            "pr_auc": float(pr),
+            "cost_best_f1": float(at_f1),
+            "cost_threshold": float(at_cost),
+            "alarms": int(flagged.sum()),
+            "true_alarms": int((flagged & (y_test == 1)).sum()),
+            "saving": rows[-1][2],
         }
     seeds = np.array(rows[:-1])
     mean, std = seeds.mean(axis=0), seeds.std(axis=0, ddof=1)
@@ -296,9 +301,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--variants", action="store_true", help="every candidate")
     parser.add_argument("--only", help="candidates separated by ';'")
-    parser.add_argument(
-        "--validation-only", action="store_true", help="leave the test part unseen"
-    )
+    parser.add_argument("--validation-only", action="store_true", help="leave the test part unseen")
     parser.add_argument("--epochs", type=int, default=30)
     args = parser.parse_args()
 

@@ -133,25 +133,19 @@ CANDIDATES = {
     "dev30 + diff, fit_lead 5": dict(features=("dev30", "diff"), fit_lead=5),
     # Second round: recency inputs (steps since the last break / time gap,
     # known at prediction time), robust trailing normalisation, longer windows.
-    "dev30 + diff + recency, fit_lead 5": dict(
-        features=("dev30", "diff") + RECENCY, fit_lead=5
-    ),
+    "dev30 + diff + recency, fit_lead 5": dict(features=("dev30", "diff") + RECENCY, fit_lead=5),
     "dev30 + diff + since_break, fit_lead 5": dict(
         features=("dev30", "diff", "since_break"), fit_lead=5
     ),
     "rob30 + diff, fit_lead 5": dict(features=("rob30", "diff"), fit_lead=5),
-    "rob30 + diff + recency, fit_lead 5": dict(
-        features=("rob30", "diff") + RECENCY, fit_lead=5
-    ),
+    "rob30 + diff + recency, fit_lead 5": dict(features=("rob30", "diff") + RECENCY, fit_lead=5),
     # Restart-aware change features: sdiff / sdev30 only look back within
     # the run since the last break or time gap (_papermill.sensor_features).
     "sdev30 + sdiff, fit_lead 5": dict(features=("sdev30", "sdiff"), fit_lead=5),
     "sdev30 + sdiff + recency, fit_lead 5": dict(
         features=("sdev30", "sdiff") + RECENCY, fit_lead=5
     ),
-    "dev30 + diff, 20 steps, fit_lead 5": dict(
-        features=("dev30", "diff"), fit_lead=5, window=20
-    ),
+    "dev30 + diff, 20 steps, fit_lead 5": dict(features=("dev30", "diff"), fit_lead=5, window=20),
     "dev30 + diff + recency, 20 steps, fit_lead 5": dict(
         features=("dev30", "diff") + RECENCY, fit_lead=5, window=20
     ),
@@ -163,19 +157,33 @@ PUBLISHED = dict(roc_auc=0.706, f1=0.075)  # the study's LSTM-autoencoder classi
 
 
 def papermill_models(
-    mill, features, fit_lead=2, skip_after_break=0, units=(32,), dropout=0.2,
-    window=WINDOW, epochs=30,
+    mill,
+    features,
+    fit_lead=2,
+    skip_after_break=0,
+    units=(32,),
+    dropout=0.2,
+    window=WINDOW,
+    epochs=30,
 ):
     """Train one detector per seed on the training part; return them and the data."""
     X, y = mill.windows(
-        features, window, fit_on="train", fit_lead=fit_lead,
+        features,
+        window,
+        fit_on="train",
+        fit_lead=fit_lead,
         skip_after_break=skip_after_break,
     )
     models = []
     for seed in SEEDS:
         detector = RNNClassifierDetector(
-            n_channels=X["fit"].shape[2], units=units, dropout=dropout,
-            anomaly_label=1, epochs=epochs, n_iter_no_change=5, batch_size=128,
+            n_channels=X["fit"].shape[2],
+            units=units,
+            dropout=dropout,
+            anomaly_label=1,
+            epochs=epochs,
+            n_iter_no_change=5,
+            batch_size=128,
             random_state=seed,
         )
         models.append(detector.fit(X["fit"], y["fit"]))
@@ -209,8 +217,13 @@ def bench_papermill(variants=None, test=True, epochs=30):
     print(f"paper mill: {len(mill.breaks)} steps, {mill.n_breaks} breaks (rows dropped)")
     print(mill.describe())
     validation = {}
-    result = {"seed_list": list(SEEDS), "window": WINDOW, "max_epochs": epochs,
-              "published": PUBLISHED, "validation": {}}
+    result = {
+        "seed_list": list(SEEDS),
+        "window": WINDOW,
+        "max_epochs": epochs,
+        "published": PUBLISHED,
+        "validation": {},
+    }
     for name in variants or [CHOSEN]:
         start = time.perf_counter()
         models, X, y = papermill_models(mill, **CANDIDATES[name], epochs=epochs)
@@ -231,9 +244,12 @@ def bench_papermill(variants=None, test=True, epochs=30):
             f"; {seconds:.0f} s per fit, epochs {[m.n_iter_ for m in models]}"
         )
         result["validation"][name] = {
-            "rows": len(y_val), "positive": int(y_val.sum()),
-            "roc_auc": float(ensemble), "seed_roc_auc": [float(v) for v in single],
-            "pr_auc": float(val_pr), "fit_seconds": seconds,
+            "rows": len(y_val),
+            "positive": int(y_val.sum()),
+            "roc_auc": float(ensemble),
+            "seed_roc_auc": [float(v) for v in single],
+            "pr_auc": float(val_pr),
+            "fit_seconds": seconds,
             "epochs": [int(m.n_iter_) for m in models],
             "train_windows": len(X["fit"]),
         }
@@ -255,16 +271,16 @@ def bench_papermill(variants=None, test=True, epochs=30):
     result["test"] = {
         f"seed {seed}": dict(zip(keys, map(float, row))) for seed, row in zip(SEEDS, rows)
     }
-    result["seeds"] = {
-        key: (float(m), float(sd)) for key, m, sd in zip(keys, mean, std)
-    }
+    result["seeds"] = {key: (float(m), float(sd)) for key, m, sd in zip(keys, mean, std)}
     print(
         f"test  single seeds, mean +- std: ROC-AUC {mean[0]:.4f} +- {std[0]:.4f}, "
         f"PR-AUC {mean[1]:.4f} +- {std[1]:.4f}, F1 {mean[2]:.4f} +- {std[2]:.4f}"
     )
     roc, pr, f1 = _figures(
-        y["validation"], scores["validation"].mean(axis=0),
-        y["test"], scores["test"].mean(axis=0),
+        y["validation"],
+        scores["validation"].mean(axis=0),
+        y["test"],
+        scores["test"].mean(axis=0),
     )
     print(
         f"test  {len(SEEDS)}-seed ensemble: ROC-AUC {roc:.4f}, PR-AUC {pr:.4f} "

@@ -98,14 +98,18 @@ def report(name, model, X_test, folder, repeat):
     print(f"  estimator.json edited, zip rebuilt: {refusals['edited member']}")
     rewrite(path, altered, edit, fix_member_checksums=True)
     refusals["edited member and checksum"] = refusal(altered)
-    print(f"  ... and its manifest checksum updated too: "
-          f"{refusals['edited member and checksum']}")
+    print(f"  ... and its manifest checksum updated too: {refusals['edited member and checksum']}")
     return {
-        "name": name, "kib": os.path.getsize(path) / 1024,
+        "name": name,
+        "kib": os.path.getsize(path) / 1024,
         "joblib_kib": os.path.getsize(joblib_path) / 1024,
-        "save_seconds": save_seconds, "load_seconds": load_seconds, "repeat": repeat,
-        "max_diff": float(difference), "same_predictions": same_predictions,
-        "test_rows": len(X_test), "refusals": refusals,
+        "save_seconds": save_seconds,
+        "load_seconds": load_seconds,
+        "repeat": repeat,
+        "max_diff": float(difference),
+        "same_predictions": same_predictions,
+        "test_rows": len(X_test),
+        "refusals": refusals,
     }
 
 
@@ -133,12 +137,18 @@ def save_study(epochs=20, repeat=5):
         models = [
             report(
                 f"make_pipeline(MinMaxScaler(), AutoencoderDetector(epochs={epochs}))",
-                autoencoder, X_test, folder, repeat,
+                autoencoder,
+                X_test,
+                folder,
+                repeat,
             ),
             report(
                 "make_pipeline(MinMaxScaler(), CostThreshold(AutoencoderDetector(...), "
                 "fp_cost=5, fn_cost=100, tp_cost=5, cv=3))",
-                cost, X_test, folder, repeat,
+                cost,
+                X_test,
+                folder,
+                repeat,
             ),
         ]
     return {"epochs": epochs, "models": models}

@@ -155,7 +155,9 @@ def secom(random_state=0):
     X_fit, X_test, y_fit, y_test = _secom_split()
     model = CostThreshold(
         _secom_pipeline(AutoencoderDetector(random_state=random_state)),
-        **COSTS, cv=TimeSeriesSplit(5), anomaly_label=-1,
+        **COSTS,
+        cv=TimeSeriesSplit(5),
+        anomaly_label=-1,
     )
     rows, careful = _both(model, X_fit, y_fit, X_test, y_test, -1)
     # the held-out folds' ROC-AUC, to see how much ranking there is to trust
@@ -169,7 +171,9 @@ def ecg5000(random_state=0):
     X_train, X_test, y_train, y_test = ecg5000_split()
     model = CostThreshold(
         make_pipeline(MinMaxScaler(), AutoencoderDetector(random_state=random_state)),
-        **COSTS, cv=5, anomaly_label=-1,
+        **COSTS,
+        cv=5,
+        anomaly_label=-1,
     )
     rows, careful = _both(model, X_train, y_train, X_test, y_test, -1)
     scores = -careful.estimator_.score_samples(X_test)
@@ -180,8 +184,10 @@ def ecg5000(random_state=0):
         r["share_of_oracle"] = r["test_saving"] / oracle
     _print("ECG5000", rows)
     share = rows["confidence=0.9"]["share_of_oracle"]
-    print(f"ECG5000: oracle saving on the test beats {oracle:.0f}; CostThreshold's "
-          f"test saving is {100 * share:.1f} % of it")
+    print(
+        f"ECG5000: oracle saving on the test beats {oracle:.0f}; CostThreshold's "
+        f"test saving is {100 * share:.1f} % of it"
+    )
     return {"rows": rows, "oracle_saving": oracle, "bar_met": share >= 0.9}
 
 
@@ -193,10 +199,13 @@ def false_alarms(random_state=0):
     cases = {
         "ECG5000 test normals": (
             lambda det: make_pipeline(MinMaxScaler(), det),
-            X_train[y_train == 1], X_test[y_test == 1],
+            X_train[y_train == 1],
+            X_test[y_test == 1],
         ),
         "SECOM test passes (by time)": (
-            _secom_pipeline, X_secom[y_secom == 1], X_secom_test[y_secom_test == 1],
+            _secom_pipeline,
+            X_secom[y_secom == 1],
+            X_secom_test[y_secom_test == 1],
         ),
     }
     for name, (wrap, X_normal, X_new) in cases.items():
@@ -204,7 +213,9 @@ def false_alarms(random_state=0):
         own.fit(X_normal)
         conformal = ThresholdSelector(
             wrap(AutoencoderDetector(random_state=random_state)),
-            method="conformal", alpha=0.05, random_state=random_state,
+            method="conformal",
+            alpha=0.05,
+            random_state=random_state,
         ).fit(X_normal)
         rates = {
             "contamination=0.05": float(np.mean(own.predict(X_new) == -1)),

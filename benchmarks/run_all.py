@@ -88,8 +88,17 @@ from sklearn_recon.datasets import load_secom
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STUDIES = (
-    "ecg5000", "secom", "papermill", "papermill-rnn", "thresholds", "ucr", "discords",
-    "speed", "export", "pyod", "trust",
+    "ecg5000",
+    "secom",
+    "papermill",
+    "papermill-rnn",
+    "thresholds",
+    "ucr",
+    "discords",
+    "speed",
+    "export",
+    "pyod",
+    "trust",
 )
 
 
@@ -177,18 +186,20 @@ def secom(size):
             rows.append((label, result))
     columns = [c for c in TABLE_COLUMNS if c[0] != "rows_per_second"]
     test = splits["by time"][3]
-    return "\n".join([
-        "## SECOM\n",
-        "UCI SECOM (`load_secom`), a fail is the anomaly. Two splits, 2/3 to "
-        f"train ({n_train} runs, passes only) and 1/3 to test ({len(y) - n_train} "
-        f"runs): by time (the first runs train; {(test == -1).sum()} fails in the "
-        "test part), and stratified on pass/fail (`random_state=0`). Pipeline "
-        "`SimpleImputer(strategy=\"median\")`, `VarianceThreshold()` (drops "
-        "constant columns), `StandardScaler()`, detector, fitted on the "
-        "training passes only. The detectors' ECG5000 configurations.\n",
-        markdown_table(rows, columns, first="split: detector"),
-        "",
-    ])
+    return "\n".join(
+        [
+            "## SECOM\n",
+            "UCI SECOM (`load_secom`), a fail is the anomaly. Two splits, 2/3 to "
+            f"train ({n_train} runs, passes only) and 1/3 to test ({len(y) - n_train} "
+            f"runs): by time (the first runs train; {(test == -1).sum()} fails in the "
+            "test part), and stratified on pass/fail (`random_state=0`). Pipeline "
+            '`SimpleImputer(strategy="median")`, `VarianceThreshold()` (drops '
+            "constant columns), `StandardScaler()`, detector, fitted on the "
+            "training passes only. The detectors' ECG5000 configurations.\n",
+            markdown_table(rows, columns, first="split: detector"),
+            "",
+        ]
+    )
 
 
 def _met(flag):
@@ -220,41 +231,43 @@ def papermill(size):
         f"{seeds['cost_threshold'][1]:.0f} | | {seeds['saving'][0]:.1f} +- "
         f"{seeds['saving'][1]:.1f} % |"
     )
-    return "\n".join([
-        "## Paper mill (cost)\n",
-        "Sheet breaks, 2-minute steps (`benchmarks/_papermill.py`): the two steps "
-        "before a break are positive and the break rows dropped; split by time "
-        "into a training part (first half), a validation part (next sixth: "
-        f"{val['rows']} rows, {val['positive']} positive, base cost "
-        f"{val['base_cost']:.0f}) and a test part (last third: {r['test_rows']} rows, "
-        f"{r['test_positive']} positive, base cost {base:.0f}). Costs TN 0, FP 5, "
-        "FN 100, TP 5; the base cost is every warning missed. "
-        "`AutoencoderDetector(hidden_units=(32, 16, 8), batch_size=256, "
-        f"n_iter_no_change=5, epochs={epochs})` on the normal training rows, "
-        f"input `{name}` (`CHOSEN`), seeds {r['seed_list']} and their ensemble "
-        "(mean `score_samples`); both thresholds, `CostThreshold` (least cost) and "
-        "`ThresholdSelector(method=\"f1\")`, chosen on the validation part with "
-        "the autoencoders frozen. The input was picked by the ensemble's "
-        "validation cost among the candidates in the script's docstring "
-        "(`--variants --validation-only`); here only the chosen configuration is "
-        "rerun, and the test part is evaluated once. "
-        "`python benchmarks/bench_papermill_cost.py`.\n",
-        f"Validation, ensemble: cost at CostThreshold {val['cost']:.0f} (seeds "
-        f"{', '.join(f'{c:.0f}' for c in val['seed_costs'])}) against the base "
-        f"{val['base_cost']:.0f}; flags {100 * val['flagged_share']:.1f} % of the "
-        f"rows, precision {val['precision']:.3f}; ROC-AUC {val['roc_auc']:.3f}; "
-        f"epochs run {val['epochs']}.\n",
-        "| test | ROC-AUC | PR-AUC | cost at best F1 | cost at CostThreshold "
-        "| alarms (true) | saving vs base |",
-        "|---|---|---|---|---|---|---|",
-        *rows,
-        "",
-        f"The bar (CostThreshold's test cost below the base cost {base:.0f}) is "
-        f"{_bar(ens['cost_threshold'], base, 'lower')} by the ensemble: "
-        f"{ens['cost_threshold']:.0f}, a saving of {ens['saving']:.1f} % (negative: "
-        "a loss); single seeds "
-        f"{seeds['cost_threshold'][0]:.0f} +- {seeds['cost_threshold'][1]:.0f}.\n",
-    ])
+    return "\n".join(
+        [
+            "## Paper mill (cost)\n",
+            "Sheet breaks, 2-minute steps (`benchmarks/_papermill.py`): the two steps "
+            "before a break are positive and the break rows dropped; split by time "
+            "into a training part (first half), a validation part (next sixth: "
+            f"{val['rows']} rows, {val['positive']} positive, base cost "
+            f"{val['base_cost']:.0f}) and a test part (last third: {r['test_rows']} rows, "
+            f"{r['test_positive']} positive, base cost {base:.0f}). Costs TN 0, FP 5, "
+            "FN 100, TP 5; the base cost is every warning missed. "
+            "`AutoencoderDetector(hidden_units=(32, 16, 8), batch_size=256, "
+            f"n_iter_no_change=5, epochs={epochs})` on the normal training rows, "
+            f"input `{name}` (`CHOSEN`), seeds {r['seed_list']} and their ensemble "
+            "(mean `score_samples`); both thresholds, `CostThreshold` (least cost) and "
+            '`ThresholdSelector(method="f1")`, chosen on the validation part with '
+            "the autoencoders frozen. The input was picked by the ensemble's "
+            "validation cost among the candidates in the script's docstring "
+            "(`--variants --validation-only`); here only the chosen configuration is "
+            "rerun, and the test part is evaluated once. "
+            "`python benchmarks/bench_papermill_cost.py`.\n",
+            f"Validation, ensemble: cost at CostThreshold {val['cost']:.0f} (seeds "
+            f"{', '.join(f'{c:.0f}' for c in val['seed_costs'])}) against the base "
+            f"{val['base_cost']:.0f}; flags {100 * val['flagged_share']:.1f} % of the "
+            f"rows, precision {val['precision']:.3f}; ROC-AUC {val['roc_auc']:.3f}; "
+            f"epochs run {val['epochs']}.\n",
+            "| test | ROC-AUC | PR-AUC | cost at best F1 | cost at CostThreshold "
+            "| alarms (true) | saving vs base |",
+            "|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+            f"The bar (CostThreshold's test cost below the base cost {base:.0f}) is "
+            f"{_bar(ens['cost_threshold'], base, 'lower')} by the ensemble: "
+            f"{ens['cost_threshold']:.0f}, a saving of {ens['saving']:.1f} % (negative: "
+            "a loss); single seeds "
+            f"{seeds['cost_threshold'][0]:.0f} +- {seeds['cost_threshold'][1]:.0f}.\n",
+        ]
+    )
 
 
 def papermill_rnn(size):
@@ -271,40 +284,42 @@ def papermill_rnn(size):
     ]
     rows.append(
         "| seeds, mean +- std | "
-        + " | ".join(f"{seeds[k][0]:.4f} +- {seeds[k][1]:.4f}"
-                     for k in ("roc_auc", "pr_auc", "f1"))
+        + " | ".join(f"{seeds[k][0]:.4f} +- {seeds[k][1]:.4f}" for k in ("roc_auc", "pr_auc", "f1"))
         + " |"
     )
-    return "\n".join([
-        "## Paper mill (RNN classifier)\n",
-        "The data preparation, labels and split by time of the cost study "
-        f"(validation part {val['rows']} windows, {val['positive']} positive; test "
-        f"part {r['test_rows']} windows, {r['test_positive']} positive). "
-        f"`RNNClassifierDetector(units={params.get('units', (32,))}, "
-        f"dropout={params.get('dropout', 0.2)}, anomaly_label=1, batch_size=128, "
-        f"n_iter_no_change=5, epochs={epochs})` on windows of the past "
-        f"{params.get('window', r['window'])} steps of input `{name}` (`CHOSEN`; "
-        "`fit_lead` widens the training labels only), trained on the training part "
-        f"({val['train_windows']} windows), seeds {r['seed_list']} and their "
-        "ensemble (mean anomaly logit); F1 at the threshold of best F1 on the "
-        "validation part. The input was picked by the ensemble's validation "
-        "ROC-AUC among the candidates in the script's docstring; here only the "
-        "chosen configuration is rerun, and the test part is scored once. "
-        "`python benchmarks/bench_rnn.py papermill`.\n",
-        f"Validation, ensemble: ROC-AUC {val['roc_auc']:.3f} (seeds "
-        f"{', '.join(f'{v:.3f}' for v in val['seed_roc_auc'])}), PR-AUC "
-        f"{val['pr_auc']:.3f}; epochs run {val['epochs']}.\n",
-        "| test | ROC-AUC | PR-AUC | F1 |",
-        "|---|---|---|---|",
-        *rows,
-        "",
-        f"The bar (the published ROC-AUC {published['roc_auc']} and F1 "
-        f"{published['f1']}, from a random split of the rows) is "
-        f"{_bar(ens['roc_auc'], published['roc_auc'], 'higher')} by the ensemble's "
-        f"ROC-AUC ({ens['roc_auc'] - published['roc_auc']:+.4f}) and "
-        f"{_bar(ens['f1'], published['f1'], 'higher')} by its F1 "
-        f"({ens['f1'] - published['f1']:+.4f}).\n",
-    ])
+    return "\n".join(
+        [
+            "## Paper mill (RNN classifier)\n",
+            "The data preparation, labels and split by time of the cost study "
+            f"(validation part {val['rows']} windows, {val['positive']} positive; test "
+            f"part {r['test_rows']} windows, {r['test_positive']} positive). "
+            f"`RNNClassifierDetector(units={params.get('units', (32,))}, "
+            f"dropout={params.get('dropout', 0.2)}, anomaly_label=1, batch_size=128, "
+            f"n_iter_no_change=5, epochs={epochs})` on windows of the past "
+            f"{params.get('window', r['window'])} steps of input `{name}` (`CHOSEN`; "
+            "`fit_lead` widens the training labels only), trained on the training part "
+            f"({val['train_windows']} windows), seeds {r['seed_list']} and their "
+            "ensemble (mean anomaly logit); F1 at the threshold of best F1 on the "
+            "validation part. The input was picked by the ensemble's validation "
+            "ROC-AUC among the candidates in the script's docstring; here only the "
+            "chosen configuration is rerun, and the test part is scored once. "
+            "`python benchmarks/bench_rnn.py papermill`.\n",
+            f"Validation, ensemble: ROC-AUC {val['roc_auc']:.3f} (seeds "
+            f"{', '.join(f'{v:.3f}' for v in val['seed_roc_auc'])}), PR-AUC "
+            f"{val['pr_auc']:.3f}; epochs run {val['epochs']}.\n",
+            "| test | ROC-AUC | PR-AUC | F1 |",
+            "|---|---|---|---|",
+            *rows,
+            "",
+            f"The bar (the published ROC-AUC {published['roc_auc']} and F1 "
+            f"{published['f1']}, from a random split of the rows) is "
+            f"{_bar(ens['roc_auc'], published['roc_auc'], 'higher')} by the ensemble's "
+            f"ROC-AUC ({ens['roc_auc'] - published['roc_auc']:+.4f}) and "
+            f"{_bar(ens['f1'], published['f1'], 'higher')} by its F1 "
+            f"({ens['f1'] - published['f1']:+.4f}).\n",
+        ]
+    )
+
 
 def ucr(size):
     """Point-level scores on the UCR discord ECG; returns the Markdown section."""
@@ -312,22 +327,23 @@ def ucr(size):
         r = bench_lstm.bench_ucr(fit_stride=64, epochs=1)
     else:
         r = bench_lstm.bench_ucr()
-    return "\n".join([
-        "## UCR discord ECG `qtdbsel102` (point level)\n",
-        "`WindowedDetector(LSTMAutoencoderDetector(n_channels=2), window_size=128, "
-        f"fit_stride={64 if size == 'quick' else 8})`, trained on the "
-        f"{r['train_steps']} training steps (standardised), scored on the "
-        f"{r['test_steps']} test steps ({r['labelled']} labelled anomalous); "
-        "window scores averaged (or maximised) onto time points, no point "
-        "adjustment. `python benchmarks/bench_lstm.py ucr`.\n",
-        "| aggregate | point ROC-AUC | point PR-AUC | epochs | fit s | score s |",
-        "|---|---|---|---|---|---|",
-        f"| mean | {r['mean']['roc_auc']:.4f} | {r['mean']['pr_auc']:.4f} | "
-        f"{r['epochs']} | {r['fit_seconds']:.0f} | {r['score_seconds']:.1f} |",
-        f"| max (same fit) | {r['max']['roc_auc']:.4f} | {r['max']['pr_auc']:.4f} "
-        "| | | |",
-        "",
-    ])
+    return "\n".join(
+        [
+            "## UCR discord ECG `qtdbsel102` (point level)\n",
+            "`WindowedDetector(LSTMAutoencoderDetector(n_channels=2), window_size=128, "
+            f"fit_stride={64 if size == 'quick' else 8})`, trained on the "
+            f"{r['train_steps']} training steps (standardised), scored on the "
+            f"{r['test_steps']} test steps ({r['labelled']} labelled anomalous); "
+            "window scores averaged (or maximised) onto time points, no point "
+            "adjustment. `python benchmarks/bench_lstm.py ucr`.\n",
+            "| aggregate | point ROC-AUC | point PR-AUC | epochs | fit s | score s |",
+            "|---|---|---|---|---|---|",
+            f"| mean | {r['mean']['roc_auc']:.4f} | {r['mean']['pr_auc']:.4f} | "
+            f"{r['epochs']} | {r['fit_seconds']:.0f} | {r['score_seconds']:.1f} |",
+            f"| max (same fit) | {r['max']['roc_auc']:.4f} | {r['max']['pr_auc']:.4f} | | | |",
+            "",
+        ]
+    )
 
 
 def thresholds(size):
@@ -351,8 +367,11 @@ def thresholds(size):
         "bound) | test cost | test base cost | test saving | alarms |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    names = {"papermill": "paper mill (split by time)", "secom": "SECOM (split by time)",
-             "ecg5000": "ECG5000 (ARCHITECTURE.md protocol)"}
+    names = {
+        "papermill": "paper mill (split by time)",
+        "secom": "SECOM (split by time)",
+        "ecg5000": "ECG5000 (ARCHITECTURE.md protocol)",
+    }
     for key, name in names.items():
         for rule, r in study[key]["rows"].items():
             lines.append(
@@ -373,7 +392,7 @@ def thresholds(size):
         f"{ecg['oracle_saving']:.0f}): {100 * share:.1f} %, {_met(ecg['bar_met'])}.\n",
         "Realised false-alarm rate on new normal rows of a detector's own "
         "`contamination=0.05` (the 95th percentile of its training errors) against "
-        "`ThresholdSelector(method=\"conformal\", alpha=0.05)` (calibrated on 30 % of "
+        '`ThresholdSelector(method="conformal", alpha=0.05)` (calibrated on 30 % of '
         "the normal training rows held out), `AutoencoderDetector(random_state=0)` in "
         "the same pipelines:\n",
         "| test normals | contamination=0.05 | conformal, alpha=0.05 | training rows "
@@ -394,8 +413,10 @@ def export(size):
     print("\n== Export ==", flush=True)
     quick = size == "quick"
     study = bench_export.export_study(
-        epochs=2 if quick else 20, rows=10_000 if quick else 100_000,
-        repeat=2 if quick else 5, calls=20 if quick else 200,
+        epochs=2 if quick else 20,
+        rows=10_000 if quick else 100_000,
+        repeat=2 if quick else 5,
+        calls=20 if quick else 200,
     )
     lines = [
         "## Export (ONNX, SavedModel)\n",
@@ -440,9 +461,7 @@ def discords(size):
     """The UCR discord benchmark (bench_discords.py); returns the Markdown section."""
     print("\n== UCR discords ==", flush=True)
     if size == "quick":
-        study = bench_discords.discord_study(
-            bench_discords.QUICK_SERIES, fit_windows=64, epochs=2
-        )
+        study = bench_discords.discord_study(bench_discords.QUICK_SERIES, fit_windows=64, epochs=2)
     else:
         study = bench_discords.discord_study()
     return discords_section(study)
@@ -452,33 +471,34 @@ def discords_section(study):
     """The Markdown section of a ``bench_discords.discord_study()`` result."""
     bar = study["bar"]
     ours, other, hits = (
-        study["summary"][bar[key]]
-        for key in ("best_ours", "best_baseline", "most_hits_baseline")
+        study["summary"][bar[key]] for key in ("best_ours", "best_baseline", "most_hits_baseline")
     )
     left_out = ", ".join(f"`{name}`" for name in study["unlabelled"])
-    return "\n".join([
-        "## UCR discords (18 series, VUS-PR)\n",
-        f"`python benchmarks/bench_discords.py` ({study['minutes']:.0f} minutes, "
-        f"{study['cpu_minutes']:.0f} CPU minutes of the process on 2 cores): "
-        "the labelled discord series of `ucr_discords/`, a `StandardScaler` "
-        "fitted on the training rows, every detector in `WindowedDetector("
-        "window_size=\"auto\", fit_stride=max(1, n_train // "
-        f"{study['fit_windows']}))` (about {study['fit_windows']} training "
-        "windows per series, the same for all; every test step scored, "
-        "`stride=1`). Ours at their defaults; the Sub- baselines with "
-        "TSB-AD's settings on the same windows, and TSB-AD's own classes "
-        "(unsupervised on the test series) when `tsb-ad` is installed. VUS "
-        "with `sliding_window` = the series' window. Cells: VUS-PR, `*` = "
-        f"top-1 hit. Left out (no labels, no split): {left_out}.\n",
-        bench_discords.markdown(study),
-        "",
-        f"The bar (our best, {bar['best_ours']}, mean VUS-PR rank "
-        f"{ours['rank']:.2f}, against the best baseline, {bar['best_baseline']}, "
-        f"{other['rank']:.2f}) is {'met' if bar['rank_met'] else '**not met**'}; "
-        f"top-1 hits {ours['top1_hits']} against {hits['top1_hits']} "
-        f"({bar['most_hits_baseline']}): "
-        f"{'met' if bar['hits_met'] else '**not met**'}.\n",
-    ])
+    return "\n".join(
+        [
+            "## UCR discords (18 series, VUS-PR)\n",
+            f"`python benchmarks/bench_discords.py` ({study['minutes']:.0f} minutes, "
+            f"{study['cpu_minutes']:.0f} CPU minutes of the process on 2 cores): "
+            "the labelled discord series of `ucr_discords/`, a `StandardScaler` "
+            "fitted on the training rows, every detector in `WindowedDetector("
+            'window_size="auto", fit_stride=max(1, n_train // '
+            f"{study['fit_windows']}))` (about {study['fit_windows']} training "
+            "windows per series, the same for all; every test step scored, "
+            "`stride=1`). Ours at their defaults; the Sub- baselines with "
+            "TSB-AD's settings on the same windows, and TSB-AD's own classes "
+            "(unsupervised on the test series) when `tsb-ad` is installed. VUS "
+            "with `sliding_window` = the series' window. Cells: VUS-PR, `*` = "
+            f"top-1 hit. Left out (no labels, no split): {left_out}.\n",
+            bench_discords.markdown(study),
+            "",
+            f"The bar (our best, {bar['best_ours']}, mean VUS-PR rank "
+            f"{ours['rank']:.2f}, against the best baseline, {bar['best_baseline']}, "
+            f"{other['rank']:.2f}) is {'met' if bar['rank_met'] else '**not met**'}; "
+            f"top-1 hits {ours['top1_hits']} against {hits['top1_hits']} "
+            f"({bar['most_hits_baseline']}): "
+            f"{'met' if bar['hits_met'] else '**not met**'}.\n",
+        ]
+    )
 
 
 def _timed(fit, score, X_train, X_test, anomaly):
@@ -508,7 +528,7 @@ def pyod_comparison(size):
         print(f"  skipped: {exc}")
         return (
             "## PyOD\n\nNot run: PyOD could not be imported "
-            f"(`{exc}`); `pip install \".[benchmarks]\"` installs it.\n"
+            f'(`{exc}`); `pip install ".[benchmarks]"` installs it.\n'
         )
     X_train, X_test, y_train, y_test = ecg5000_split()
     scaler = MinMaxScaler().fit(X_train[y_train == 1])
@@ -516,16 +536,26 @@ def pyod_comparison(size):
     X_test, anomaly = scaler.transform(X_test), y_test == -1
     ae_epochs, vae_epochs = (2, 2) if size == "quick" else (10, 30)  # PyOD's defaults
     pairs = [
-        ("PyOD AutoEncoder (defaults)", ae_epochs, lambda: AutoEncoder(
-            epoch_num=ae_epochs, random_state=0, verbose=0)),
-        ("AutoencoderDetector (defaults, no early stopping)", ae_epochs,
-         lambda: AutoencoderDetector(epochs=ae_epochs, early_stopping=False,
-                                     random_state=0)),
-        ("PyOD VAE (defaults)", vae_epochs, lambda: VAE(
-            epoch_num=vae_epochs, random_state=0, verbose=0)),
-        ("VAEDetector (defaults, no early stopping)", vae_epochs,
-         lambda: VAEDetector(epochs=vae_epochs, early_stopping=False,
-                             random_state=0)),
+        (
+            "PyOD AutoEncoder (defaults)",
+            ae_epochs,
+            lambda: AutoEncoder(epoch_num=ae_epochs, random_state=0, verbose=0),
+        ),
+        (
+            "AutoencoderDetector (defaults, no early stopping)",
+            ae_epochs,
+            lambda: AutoencoderDetector(epochs=ae_epochs, early_stopping=False, random_state=0),
+        ),
+        (
+            "PyOD VAE (defaults)",
+            vae_epochs,
+            lambda: VAE(epoch_num=vae_epochs, random_state=0, verbose=0),
+        ),
+        (
+            "VAEDetector (defaults, no early stopping)",
+            vae_epochs,
+            lambda: VAEDetector(epochs=vae_epochs, early_stopping=False, random_state=0),
+        ),
     ]
     rows = []
     for label, epochs, make in pairs:
@@ -533,8 +563,10 @@ def pyod_comparison(size):
         if label.startswith("PyOD"):
             score = model.decision_function  # higher = more abnormal
         else:
+
             def score(X, model=model):
                 return -model.score_samples(X)
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             result = _timed(model.fit, score, X_normal, X_test, anomaly)
@@ -549,20 +581,22 @@ def pyod_comparison(size):
         ("s_per_epoch", "s/epoch", "{:.2f}"),
         ("rows_per_second", "rows/s scored", "{:,.0f}"),
     ]
-    return "\n".join([
-        "## PyOD, side by side\n",
-        f"PyOD {pyod.__version__} (PyTorch {torch.__version__}, "
-        f"{torch.get_num_threads()} threads) against ours on the ECG5000 protocol "
-        "(the normal training beats, MinMax-scaled; scored on the 1000 test "
-        "beats). Each library's default network (PyOD: "
-        "AutoEncoder 64-32 with batch norm and dropout, VAE 128-64-32 with a "
-        "2-d latent space; ours: 32-16-8, and 64-32 with an 8-d latent space) "
-        "at PyOD's default epochs, ours without early stopping so both run the "
-        "same epochs. Fit times include each library's set-up (PyOD "
-        "standardises its input).\n",
-        markdown_table(rows, columns),
-        "",
-    ])
+    return "\n".join(
+        [
+            "## PyOD, side by side\n",
+            f"PyOD {pyod.__version__} (PyTorch {torch.__version__}, "
+            f"{torch.get_num_threads()} threads) against ours on the ECG5000 protocol "
+            "(the normal training beats, MinMax-scaled; scored on the 1000 test "
+            "beats). Each library's default network (PyOD: "
+            "AutoEncoder 64-32 with batch norm and dropout, VAE 128-64-32 with a "
+            "2-d latent space; ours: 32-16-8, and 64-32 with an 8-d latent space) "
+            "at PyOD's default epochs, ours without early stopping so both run the "
+            "same epochs. Fit times include each library's set-up (PyOD "
+            "standardises its input).\n",
+            markdown_table(rows, columns),
+            "",
+        ]
+    )
 
 
 def speed(size):
@@ -577,8 +611,7 @@ def speed(size):
     rows = [
         f"| fit on ECG5000, defaults ({core['n_iter']} epochs), median of "
         f"{core['n_fits']} | {core['fit_seconds']:.1f} s | |",
-        f"| `score_samples` of one row, median of 2000 calls | "
-        f"{core['latency_ms']:.2f} ms | |",
+        f"| `score_samples` of one row, median of 2000 calls | {core['latency_ms']:.2f} ms | |",
     ]
     for dtype in ("float64", "float32"):
         r = core[dtype]
@@ -592,17 +625,19 @@ def speed(size):
         f"same layers and data (medians) | {epoch['ours']:.2f} s / "
         f"{epoch['bare']:.2f} s | {epoch['ratio']:.2f}x |"
     )
-    return "\n".join([
-        "## Speed\n",
-        "`AutoencoderDetector` on the ECG5000 protocol (`python "
-        "benchmarks/bench_core.py`) and seconds per training epoch of the LSTM "
-        "autoencoder (`python benchmarks/bench_lstm.py epoch`). Timings on a "
-        "shared machine: the ratios, measured in the same run, are what counts.\n",
-        "| what | seconds | ratio |",
-        "|---|---|---|",
-        *rows,
-        "",
-    ])
+    return "\n".join(
+        [
+            "## Speed\n",
+            "`AutoencoderDetector` on the ECG5000 protocol (`python "
+            "benchmarks/bench_core.py`) and seconds per training epoch of the LSTM "
+            "autoencoder (`python benchmarks/bench_lstm.py epoch`). Timings on a "
+            "shared machine: the ratios, measured in the same run, are what counts.\n",
+            "| what | seconds | ratio |",
+            "|---|---|---|",
+            *rows,
+            "",
+        ]
+    )
 
 
 def trust(size):
@@ -635,38 +670,40 @@ def trust(size):
     message = re.sub(
         r"\S*[/\\](flipped\.skr)", r"\1", saved["models"][0]["refusals"]["flipped byte"]
     )
-    return "\n".join([
-        "## Trust: heavy load, saving\n",
-        f"`python benchmarks/bench_load.py`: `AutoencoderDetector` ({load['n_iter']} "
-        f"epochs on the ECG5000 normal training beats), then `decision_function` on "
-        f"{load['rows']:,} rows x 140 {load['dtype']} ({load['input_gib']:.2f} GiB, "
-        "resampled test beats plus noise), one run; peak resident memory above "
-        "the input sampled every 5 ms (the result array included); then the "
-        f"median of {load['repeat']} runs on the first {load['small_rows']:,} rows.\n",
-        "| what | figure | |",
-        "|---|---|---|",
-        f"| `decision_function`, {load['rows']:,} {load['dtype']} rows | "
-        f"{load['rows_per_second']:,.0f} rows/s ({load['seconds']:.1f} s) | peak "
-        f"{load['peak_mib']:,.0f} MiB above the input (the {load['result_mib']:,.0f} "
-        "MiB result included) |",
-        f"| `decision_function`, {load['small_rows']:,} rows, median | "
-        f"{load['small_rows_per_second']:,.0f} rows/s | |",
-        *threads,
-        "",
-        "`python benchmarks/bench_save.py`: `sklearn_recon.save` / `load` of two "
-        f"pipelines fitted on the ECG5000 protocol (`AutoencoderDetector(epochs="
-        f"{saved['epochs']})`; medians of {saved['models'][0]['repeat']} saves and "
-        "loads), the largest absolute difference of the loaded pipeline's "
-        f"decision values on the {saved['models'][0]['test_rows']} test beats, and "
-        "`load` of the file with one byte flipped, with `estimator.json` edited in "
-        "a rebuilt zip, and edited with its manifest checksum recomputed "
-        f"(the first refusal reads: \"{message}\").\n",
-        "| pipeline | file (joblib.dump) | save / load | max abs. difference "
-        "| same predictions | altered files |",
-        "|---|---|---|---|---|---|",
-        *models,
-        "",
-    ])
+    return "\n".join(
+        [
+            "## Trust: heavy load, saving\n",
+            f"`python benchmarks/bench_load.py`: `AutoencoderDetector` ({load['n_iter']} "
+            f"epochs on the ECG5000 normal training beats), then `decision_function` on "
+            f"{load['rows']:,} rows x 140 {load['dtype']} ({load['input_gib']:.2f} GiB, "
+            "resampled test beats plus noise), one run; peak resident memory above "
+            "the input sampled every 5 ms (the result array included); then the "
+            f"median of {load['repeat']} runs on the first {load['small_rows']:,} rows.\n",
+            "| what | figure | |",
+            "|---|---|---|",
+            f"| `decision_function`, {load['rows']:,} {load['dtype']} rows | "
+            f"{load['rows_per_second']:,.0f} rows/s ({load['seconds']:.1f} s) | peak "
+            f"{load['peak_mib']:,.0f} MiB above the input (the {load['result_mib']:,.0f} "
+            "MiB result included) |",
+            f"| `decision_function`, {load['small_rows']:,} rows, median | "
+            f"{load['small_rows_per_second']:,.0f} rows/s | |",
+            *threads,
+            "",
+            "`python benchmarks/bench_save.py`: `sklearn_recon.save` / `load` of two "
+            f"pipelines fitted on the ECG5000 protocol (`AutoencoderDetector(epochs="
+            f"{saved['epochs']})`; medians of {saved['models'][0]['repeat']} saves and "
+            "loads), the largest absolute difference of the loaded pipeline's "
+            f"decision values on the {saved['models'][0]['test_rows']} test beats, and "
+            "`load` of the file with one byte flipped, with `estimator.json` edited in "
+            "a rebuilt zip, and edited with its manifest checksum recomputed "
+            f'(the first refusal reads: "{message}").\n',
+            "| pipeline | file (joblib.dump) | save / load | max abs. difference "
+            "| same predictions | altered files |",
+            "|---|---|---|---|---|---|",
+            *models,
+            "",
+        ]
+    )
 
 
 def _merge(old_text, sections):
@@ -684,16 +721,16 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--studies", nargs="+", default=list(STUDIES), choices=STUDIES)
     parser.add_argument(
-        "--update", action="store_true",
+        "--update",
+        action="store_true",
         help="rewrite only these studies' sections of an existing results file",
     )
-    parser.add_argument("--out", help="default: benchmarks/RESULTS.md "
-                        "(RESULTS-quick.md with --quick)")
+    parser.add_argument(
+        "--out", help="default: benchmarks/RESULTS.md (RESULTS-quick.md with --quick)"
+    )
     args = parser.parse_args()
     size = "quick" if args.quick else "full"
-    out = args.out or os.path.join(
-        HERE, "RESULTS-quick.md" if args.quick else "RESULTS.md"
-    )
+    out = args.out or os.path.join(HERE, "RESULTS-quick.md" if args.quick else "RESULTS.md")
     env = environment()
     print(describe_environment(env), flush=True)
     studies = {
@@ -730,15 +767,17 @@ def main():
         kept = [line for line in header.rstrip("\n").split("\n") if not line.startswith(earlier)]
         header = "\n".join(kept) + "\n" + run + "\n"
     else:
-        header = "\n".join([
-            "# Benchmark results\n",
-            "Written by `python benchmarks/run_all.py` (from the repository root). "
-            "Fit times were measured on a 2-core machine shared with other jobs "
-            "and are noisy; the scores are seeded. The runs that wrote the "
-            "sections below (command, date, minutes, machine, versions):\n",
-            run,
-            "",
-        ])
+        header = "\n".join(
+            [
+                "# Benchmark results\n",
+                "Written by `python benchmarks/run_all.py` (from the repository root). "
+                "Fit times were measured on a 2-core machine shared with other jobs "
+                "and are noisy; the scores are seeded. The runs that wrote the "
+                "sections below (command, date, minutes, machine, versions):\n",
+                run,
+                "",
+            ]
+        )
         if args.quick:
             header = header.replace(
                 "\n\n", "\n\n**Smoke run (`--quick`): few epochs, not results.**\n\n", 1

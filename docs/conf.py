@@ -58,7 +58,14 @@ numpydoc_show_class_members = False  # the class template lists the methods
 numpydoc_class_members_toctree = False
 # The same checks as tests/test_docstrings.py (which says why these are off).
 numpydoc_validation_checks = {
-    "all", "GL01", "GL02", "ES01", "SA01", "EX01", "RT02", "SS05",
+    "all",
+    "GL01",
+    "GL02",
+    "ES01",
+    "SA01",
+    "EX01",
+    "RT02",
+    "SS05",
 }
 # Validate our own objects only (not scikit-learn's inherited methods).
 numpydoc_validation_exclude = {

@@ -33,8 +33,10 @@ y = np.where(ecg.target == 1, 1, -1)
 X_train, X_test, y_train, y_test = train_test_split(
     ecg.data, y, test_size=0.2, random_state=21, stratify=y
 )
-print(f"{len(X_train)} training beats ({(y_train == 1).sum()} normal), "
-      f"{len(X_test)} test beats ({(y_test == -1).sum()} abnormal)")
+print(
+    f"{len(X_train)} training beats ({(y_train == 1).sum()} normal), "
+    f"{len(X_test)} test beats ({(y_test == -1).sum()} abnormal)"
+)
 
 # %%
 # Three detectors
@@ -57,9 +59,9 @@ detectors = {
     "autoencoder": make_pipeline(
         MinMaxScaler(), AutoencoderDetector(epochs=40, batch_size=64, random_state=0)
     ).fit(normal),
-    "VAE": make_pipeline(
-        MinMaxScaler(), VAEDetector(epochs=40, batch_size=64, random_state=0)
-    ).fit(normal),
+    "VAE": make_pipeline(MinMaxScaler(), VAEDetector(epochs=40, batch_size=64, random_state=0)).fit(
+        normal
+    ),
     "RNN classifier": make_pipeline(
         MinMaxScaler(),
         RNNClassifierDetector(n_channels=4, units=(16,), epochs=8, random_state=0),
@@ -78,9 +80,11 @@ abnormal = y_test == -1
 for name, detector in detectors.items():
     anomaly_score = -detector.score_samples(X_test)
     flagged = detector.predict(X_test) == -1
-    print(f"{name:>15}: ROC-AUC {roc_auc_score(abnormal, anomaly_score):.4f}, "
-          f"PR-AUC {average_precision_score(abnormal, anomaly_score):.4f}, "
-          f"F1 at its threshold {f1_score(abnormal, flagged):.3f}")
+    print(
+        f"{name:>15}: ROC-AUC {roc_auc_score(abnormal, anomaly_score):.4f}, "
+        f"PR-AUC {average_precision_score(abnormal, anomaly_score):.4f}, "
+        f"F1 at its threshold {f1_score(abnormal, flagged):.3f}"
+    )
 
 # %%
 # The ROC curves side by side, with the anomaly class as positive:

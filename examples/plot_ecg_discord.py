@@ -42,9 +42,11 @@ ecg = pd.read_csv(path)
 train = ecg[ecg["split"] == "train"]
 test = ecg[ecg["split"] == "test"]
 channels = ["ch1", "ch2"]
-print(f"{len(train)} training steps (no labelled anomaly: "
-      f"{int(train['label'].sum())}), {len(test)} test steps, "
-      f"{int(test['label'].sum())} of them in the anomalous region")
+print(
+    f"{len(train)} training steps (no labelled anomaly: "
+    f"{int(train['label'].sum())}), {len(test)} test steps, "
+    f"{int(test['label'].sum())} of them in the anomalous region"
+)
 
 # %%
 # The detector
@@ -80,10 +82,12 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 anomaly_score = -detector.score_samples(test[channels])
 flagged = detector.predict(test[channels]) == -1
 label = test["label"].to_numpy()
-print(f"point ROC-AUC {roc_auc_score(label, anomaly_score):.4f}, "
-      f"PR-AUC {average_precision_score(label, anomaly_score):.4f}; "
-      f"{flagged.sum()} steps flagged, {(flagged & (label == 1)).sum()} of them "
-      "in the labelled region")
+print(
+    f"point ROC-AUC {roc_auc_score(label, anomaly_score):.4f}, "
+    f"PR-AUC {average_precision_score(label, anomaly_score):.4f}; "
+    f"{flagged.sum()} steps flagged, {(flagged & (label == 1)).sum()} of them "
+    "in the labelled region"
+)
 
 # %%
 # :class:`~sklearn_recon.plotting.SeriesScoreDisplay` draws the two leads of

@@ -24,10 +24,8 @@ import numpy as np
 
 from sklearn_recon.datasets import make_synthetic_series
 
-train, _ = make_synthetic_series(3000, n_channels=1, noise=0.1, n_anomalies=0,
-                                 random_state=0)
-test, label = make_synthetic_series(1500, n_channels=1, noise=0.1, n_anomalies=3,
-                                    random_state=1)
+train, _ = make_synthetic_series(3000, n_channels=1, noise=0.1, n_anomalies=0, random_state=0)
+test, label = make_synthetic_series(1500, n_channels=1, noise=0.1, n_anomalies=3, random_state=1)
 
 # %%
 # Windows to forecast
@@ -41,7 +39,7 @@ from sklearn_recon.windows import sliding_windows
 window = 33
 X_train = sliding_windows(train, window)
 X_test = sliding_windows(test, window)
-target = label[window - 1:]  # the step each test window forecasts
+target = label[window - 1 :]  # the step each test window forecasts
 print(X_train.shape, X_test.shape)
 
 # %%
@@ -61,10 +59,12 @@ for noise_std in (0.0, 0.3):
     detectors[noise_std] = detector
     error = -detector.score_samples(X_test)
     flagged = detector.predict(X_test) == -1
-    print(f"noise_std={noise_std}: ROC-AUC {roc_auc_score(target, error):.3f}, "
-          f"PR-AUC {average_precision_score(target, error):.3f}; flagged "
-          f"{(flagged & (target == 1)).sum()} of {target.sum()} anomalous steps "
-          f"and {(flagged & (target == 0)).sum()} of {(target == 0).sum()} normal ones")
+    print(
+        f"noise_std={noise_std}: ROC-AUC {roc_auc_score(target, error):.3f}, "
+        f"PR-AUC {average_precision_score(target, error):.3f}; flagged "
+        f"{(flagged & (target == 1)).sum()} of {target.sum()} anomalous steps "
+        f"and {(flagged & (target == 0)).sum()} of {(target == 0).sum()} normal ones"
+    )
 
 # %%
 # The forecast errors over the test series, each against its own threshold
@@ -78,14 +78,20 @@ axes[0].plot(test[:, 0], linewidth=0.8)
 axes[0].set_ylabel("series")
 for ax, (noise_std, detector) in zip(axes[1:], detectors.items()):
     ax.plot(steps, -detector.score_samples(X_test), color="C3", linewidth=0.8)
-    ax.axhline(detector.threshold_, color="k", linestyle="--", linewidth=1,
-               label="threshold_")
+    ax.axhline(detector.threshold_, color="k", linestyle="--", linewidth=1, label="threshold_")
     ax.set_ylabel("forecast error")
     ax.set_title(f"noise_std={noise_std}", fontsize="medium")
     ax.legend(loc="upper right")
 for ax in axes:
-    ax.fill_between(np.arange(len(test)), 0, 1, where=label == 1, color="C1",
-                    alpha=0.25, transform=ax.get_xaxis_transform())
+    ax.fill_between(
+        np.arange(len(test)),
+        0,
+        1,
+        where=label == 1,
+        color="C1",
+        alpha=0.25,
+        transform=ax.get_xaxis_transform(),
+    )
 axes[-1].set_xlabel("time step; shaded: injected anomalies")
 fig.tight_layout()
 plt.show()

@@ -61,21 +61,23 @@ def secom_detector():
 # in ``y``'s own coding, so ``predict`` gives ``1`` for a flagged run:
 def compare(make_detector, X_train, X_test, y_train, y_test, cv=3):
     models = {
-        "best F1": ThresholdSelector(
-            make_detector(), method="f1", anomaly_label=1, cv=cv
-        ).fit(X_train, y_train),
-        "least cost": CostThreshold(
-            make_detector(), **COSTS, anomaly_label=1, cv=cv
-        ).fit(X_train, y_train),
+        "best F1": ThresholdSelector(make_detector(), method="f1", anomaly_label=1, cv=cv).fit(
+            X_train, y_train
+        ),
+        "least cost": CostThreshold(make_detector(), **COSTS, anomaly_label=1, cv=cv).fit(
+            X_train, y_train
+        ),
     }
     base = total_cost(y_test, np.zeros_like(y_test), **COSTS, anomaly_label=1)
     print(f"test base cost (nothing flagged): {base:.0f}")
     for name, model in models.items():
         flagged = model.predict(X_test) == 1
         cost = total_cost(y_test, model.predict(X_test), **COSTS, anomaly_label=1)
-        print(f"{name:>10}: threshold {model.best_threshold_:.3f}, "
-              f"{flagged.sum()} test alarms ({(flagged & (y_test == 1)).sum()} "
-              f"true), test cost {cost:.0f}")
+        print(
+            f"{name:>10}: threshold {model.best_threshold_:.3f}, "
+            f"{flagged.sum()} test alarms ({(flagged & (y_test == 1)).sum()} "
+            f"true), test cost {cost:.0f}"
+        )
     return models
 
 
@@ -133,8 +135,10 @@ deviation = (sensors - sensors.shift(1).rolling(30, min_periods=2).mean()).filln
 y_lead, keep = lead_labels(mill.target.to_numpy(), lead=2)
 X_mill = deviation.to_numpy()[keep]
 n_train = int(0.7 * len(y_lead))
-print(f"{len(y_lead)} rows kept, {y_lead.sum()} warning rows; "
-      f"test part: {len(y_lead) - n_train} rows, {y_lead[n_train:].sum()} warnings")
+print(
+    f"{len(y_lead)} rows kept, {y_lead.sum()} warning rows; "
+    f"test part: {len(y_lead) - n_train} rows, {y_lead[n_train:].sum()} warnings"
+)
 
 
 def mill_detector():

@@ -313,9 +313,7 @@ def _head(plan):
         def head(error64):
             decision = -error64 - tf.constant(offset, tf.float64)
             flagged = flag(error64, tf.constant(-offset, tf.float64))
-            return decision, tf.where(
-                flagged, tf.constant(-1, tf.int64), tf.constant(1, tf.int64)
-            )
+            return decision, tf.where(flagged, tf.constant(-1, tf.int64), tf.constant(1, tf.int64))
 
         return head
 
@@ -391,9 +389,7 @@ def _write_onnx(plan, fn, spec, path, opset, metadata):
         import onnx
         import tf2onnx
     except ImportError as exc:
-        raise ImportError(
-            f'export(format="onnx") needs tf2onnx and onnx: {_EXTRA_HINT}'
-        ) from exc
+        raise ImportError(f'export(format="onnx") needs tf2onnx and onnx: {_EXTRA_HINT}') from exc
     import logging
 
     # tf2onnx logs every conversion step at INFO level on its own handler.

@@ -83,9 +83,7 @@ def build_dense_autoencoder(
         x = layers.GaussianNoise(noise_std, seed=seeds(), name="noise")(x)
     hidden_units = tuple(hidden_units)
     x = _dense_stack(x, hidden_units, activation=activation, seeds=seeds, prefix="encoder")
-    x = _dense_stack(
-        x, hidden_units[-2::-1], activation=activation, seeds=seeds, prefix="decoder"
-    )
+    x = _dense_stack(x, hidden_units[-2::-1], activation=activation, seeds=seeds, prefix="decoder")
     outputs = layers.Dense(n_features, kernel_initializer=seeds.glorot(), name="output")(x)
     return keras.Model(inputs, outputs, name="dense_autoencoder")
 
@@ -172,9 +170,7 @@ class KLDivergence(layers.Layer):
         z_mean, z_log_var = inputs
         ops = keras.ops
         z_log_var = _bounded_log_var(z_log_var)
-        kl = -0.5 * ops.sum(
-            1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1
-        )
+        kl = -0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
         kl = ops.mean(kl)
         self.add_loss(self.beta * kl)
         self.kl_tracker.update_state(kl, sample_weight=ops.shape(z_mean)[0])
@@ -238,9 +234,7 @@ def build_vae(
     inputs = keras.Input(shape=(n_features,), name="x")
     h = _dense_stack(inputs, hidden_units, activation=activation, seeds=seeds, prefix="encoder")
     z_mean = layers.Dense(latent_dim, kernel_initializer=seeds.glorot(), name="z_mean")(h)
-    z_log_var = layers.Dense(
-        latent_dim, kernel_initializer=seeds.glorot(), name="z_log_var"
-    )(h)
+    z_log_var = layers.Dense(latent_dim, kernel_initializer=seeds.glorot(), name="z_log_var")(h)
     z_mean, z_log_var = KLDivergence(beta, name="kl")([z_mean, z_log_var])
     z = Sampling(seed=seeds(), name="z")([z_mean, z_log_var])
     h = _dense_stack(z, hidden_units[::-1], activation=activation, seeds=seeds, prefix="decoder")
@@ -292,9 +286,7 @@ def _unroll(x):
     return x.shape[1] is not None and x.shape[1] <= UNROLL_MAX_STEPS
 
 
-def _recurrent_layer(
-    cell, n_units, *, return_sequences, bidirectional, seeds, name, unroll=False
-):
+def _recurrent_layer(cell, n_units, *, return_sequences, bidirectional, seeds, name, unroll=False):
     """One seeded LSTM or GRU layer, optionally run in both directions."""
     layer_class = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
 
@@ -503,9 +495,9 @@ def build_lstm_autoencoder(
         # for: one linear map and a reshape, a transposed convolution whose
         # kernel is its stride. Conv1DTranspose does the same several times
         # slower on CPUs (it took most of the scoring time).
-        x = layers.Dense(
-            downsample * n_channels, kernel_initializer=seeds.glorot(), name="unfold"
-        )(x)
+        x = layers.Dense(downsample * n_channels, kernel_initializer=seeds.glorot(), name="unfold")(
+            x
+        )
         outputs = layers.Reshape((n_steps * downsample, n_channels), name="steps")(x)
         excess = n_steps * downsample - n_timesteps
         if excess:

@@ -102,6 +102,7 @@ SUPPORTED_ESTIMATORS = {
 
 _SUPPORTED_NAMES = ", ".join(name.rpartition(".")[2] for name in SUPPORTED_ESTIMATORS)
 
+
 def _class_name(estimator):
     """The allow-list name of ``estimator``'s exact class, or None."""
     cls = type(estimator)
@@ -162,9 +163,7 @@ class _Writer:
         params = estimator.get_params(deep=False)
         node = {
             "__estimator__": name,
-            "params": {
-                key: self.value(value, f"{where}.{key}") for key, value in params.items()
-            },
+            "params": {key: self.value(value, f"{where}.{key}") for key, value in params.items()},
         }
         # A fitted Keras detector (base.BaseKerasDetector) keeps its network
         # apart: written as a Keras archive, rebuilt by _restore_network.
@@ -173,9 +172,7 @@ class _Writer:
             attributes = estimator._state_without_network()
             node["network"] = self.network(estimator)
         state = {key: value for key, value in attributes.items() if key not in params}
-        node["state"] = {
-            key: self.value(value, f"{where}.{key}") for key, value in state.items()
-        }
+        node["state"] = {key: self.value(value, f"{where}.{key}") for key, value in state.items()}
         return node
 
     def network(self, detector):
@@ -624,9 +621,7 @@ def _read_verified(path):
             except Exception as exc:  # noqa: BLE001
                 raise damaged(exc) from None
             if _digest(content) != expected[info.filename]:
-                raise ValueError(
-                    altered.format(f"the checksum of {info.filename} does not match")
-                )
+                raise ValueError(altered.format(f"the checksum of {info.filename} does not match"))
             members[info.filename] = content
     # The file's checksum covers the rest: the manifest, the zip's headers.
     if not has_checksum or checksum != _digest(body).encode():

@@ -25,9 +25,7 @@ def ecg5000_split(random_state=21):
     """
     ecg = load_ecg5000()
     y = np.where(ecg.target == 1, 1, -1)
-    return train_test_split(
-        ecg.data, y, test_size=0.2, random_state=random_state, stratify=y
-    )
+    return train_test_split(ecg.data, y, test_size=0.2, random_state=random_state, stratify=y)
 
 
 def evaluate(detector, X_test, y_test):

@@ -410,9 +410,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     def _errors(self, X, inference=None):
         """Anomaly error of each validated row (higher is more anomalous)."""
         inference = self._inference if inference is None else inference
-        fn = inference.get(
-            "error", lambda model: lambda x: self._error_ops(model, x)
-        )
+        fn = inference.get("error", lambda model: lambda x: self._error_ops(model, x))
         errors = run_batched(fn, self._model_input(X), verbose=self.verbose)
         check_finite_output(errors, X, "anomaly score")
         return errors.astype(np.float64)
@@ -584,9 +582,9 @@ class BaseReconstructionDetector(BaseKerasDetector):
         fn = self._inference.get(
             "reconstruct", lambda model: lambda x: self._reconstruction_ops(model, x)
         )
-        reconstruction = run_batched(
-            fn, self._model_input(X), verbose=self.verbose
-        ).reshape(X.shape)
+        reconstruction = run_batched(fn, self._model_input(X), verbose=self.verbose).reshape(
+            X.shape
+        )
         check_finite_output(reconstruction, X, "reconstruction")
         return reconstruction.astype(np.float64)
 
@@ -615,13 +613,11 @@ class BaseReconstructionDetector(BaseKerasDetector):
             return self._errors(X)
         fn = self._inference.get(
             "feature_error",
-            lambda model: lambda x: self._elementwise_error_ops(
-                x, self._reconstruction_ops(model, x)
+            lambda model: (
+                lambda x: self._elementwise_error_ops(x, self._reconstruction_ops(model, x))
             ),
         )
-        errors = run_batched(
-            fn, self._model_input(X), verbose=self.verbose
-        ).reshape(X.shape)
+        errors = run_batched(fn, self._model_input(X), verbose=self.verbose).reshape(X.shape)
         check_finite_output(errors, X, "reconstruction error")
         return errors.astype(np.float64)
 

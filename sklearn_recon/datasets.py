@@ -41,6 +41,7 @@ def _as_bunch(frame, feature_names, extra, *, as_frame, return_X_y, **info):
         **info,
     )
 
+
 _ECG5000_DESCR = """\
 ECG5000 heartbeats (UCR time series archive)
 --------------------------------------------
@@ -282,8 +283,7 @@ def load_papermill(path, *, return_X_y=False):
     not_numeric = [c for c in data.columns if not pd.api.types.is_numeric_dtype(data[c])]
     if not_numeric:
         raise ValueError(
-            f"{path}: the sensor columns {not_numeric[:5]} hold values that are not "
-            "numbers."
+            f"{path}: the sensor columns {not_numeric[:5]} hold values that are not numbers."
         )
     if return_X_y:
         return data, target
@@ -363,11 +363,7 @@ def make_synthetic_series(
     ]:
         if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
             raise ValueError(f"{name} must be a positive int; got {value!r}.")
-    if (
-        not isinstance(n_anomalies, Integral)
-        or isinstance(n_anomalies, bool)
-        or n_anomalies < 0
-    ):
+    if not isinstance(n_anomalies, Integral) or isinstance(n_anomalies, bool) or n_anomalies < 0:
         raise ValueError(f"n_anomalies must be an int >= 0; got {n_anomalies!r}.")
     if not isinstance(noise, Real) or not np.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number >= 0; got {noise!r}.")

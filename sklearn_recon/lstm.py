@@ -88,9 +88,7 @@ _SEQUENCE_ATTRIBUTES = """
 
 
 @fill_doc(
-    training=training_parameters(
-        epochs=30, batch_size=64, learning_rate=0.008, n_iter_no_change=5
-    ),
+    training=training_parameters(epochs=30, batch_size=64, learning_rate=0.008, n_iter_no_change=5),
     contamination=contamination_parameter(),
     random_state_verbose=RANDOM_STATE_VERBOSE,
     sequence_attributes=_SEQUENCE_ATTRIBUTES,
@@ -533,9 +531,7 @@ class LSTMForecastDetector(SequenceInputMixin, BaseKerasDetector):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        fn = self._inference.get(
-            "forecast", lambda model: lambda x: model(x, training=False)
-        )
+        fn = self._inference.get("forecast", lambda model: lambda x: model(x, training=False))
         forecast = run_batched(fn, self._model_input(X), verbose=self.verbose)
         check_finite_output(forecast, X, "forecast")
         return forecast.astype(np.float64)

@@ -33,8 +33,14 @@ __all__ = ["DriftReport", "check_drift", "drift_reference"]
 
 #: The keys of a reference, as :func:`drift_reference` returns it.
 _REFERENCE_KEYS = (
-    "expected_share", "expected_from", "n_samples", "feature_names",
-    "minimum", "maximum", "std", "count",
+    "expected_share",
+    "expected_from",
+    "n_samples",
+    "feature_names",
+    "minimum",
+    "maximum",
+    "std",
+    "count",
 )
 
 
@@ -58,8 +64,7 @@ def _as_table(X, feature_names, name="X"):
         missing = [c for c in feature_names if c not in set(map(str, columns))]
         if missing:
             raise ValueError(
-                f"{name} lacks {len(missing)} of the reference's features: "
-                f"{missing[:5]}."
+                f"{name} lacks {len(missing)} of the reference's features: {missing[:5]}."
             )
         X = X[list(feature_names)]
     names = None if columns is None else np.asarray([str(c) for c in X.columns], object)
@@ -68,9 +73,7 @@ def _as_table(X, feature_names, name="X"):
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must hold numbers: {exc}") from None
     if values.ndim != 2:
-        raise ValueError(
-            f"{name} must be 2-D (n_samples, n_features); got shape {values.shape}."
-        )
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features); got shape {values.shape}.")
     return X, values, names
 
 
@@ -136,9 +139,7 @@ def drift_reference(estimator, X):
     _, values, names = _as_table(X, None)
     threshold = _threshold(estimator)
     final = final_estimator(estimator)[0]
-    if getattr(final, "method", None) == "conformal" and hasattr(
-        final, "calibration_scores_"
-    ):
+    if getattr(final, "method", None) == "conformal" and hasattr(final, "calibration_scores_"):
         expected, source = float(final.alpha), "conformal alpha"
     else:
         scores = get_anomaly_score(estimator, X)
@@ -412,9 +413,7 @@ def check_drift(estimator, X, *, reference=None, anomaly_score=None, level=0.001
     X, values, _ = _as_table(X, names)
     minimum = np.asarray(reference["minimum"], dtype=np.float64)
     if values.shape[1] != len(minimum):
-        raise ValueError(
-            f"X has {values.shape[1]} features; the reference has {len(minimum)}."
-        )
+        raise ValueError(f"X has {values.shape[1]} features; the reference has {len(minimum)}.")
     if names is None:
         names = np.asarray([f"x{i}" for i in range(len(minimum))], dtype=object)
     threshold = _threshold(estimator)

@@ -239,9 +239,7 @@ class VAEDetector(BaseReconstructionDetector):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        fn = self._inference.get(
-            "encode", lambda model: lambda x: self._encode_ops(model, x)
-        )
+        fn = self._inference.get("encode", lambda model: lambda x: self._encode_ops(model, x))
         codes = run_batched(fn, self._model_input(X), verbose=self.verbose)
         check_finite_output(codes, X, "latent code")
         return codes.astype(np.float64)

@@ -224,9 +224,7 @@ def estimate_period(
     max_period = _check_positive_int(max_period, "max_period")
     default = _check_positive_int(default, "default")
     if min_period > max_period:
-        raise ValueError(
-            f"min_period={min_period} is larger than max_period={max_period}."
-        )
+        raise ValueError(f"min_period={min_period} is larger than max_period={max_period}.")
     series = check_real_values(series, "series")
     if series.ndim == 1:
         series = series[:, None]
@@ -320,9 +318,7 @@ def _n_windows(n_timesteps, window_size, stride):
     return (n_timesteps - window_size) // stride + 1
 
 
-def aggregate_window_scores(
-    window_scores, n_timesteps, window_size, *, stride=1, aggregate="mean"
-):
+def aggregate_window_scores(window_scores, n_timesteps, window_size, *, stride=1, aggregate="mean"):
     """Spread one score per window back to one score per time step.
 
     The inverse of :func:`sliding_windows`: each time step gets the mean or
@@ -553,9 +549,7 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
     def _validate_series(self, X, *, reset):
         index = getattr(X, "index", None)  # a DataFrame's (lists have a method)
         if reset and not getattr(index, "is_monotonic_increasing", True):
-            raise ValueError(
-                "The index of X is not increasing: sort the series by time first."
-            )
+            raise ValueError("The index of X is not increasing: sort the series by time first.")
         check_not_temporal(X)
         X = validate_data(
             self, X, dtype=[np.float64, np.float32], ensure_all_finite=False, reset=reset
@@ -624,9 +618,9 @@ class WindowedDetector(OutlierMixin, MetaEstimatorMixin, BaseEstimator):
         fit_params = {}
         if sample_weight is not None:
             if _routing_enabled():
-                fit_params = process_routing(
-                    self, "fit", sample_weight=sample_weight
-                )["detector"]["fit"]
+                fit_params = process_routing(self, "fit", sample_weight=sample_weight)["detector"][
+                    "fit"
+                ]
             else:
                 fit_params = {"sample_weight": sample_weight}
         detector = clone(self.detector)

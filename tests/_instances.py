@@ -23,9 +23,7 @@ TINY = dict(epochs=2, batch_size=256, random_state=0)
 #: (``sklearn_recon.utils._registry``); tests/test_registry.py checks that
 #: none is missing.
 TINY_DETECTORS = {
-    "AutoencoderDetector": lambda: AutoencoderDetector(
-        hidden_units=(4,), noise_std=0.1, **TINY
-    ),
+    "AutoencoderDetector": lambda: AutoencoderDetector(hidden_units=(4,), noise_std=0.1, **TINY),
     "VAEDetector": lambda: VAEDetector(hidden_units=(4,), latent_dim=2, **TINY),
     # anomaly_label=1: the checks' fit(X, y) draws y from {0, 1}, {1, 2}, {0, 1, 2},
     # ... which always hold 1 but never -1; with the default -1 every such fit
@@ -36,7 +34,11 @@ TINY_DETECTORS = {
     # batch_size=8: a small training set is repeated within each epoch until
     # it fills 32 batches; 32 batches of 8 rows keep the checks' fits small
     "LSTMAutoencoderDetector": lambda: LSTMAutoencoderDetector(
-        units=2, downsample=2, conv_filters=2, noise_std=0.1, early_stopping=False,
+        units=2,
+        downsample=2,
+        conv_filters=2,
+        noise_std=0.1,
+        early_stopping=False,
         **{**TINY, "batch_size": 8},
     ),
     "LSTMForecastDetector": lambda: LSTMForecastDetector(

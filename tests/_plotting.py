@@ -33,9 +33,9 @@ def close_figures():
 def pipeline(blobs):
     """A scaler and a tiny autoencoder fitted on the normal training rows."""
     X_train, _, _ = blobs
-    return make_pipeline(
-        MinMaxScaler(), AutoencoderDetector(hidden_units=(4,), **TINY)
-    ).fit(X_train)
+    return make_pipeline(MinMaxScaler(), AutoencoderDetector(hidden_units=(4,), **TINY)).fit(
+        X_train
+    )
 
 
 def forest(n_estimators=20):

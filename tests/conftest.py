@@ -3,9 +3,7 @@ import pytest
 
 
 def pytest_addoption(parser):
-    parser.addoption(
-        "--runslow", action="store_true", default=False, help="run the slow tests"
-    )
+    parser.addoption("--runslow", action="store_true", default=False, help="run the slow tests")
 
 
 def pytest_collection_modifyitems(config, items):

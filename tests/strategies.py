@@ -18,9 +18,7 @@ def labelled_scores(draw, *, min_size=2, max_size=60, min_each=1, anomaly_label=
     y = np.full(n, normal_label)
     order = draw(st.permutations(range(n)))
     y[np.asarray(order[:n_anomalies])] = anomaly_label
-    scores = np.asarray(
-        draw(st.lists(st.integers(-20, 20), min_size=n, max_size=n)), dtype=float
-    )
+    scores = np.asarray(draw(st.lists(st.integers(-20, 20), min_size=n, max_size=n)), dtype=float)
     return y, scores
 
 
@@ -38,9 +36,7 @@ def labelled_series(draw, *, min_size=2, max_size=120, max_regions=4):
         y[start : start + draw(st.integers(1, max(1, n // 4)))] = 1
     if y.all():
         y[draw(st.integers(0, n - 1))] = 0
-    scores = np.asarray(
-        draw(st.lists(st.integers(-5, 5), min_size=n, max_size=n)), dtype=float
-    )
+    scores = np.asarray(draw(st.lists(st.integers(-5, 5), min_size=n, max_size=n)), dtype=float)
     return y, scores
 
 
@@ -61,9 +57,7 @@ MONOTONE_TRANSFORMS = {
 
 
 def monotone_transforms():
-    return st.sampled_from(sorted(MONOTONE_TRANSFORMS)).map(
-        MONOTONE_TRANSFORMS.__getitem__
-    )
+    return st.sampled_from(sorted(MONOTONE_TRANSFORMS)).map(MONOTONE_TRANSFORMS.__getitem__)
 
 
 @st.composite

@@ -22,9 +22,7 @@ def test_reconstruct_and_per_feature_errors(fitted, blobs):
     # the network and its errors run in float32 (eps 1.2e-7): the squared
     # difference of values near 1 is exact to about 1e-6 absolute
     np.testing.assert_allclose(per_feature, (X_test - reconstruction) ** 2, atol=1e-6)
-    np.testing.assert_allclose(
-        per_feature.mean(axis=1), -fitted.score_samples(X_test), rtol=1e-5
-    )
+    np.testing.assert_allclose(per_feature.mean(axis=1), -fitted.score_samples(X_test), rtol=1e-5)
     np.testing.assert_array_equal(
         fitted.reconstruction_error(X_test), -fitted.score_samples(X_test)
     )
@@ -36,7 +34,9 @@ def test_mae_loss_scores_absolute_errors(blobs):
     X_test = blobs[1]
     diff = X_test - detector.reconstruct(X_test)
     np.testing.assert_allclose(
-        -detector.score_samples(X_test), np.abs(diff).mean(axis=1), rtol=1e-5  # float32
+        -detector.score_samples(X_test),
+        np.abs(diff).mean(axis=1),
+        rtol=1e-5,  # float32
     )
 
 

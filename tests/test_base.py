@@ -276,9 +276,7 @@ def test_pickle_read_in_another_process_scores_identically(fitted, blobs, tmp_pa
         """
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-    np.testing.assert_array_equal(
-        np.load(tmp_path / "scores.npy"), fitted.score_samples(X_test)
-    )
+    np.testing.assert_array_equal(np.load(tmp_path / "scores.npy"), fitted.score_samples(X_test))
 
 
 def test_unpickling_with_another_version_warns(fitted):

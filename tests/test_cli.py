@@ -29,8 +29,16 @@ def table(tmp_path_factory, blobs):
 @pytest.fixture(scope="module")
 def model_file(table):
     out = table / "model.skr"
-    args = ["fit", str(table / "train.csv"), "--label-column", "status",
-            "--epochs", "20", "--out", str(out)]
+    args = [
+        "fit",
+        str(table / "train.csv"),
+        "--label-column",
+        "status",
+        "--epochs",
+        "20",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     return out
 
@@ -106,8 +114,16 @@ def test_model_file_is_a_pickle_free_file_and_altered_ones_are_refused(
 
 
 def test_unknown_anomaly_label_is_refused(table, tmp_path, capsys):
-    args = ["fit", str(table / "train.csv"), "--label-column", "status",
-            "--anomaly-label", "7", "--out", str(tmp_path / "m")]
+    args = [
+        "fit",
+        str(table / "train.csv"),
+        "--label-column",
+        "status",
+        "--anomaly-label",
+        "7",
+        "--out",
+        str(tmp_path / "m"),
+    ]
     assert main(args) == 2
     assert "--anomaly-label 7 is not among the labels" in capsys.readouterr().err
 
@@ -134,8 +150,18 @@ def test_fit_accepts_every_detector():
 @pytest.mark.parametrize("detector", ["vae", "rnn"])
 def test_fit_then_score_with(detector, table, tmp_path, capsys):
     out = tmp_path / "model.skr"
-    args = ["fit", str(table / "train.csv"), "--detector", detector,
-            "--label-column", "status", "--epochs", "2", "--out", str(out)]
+    args = [
+        "fit",
+        str(table / "train.csv"),
+        "--detector",
+        detector,
+        "--label-column",
+        "status",
+        "--epochs",
+        "2",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     # the supervised RNN learns from every row, the others from the normal ones
@@ -158,8 +184,18 @@ def demo_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
     stdout = io.StringIO()
     with contextlib.redirect_stdout(stdout):
-        status = main(["demo", "--quick", "--detectors", "autoencoder,lof",
-                       "--epochs", "2", "--out", str(out)])
+        status = main(
+            [
+                "demo",
+                "--quick",
+                "--detectors",
+                "autoencoder,lof",
+                "--epochs",
+                "2",
+                "--out",
+                str(out),
+            ]
+        )
     return status, stdout.getvalue(), out
 
 
@@ -173,15 +209,21 @@ def test_demo_prints_progress_and_table(demo_run):
     table = [line for line in printed.splitlines() if line.startswith("|")]
     assert table[0].split("|")[1].strip() == "detector"
     assert [row.split("|")[1].strip() for row in table[2:]] == [
-        "AutoencoderDetector", "LocalOutlierFactor"]
+        "AutoencoderDetector",
+        "LocalOutlierFactor",
+    ]
 
 
 def test_demo_writes_json_and_markdown(demo_run):
     _, printed, out = demo_run
     report = json.loads((out / "results.json").read_text())
     assert {"date", "machine", "python", "versions", "options", "data", "results"} <= set(report)
-    assert report["options"] == {"detectors": ["autoencoder", "lof"], "quick": True,
-                                 "epochs": 2, "random_state": 0}
+    assert report["options"] == {
+        "detectors": ["autoencoder", "lof"],
+        "quick": True,
+        "epochs": 2,
+        "random_state": 0,
+    }
     assert set(report["results"]) == {"autoencoder", "lof"}
     for result in report["results"].values():
         for metric in ("roc_auc", "pr_auc", "precision", "recall", "f1"):
@@ -216,8 +258,7 @@ def test_below_lof_names_the_weaker_deep_detectors():
         ("lof", "LocalOutlierFactor", {"roc_auc": 0.99}),
     ]
     assert below_lof(results) == (
-        "Below LocalOutlierFactor's ROC-AUC (0.9900) in this run: "
-        "AutoencoderDetector (0.9800)."
+        "Below LocalOutlierFactor's ROC-AUC (0.9900) in this run: AutoencoderDetector (0.9800)."
     )
     assert below_lof(results[1:]).endswith("in this run: none.")
     assert below_lof(results[:3]) is None  # no LocalOutlierFactor in the run

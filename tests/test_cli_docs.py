@@ -51,7 +51,8 @@ def page_steps():
 def steps_of(name):
     """The steps that read or write ``name``'s files (secom, papermill, ecg)."""
     return [
-        (kind, step) for kind, step in page_steps()
+        (kind, step)
+        for kind, step in page_steps()
         if name in (step if kind == "python" else " ".join(step))
     ]
 

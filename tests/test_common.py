@@ -13,9 +13,7 @@ from sklearn.base import clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 
-@parametrize_with_checks(
-    list(checked_estimators()), expected_failed_checks=expected_failed_checks
-)
+@parametrize_with_checks(list(checked_estimators()), expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -31,9 +29,7 @@ def test_pickle_round_trip_gives_identical_scores(estimator, blobs):
     X_train, X_test, _ = blobs
     estimator.fit(X_train)
     restored = pickle.loads(pickle.dumps(estimator))
-    np.testing.assert_array_equal(
-        restored.score_samples(X_test), estimator.score_samples(X_test)
-    )
+    np.testing.assert_array_equal(restored.score_samples(X_test), estimator.score_samples(X_test))
     np.testing.assert_array_equal(restored.predict(X_test), estimator.predict(X_test))
 
 
@@ -74,9 +70,7 @@ def test_silent_at_verbose_zero(estimator, blobs, capfd):
 
 def test_import_does_not_load_tensorflow():
     code = "import sys, sklearn_recon; print('tensorflow' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
@@ -87,7 +81,5 @@ def test_public_names_load_lazily_and_completely():
         assert getattr(sklearn_recon, name) is not None
         assert name in dir(sklearn_recon)
     code = "import sys, sklearn_recon; print('sklearn' in sys.modules)"
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -151,9 +151,7 @@ def test_meta_estimators_reach_every_learner(fitted_meta, data, meta, name, kind
 
 @pytest.mark.parametrize("meta", list(META))
 @pytest.mark.parametrize("name, kind", CASES)
-def test_pickling_and_save_load_keep_the_predictions(
-    fitted_meta, data, tmp_path, meta, name, kind
-):
+def test_pickling_and_save_load_keep_the_predictions(fitted_meta, data, tmp_path, meta, name, kind):
     X, _ = data
     model = fitted_meta[meta, name, kind]
     expected = model.decision_function(X)
@@ -173,8 +171,12 @@ def test_save_load_of_the_supervised_detector_in_a_meta_estimator(data, tmp_path
     X, y = data
     rnn = RNNClassifierDetector(units=2, n_channels=2, anomaly_label=1, **TINY)
     model = CostThreshold(
-        make_pipeline(StandardScaler(), rnn), **COSTS, cv=0.5, refit=False,
-        anomaly_label=1, random_state=0,
+        make_pipeline(StandardScaler(), rnn),
+        **COSTS,
+        cv=0.5,
+        refit=False,
+        anomaly_label=1,
+        random_state=0,
     ).fit(X, y)
     save(model, tmp_path / "model.skr")
     restored = load(tmp_path / "model.skr")
@@ -239,7 +241,11 @@ def test_frozen_detectors_in_every_tool(frozen, data, name, tmp_path):
         assert model.estimator_.estimator is pipeline  # not retrained
         np.testing.assert_array_equal(get_anomaly_score(model, X), expected)
     result = cross_validate(
-        FrozenEstimator(pipeline), X, y, scoring=scorer, cv=StratifiedKFold(2),
+        FrozenEstimator(pipeline),
+        X,
+        y,
+        scoring=scorer,
+        cv=StratifiedKFold(2),
         error_score="raise",
     )
     assert np.isfinite(result["test_score"]).all()

@@ -54,9 +54,12 @@ def serial_search(blobs):
 def test_grid_search_on_dask_workers_matches_the_serial_one(blobs, serial_search):
     distributed = pytest.importorskip("distributed")
     _, X, y = blobs
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         with joblib.parallel_config(backend="dask"):
             search = _search().set_params(n_jobs=-1).fit(X, y)
         # the fits ran in the workers' processes, not here
@@ -98,9 +101,7 @@ def table():
     rng = np.random.RandomState(0)
     columns = [f"sensor_{i}" for i in range(8)]
     X = pd.DataFrame(rng.normal(size=(1000, 8)), columns=columns)
-    model = make_pipeline(
-        StandardScaler(), AutoencoderDetector(hidden_units=(4,), **TINY)
-    ).fit(X)
+    model = make_pipeline(StandardScaler(), AutoencoderDetector(hidden_units=(4,), **TINY)).fit(X)
     readings = pd.DataFrame(rng.normal(size=(3000, 8)), columns=columns)
     readings.iloc[::10] += 5
     return model, readings, columns

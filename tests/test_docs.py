@@ -43,10 +43,7 @@ def _public():
                 not name.startswith("_")
                 and (inspect.isclass(member) or inspect.isfunction(member))
                 # defined here, or in a private module and re-exported here
-                and (
-                    member.__module__ == module.__name__
-                    or name in getattr(module, "__all__", ())
-                )
+                and (member.__module__ == module.__name__ or name in getattr(module, "__all__", ()))
                 # re-exported at the top level, documented there
                 and name not in sklearn_recon.__all__
             ):
@@ -69,9 +66,7 @@ def _python_blocks(text):
     """The ``.. code-block:: python`` blocks of an rst page, dedented."""
     import textwrap
 
-    blocks = re.findall(
-        r"^\.\. code-block:: python\n\n((?:(?:    .*)?\n)+)", text, flags=re.M
-    )
+    blocks = re.findall(r"^\.\. code-block:: python\n\n((?:(?:    .*)?\n)+)", text, flags=re.M)
     return [textwrap.dedent(block) for block in blocks]
 
 

@@ -48,6 +48,7 @@ MAX_NEAR_THRESHOLD = 0.02
 TINY = dict(epochs=2, batch_size=256, early_stopping=False, random_state=0)
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "user_guide" / "deploying.rst"
 
+
 @pytest.fixture(scope="module")
 def data():
     """Training rows (12 values: 6 steps of 2 channels), labels, held-out rows."""
@@ -84,9 +85,7 @@ CASES = {
     "lstm_autoencoder": _detector_case(
         make_pipeline(
             MaxAbsScaler(),
-            LSTMAutoencoderDetector(
-                units=(4,), n_channels=2, downsample=4, conv_filters=4, **TINY
-            ),
+            LSTMAutoencoderDetector(units=(4,), n_channels=2, downsample=4, conv_filters=4, **TINY),
         )
     ),
     "lstm_forecast": _detector_case(
@@ -350,13 +349,18 @@ def test_refused_estimators(fitted, data, tmp_path):
     refused = [  # (what the message names, the estimator)
         ("WindowedDetector", windowed),
         ("IsolationForest", forest.fit(normal)),
-        ("Pipeline.steps[0][1] is a sklearn.decomposition._pca.PCA",
-         Pipeline([("pca", PCA(12).fit(normal)), ("detector", detector)])),
-        ("add_indicator=True", Pipeline(
-            [("imputer", SimpleImputer(add_indicator=True).fit(normal)), ("d", detector)]
-        )),
-        ("Pipeline.steps[0][1].estimator_ is a sklearn.ensemble._iforest.IsolationForest",
-         make_pipeline(ThresholdSelector(forest, cv=0.5)).fit(X, y)),
+        (
+            "Pipeline.steps[0][1] is a sklearn.decomposition._pca.PCA",
+            Pipeline([("pca", PCA(12).fit(normal)), ("detector", detector)]),
+        ),
+        (
+            "add_indicator=True",
+            Pipeline([("imputer", SimpleImputer(add_indicator=True).fit(normal)), ("d", detector)]),
+        ),
+        (
+            "Pipeline.steps[0][1].estimator_ is a sklearn.ensemble._iforest.IsolationForest",
+            make_pipeline(ThresholdSelector(forest, cv=0.5)).fit(X, y),
+        ),
     ]
     for what, estimator in refused:
         with pytest.raises(TypeError, match=re.escape(what)) as info:
@@ -387,8 +391,7 @@ def test_cli_export(fitted, data, tmp_path, capsys):
     assert "outputs score, decision, flag" in capsys.readouterr().out
     out = onnx_runner(tmp_path / "m.onnx")(data[2])
     check_outputs(out, estimator, data[2], "cli onnx")
-    argv = ["export", str(tmp_path / "model.skr"), str(tmp_path / "sm"), "--format",
-            "saved_model"]
+    argv = ["export", str(tmp_path / "model.skr"), str(tmp_path / "sm"), "--format", "saved_model"]
     assert main(argv) == 0
     out = saved_model_runner(tmp_path / "sm")(data[2])
     check_outputs(out, estimator, data[2], "cli saved_model")
@@ -430,9 +433,9 @@ def ecg_model():
 
     ecg = load_ecg5000(as_frame=True)
     normal = ecg.data[ecg.target == 1]
-    model = make_pipeline(
-        MinMaxScaler(), AutoencoderDetector(hidden_units=(8,), **TINY)
-    ).fit(normal[:2000])
+    model = make_pipeline(MinMaxScaler(), AutoencoderDetector(hidden_units=(8,), **TINY)).fit(
+        normal[:2000]
+    )
     X_new = ecg.data.drop(normal.index[:2000]).sample(100, random_state=0)
     assert 0 < (ecg.target[X_new.index] == 1).sum() < 100  # normal and abnormal beats
     return model, X_new
@@ -446,16 +449,13 @@ def _run_recipes(names, namespace, tmp_path, monkeypatch):
 
 
 def test_deploying_recipes_are_found():
-    assert list(_recipes()) == [
-        "save-load", "skops", "mlflow", "onnx", "saved-model", "windowed"
-    ]
+    assert list(_recipes()) == ["save-load", "skops", "mlflow", "onnx", "saved-model", "windowed"]
 
 
 def test_deploying_recipes(ecg_model, tmp_path, monkeypatch):
     model, X_new = ecg_model
     namespace = {"model": model, "X_new": X_new}
-    _run_recipes(["save-load", "skops", "onnx", "saved-model"], namespace, tmp_path,
-                 monkeypatch)
+    _run_recipes(["save-load", "skops", "onnx", "saved-model"], namespace, tmp_path, monkeypatch)
     assert (tmp_path / "detector.onnx").exists()
     assert (tmp_path / "detector_savedmodel" / "saved_model.pb").exists()
 
@@ -464,7 +464,9 @@ def test_deploying_windowed_recipe(tmp_path, monkeypatch):
     t = np.arange(400)
     series = np.c_[np.sin(t / 8), np.cos(t / 5)]
     windowed = WindowedDetector(
-        AutoencoderDetector(hidden_units=(4,), **TINY), window_size=8, stride=3,
+        AutoencoderDetector(hidden_units=(4,), **TINY),
+        window_size=8,
+        stride=3,
         aggregate="max",
     ).fit(series)
     namespace = {"windowed": windowed, "series": series}

@@ -76,8 +76,12 @@ FACTORIES = {
         hidden_units=(4,), latent_dim=2, early_stopping=False, **TINY
     ),
     "LSTMAutoencoderDetector": lambda: LSTMAutoencoderDetector(
-        units=2, n_channels=N_CHANNELS, downsample=2, conv_filters=2,
-        early_stopping=False, **TINY,
+        units=2,
+        n_channels=N_CHANNELS,
+        downsample=2,
+        conv_filters=2,
+        early_stopping=False,
+        **TINY,
     ),  # fmt: skip
     "LSTMForecastDetector": lambda: LSTMForecastDetector(
         units=2, n_channels=N_CHANNELS, early_stopping=False, **TINY
@@ -499,7 +503,9 @@ def test_sliding_windows_on_any_shape(series, window_size, stride):
     else:
         as_2d = series.reshape(len(series), -1)
         assert result.shape == (
-            (len(series) - window_size) // stride + 1, window_size, as_2d.shape[1]
+            (len(series) - window_size) // stride + 1,
+            window_size,
+            as_2d.shape[1],
         )
         np.testing.assert_array_equal(result[-1][0], as_2d[(len(result) - 1) * stride])
 
@@ -535,9 +541,7 @@ def test_lead_labels_on_any_labels_and_leads(values, dtype, lead):
     stride=st.integers(1, 3),
     aggregate=st.sampled_from(["mean", "max"]),
 )
-def test_aggregate_window_scores_is_finite_or_a_clear_error(
-    scores, window_size, stride, aggregate
-):
+def test_aggregate_window_scores_is_finite_or_a_clear_error(scores, window_size, stride, aggregate):
     n_timesteps = window_size + stride * max(len(scores) - 1, 0)
     result, error = call(
         lambda s: aggregate_window_scores(
@@ -678,9 +682,10 @@ def _zip(members, comment=b""):
         offset, encoded = len(local), name.encode()
         fields = (method, 0, 0, crc, len(raw), size, len(encoded), 0)
         local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, *fields) + encoded + raw
-        central += struct.pack(
-            "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, *fields, 0, 0, 0, 0, offset
-        ) + encoded
+        central += (
+            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, *fields, 0, 0, 0, 0, offset)
+            + encoded
+        )
     end = struct.pack(
         "<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central),
         len(local), len(comment),
@@ -699,8 +704,9 @@ def _forged_model_file(members):
         },
     }  # fmt: skip
     prefix = b"sklearn-recon-model sha256="
-    archive = _zip([("manifest.json", json.dumps(manifest).encode()), *members],
-                   comment=prefix + b"0" * 64)
+    archive = _zip(
+        [("manifest.json", json.dumps(manifest).encode()), *members], comment=prefix + b"0" * 64
+    )
     body = archive[:-64]
     return body + hashlib.sha256(body).hexdigest().encode()
 
@@ -717,8 +723,7 @@ def hostile_files(fitted, tmp_path_factory):
         network = {name: archive.read(name) for name in archive.namelist()}
     weights = io.BytesIO()  # an HDF5 dataset of 2 GiB that holds no bytes
     with h5py.File(weights, "w") as file:
-        file.create_dataset("layers/dense/vars/0", shape=(GiB // 4,), dtype="f8",
-                            chunks=(1 << 16,))
+        file.create_dataset("layers/dense/vars/0", shape=(GiB // 4,), dtype="f8", chunks=(1 << 16,))
     files = {
         # the outer archive's arrays.npz expands to 2 GiB of zeros
         "outer": [("estimator.json", genuine["estimator.json"]),
@@ -813,8 +818,10 @@ def test_a_sane_forgery_passes_the_bounds(hostile_files, tmp_path):
     """The forging helpers build files load accepts, so the refusals above come
     from the hostile members alone."""
     with zipfile.ZipFile(hostile_files["genuine"]) as archive:
-        members = [(name, archive.read(name)) for name in
-                   ("estimator.json", "arrays.npz", "network-0.keras")]
+        members = [
+            (name, archive.read(name))
+            for name in ("estimator.json", "arrays.npz", "network-0.keras")
+        ]
     target = tmp_path / "forged.skr"
     target.write_bytes(_forged_model_file(members))
     with pytest.warns(UserWarning, match="was saved with sklearn-recon None"):
@@ -881,4 +888,3 @@ def test_eight_threads_get_exactly_the_serial_scores(fitted, monkeypatch, name, 
     for result in results:
         np.testing.assert_array_equal(result, serial)
     assert len(fresh._inference._functions) == 1  # built once, not once per thread
-

@@ -26,15 +26,26 @@ def sequences():
 @pytest.fixture(scope="module")
 def autoencoder(sequences):
     return LSTMAutoencoderDetector(
-        units=(8,), n_channels=C, downsample=2, conv_filters=8, epochs=15, loss="mae",
-        learning_rate=0.01, early_stopping=False, random_state=0,
+        units=(8,),
+        n_channels=C,
+        downsample=2,
+        conv_filters=8,
+        epochs=15,
+        loss="mae",
+        learning_rate=0.01,
+        early_stopping=False,
+        random_state=0,
     ).fit(sequences[0])
 
 
 @pytest.fixture(scope="module")
 def forecaster(sequences):
     return LSTMForecastDetector(
-        units=8, n_channels=C, epochs=15, learning_rate=0.01, early_stopping=False,
+        units=8,
+        n_channels=C,
+        epochs=15,
+        learning_rate=0.01,
+        early_stopping=False,
         random_state=0,
     ).fit(sequences[0])
 
@@ -61,9 +72,7 @@ def test_autoencoder_shapes_and_per_step_errors(autoencoder, sequences):
         autoencoder.reconstruction_error(X2, per_feature=True, per_step=True)
 
 
-def test_a_sequence_scores_the_same_at_any_position_of_a_block_and_alone(
-    autoencoder, sequences
-):
+def test_a_sequence_scores_the_same_at_any_position_of_a_block_and_alone(autoencoder, sequences):
     from sklearn_recon.utils._keras import INFERENCE_BLOCK_SIZE
 
     X = np.resize(sequences[1], (INFERENCE_BLOCK_SIZE, T, C))
@@ -147,9 +156,7 @@ def test_forecaster_mse_and_noise(sequences):
     params = dict(units=4, n_channels=C, epochs=2, early_stopping=False, random_state=0)
     clean = LSTMForecastDetector(loss="mse", **params).fit(X)
     diff = X[:, -1] - clean.forecast(X)
-    np.testing.assert_allclose(
-        -clean.score_samples(X), (diff**2).mean(axis=1), rtol=0, atol=1e-6
-    )
+    np.testing.assert_allclose(-clean.score_samples(X), (diff**2).mean(axis=1), rtol=0, atol=1e-6)
     noisy = LSTMForecastDetector(loss="mse", noise_std=0.5, **params).fit(X)
     assert not np.allclose(noisy.score_samples(X), clean.score_samples(X))
     np.testing.assert_array_equal(noisy.score_samples(X), noisy.score_samples(X))

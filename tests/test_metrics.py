@@ -43,10 +43,7 @@ def test_threshold_curve_agrees_with_sklearn_at_every_threshold(data):
 def test_cost_curve_is_total_cost_of_each_threshold(data, cost):
     y, scores = data
     curve, thresholds = cost_curve(y, scores, **cost, anomaly_label=1)
-    brute = [
-        total_cost(y, (scores >= t).astype(int), **cost, anomaly_label=1)
-        for t in thresholds
-    ]
+    brute = [total_cost(y, (scores >= t).astype(int), **cost, anomaly_label=1) for t in thresholds]
     np.testing.assert_allclose(curve, brute)
     # Flagging nothing is the base cost.
     n_anomalies = (y == 1).sum()
@@ -70,9 +67,7 @@ def test_curves_are_invariant_under_monotone_transforms(data, cost, transform):
 
 
 def test_docstring_example_values():
-    costs_, thresholds = cost_curve(
-        [1, 1, -1, -1], [0.1, 0.4, 0.35, 0.8], fp_cost=5, fn_cost=100
-    )
+    costs_, thresholds = cost_curve([1, 1, -1, -1], [0.1, 0.4, 0.35, 0.8], fp_cost=5, fn_cost=100)
     # Anomalies (-1) score 0.35 and 0.8. At 0.35 both are flagged, with one
     # false alarm (0.4): cost 5. At 0.4 the anomaly at 0.35 is missed: 105.
     assert thresholds[1] == 0.35 and costs_[1] == 5 and costs_[2] == 105
@@ -185,7 +180,9 @@ def test_grid_search_over_a_bare_detector_with_unstratified_folds():
     y = np.r_[np.zeros(80, dtype=int), np.ones(10, dtype=int)]
     scorer = make_cost_scorer(fp_cost=5, fn_cost=100, anomaly_label=1)
     search = GridSearchCV(
-        IsolationForest(random_state=0), {"contamination": [0.02, 0.3]}, cv=3,
+        IsolationForest(random_state=0),
+        {"contamination": [0.02, 0.3]},
+        cv=3,
         scoring=scorer,
     )
     with pytest.warns(UserWarning, match="StratifiedKFold"):
@@ -245,10 +242,14 @@ def test_cost_scorer_in_optuna_search():
     y = np.r_[np.zeros(120, dtype=int), np.ones(20, dtype=int)]
     scorer = make_cost_scorer(fp_cost=5, fn_cost=100, anomaly_label=1)
     search = optuna_integration.OptunaSearchCV(
-        CostThreshold(IsolationForest(random_state=0), fp_cost=5, fn_cost=100,
-                      anomaly_label=1, cv=3),
+        CostThreshold(
+            IsolationForest(random_state=0), fp_cost=5, fn_cost=100, anomaly_label=1, cv=3
+        ),
         {"detector__n_estimators": optuna.distributions.IntDistribution(10, 50)},
-        scoring=scorer, cv=3, n_trials=3, random_state=0,
+        scoring=scorer,
+        cv=3,
+        n_trials=3,
+        random_state=0,
     ).fit(X, y)
     trials = [trial.value for trial in search.trials_]
     assert len(trials) == 3 and np.isfinite(trials).all()

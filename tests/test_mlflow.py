@@ -50,9 +50,7 @@ def _files(tmp_path):
 
 def test_log_and_load_a_pipeline_without_pickle(experiment, data, tmp_path):
     X, X_new = data
-    model = make_pipeline(
-        StandardScaler(), AutoencoderDetector(hidden_units=(4,), **TINY)
-    ).fit(X)
+    model = make_pipeline(StandardScaler(), AutoencoderDetector(hidden_units=(4,), **TINY)).fit(X)
     with mlflow.start_run(experiment_id=experiment):
         info = log_model(model, "detector", input_example=X.iloc[:3])
 

@@ -77,7 +77,9 @@ def _frozen_data():
     [
         _pipeline_of_cost_threshold,
         lambda: ThresholdSelector(
-            AutoencoderDetector(hidden_units=(4,), **TINY), method="f1", cv=0.5,
+            AutoencoderDetector(hidden_units=(4,), **TINY),
+            method="f1",
+            cv=0.5,
             anomaly_label=-1,
         ),
         lambda: ThresholdSelector(
@@ -93,11 +95,10 @@ def test_meta_estimators_round_trip_with_their_detectors(make_estimator, blobs, 
     restored = _round_trip(estimator, tmp_path)
     _assert_same_params(restored, estimator)
     np.testing.assert_array_equal(restored.predict(X), estimator.predict(X))
-    np.testing.assert_array_equal(
-        restored.decision_function(X), estimator.decision_function(X)
-    )
-    meta, meta_restored = estimator[-1] if hasattr(estimator, "steps") else estimator, (
-        restored[-1] if hasattr(restored, "steps") else restored
+    np.testing.assert_array_equal(restored.decision_function(X), estimator.decision_function(X))
+    meta, meta_restored = (
+        estimator[-1] if hasattr(estimator, "steps") else estimator,
+        (restored[-1] if hasattr(restored, "steps") else restored),
     )
     assert meta_restored.best_threshold_ == meta.best_threshold_
     np.testing.assert_array_equal(meta_restored.classes_, meta.classes_)
@@ -150,11 +151,17 @@ def test_supported_scikit_learn_transformers_round_trip(transformer, tmp_path):
 
 def test_values_keep_their_types(tmp_path):
     values = {
-        "float64": np.float64(0.25), "float32": np.float32(0.5), "int64": np.int64(3),
-        "bool_": np.bool_(True), "nan": float("nan"), "np.float64 inf": np.float64(-np.inf),
+        "float64": np.float64(0.25),
+        "float32": np.float32(0.5),
+        "int64": np.int64(3),
+        "bool_": np.bool_(True),
+        "nan": float("nan"),
+        "np.float64 inf": np.float64(-np.inf),
         "tuple": (1, (2.0, "a")),
-        "dict with int keys": {0: 1.0, 1: 5.0}, "list": [None, True, "x"],
-        "dtype": np.dtype("float32"), "strings": np.array(["a", "bc"], dtype=object),
+        "dict with int keys": {0: 1.0, 1: 5.0},
+        "list": [None, True, "x"],
+        "dtype": np.dtype("float32"),
+        "strings": np.array(["a", "bc"], dtype=object),
         "matrix": np.arange(6, dtype=np.int16).reshape(2, 3),
     }
     estimator = StandardScaler()
@@ -191,7 +198,11 @@ def test_metadata_is_stored_with_the_estimator_and_checked(tmp_path):
 def test_unfitted_estimator_round_trips_unfitted(tmp_path):
     estimator = CostThreshold(
         AutoencoderDetector(hidden_units=(8, 2), contamination=0.05, random_state=3),
-        fp_cost=5, fn_cost=100, tp_cost=5, anomaly_label=1, cv=3,
+        fp_cost=5,
+        fn_cost=100,
+        tp_cost=5,
+        anomaly_label=1,
+        cv=3,
     )
     restored = _round_trip(estimator, tmp_path)
     _assert_same_params(restored, estimator)
@@ -301,8 +312,11 @@ def test_every_flipped_byte_is_refused(saved, tmp_path):
     data = path.read_bytes()
     rng = np.random.RandomState(0)
     # the zip's headers, its members' data, the checksum at the very end
-    positions = [*range(0, 40), *rng.choice(len(data), size=40, replace=False),
-                 *range(len(data) - 200, len(data))]
+    positions = [
+        *range(0, 40),
+        *rng.choice(len(data), size=40, replace=False),
+        *range(len(data) - 200, len(data)),
+    ]
     for position in positions:
         altered = bytearray(data)
         altered[position] ^= 0x01
@@ -326,9 +340,7 @@ def test_altered_members_are_refused(saved, tmp_path):
     cases = {
         "member": dict(change=edited),
         "extra member": dict(add={"extra.txt": b"x"}),
-        "manifest": dict(
-            change={"manifest.json": b'{"format": "sklearn-recon-model"}'}
-        ),
+        "manifest": dict(change={"manifest.json": b'{"format": "sklearn-recon-model"}'}),
         # consistent member checksums in the manifest, but not the file's
         "manifest and member": dict(change=edited, forge="members"),
     }
@@ -371,8 +383,10 @@ def test_version_mismatch_warns_and_newer_format_is_refused(saved, tmp_path):
     # never with a KeyError or TypeError.
     for field in ("format_version", "versions"):
         target = _rewrite(
-            path, tmp_path / f"no-{field}.skr",
-            edit_manifest=lambda manifest: manifest.pop(field), forge=True,
+            path,
+            tmp_path / f"no-{field}.skr",
+            edit_manifest=lambda manifest: manifest.pop(field),
+            forge=True,
         )
         with pytest.raises(ValueError, match="its manifest is damaged"):
             load(target)

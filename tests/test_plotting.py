@@ -44,9 +44,7 @@ def test_every_display_draws_one_kind_of_plot_from_its_own_module():
     assert len(modules) == len(plotting.__all__)
 
 
-def test_displays_take_their_scores_from_the_one_answer(
-    selector, windowed, blobs, monkeypatch
-):
+def test_displays_take_their_scores_from_the_one_answer(selector, windowed, blobs, monkeypatch):
     # Scores and thresholds come from sklearn_recon.utils._response, whatever
     # the estimator: replacing its answer changes every display alike.
     from sklearn_recon.utils import _response
@@ -78,31 +76,21 @@ def test_style_kwargs_aliases_replace_the_defaults(pipeline, selector, blobs):
     assert display.input_lines_[0, 0].get_color() == "k"
     assert tuple(display.error_fills_[0, 0].get_facecolor()[0]) == to_rgba("y", 0.5)
     display = ErrorDisplay.from_estimator(pipeline, X_test, y_test, scatter_kw={"c": "k"})
-    assert all(
-        tuple(points.get_facecolor()[0]) == to_rgba("k") for points in display.scatter_
-    )
-    display = ErrorHistogramDisplay.from_estimator(
-        pipeline, X_test, y_test, hist_kw={"fc": "k"}
-    )
-    assert all(
-        tuple(bars[0].get_facecolor()) == to_rgba("k", 0.6) for bars in display.hist_
-    )
+    assert all(tuple(points.get_facecolor()[0]) == to_rgba("k") for points in display.scatter_)
+    display = ErrorHistogramDisplay.from_estimator(pipeline, X_test, y_test, hist_kw={"fc": "k"})
+    assert all(tuple(bars[0].get_facecolor()) == to_rgba("k", 0.6) for bars in display.hist_)
     display = ThresholdCurveDisplay.from_estimator(selector, curve_kw={"c": "k"})
     assert display.f1_line_.get_color() == "k"
     display = LossCurveDisplay.from_estimator(pipeline, curve_kw={"ls": ":"})
     assert {line.get_linestyle() for line in display.lines_.values()} == {":"}
     with pytest.raises(TypeError, match="Got both c and color"):
-        ErrorDisplay.from_estimator(
-            pipeline, X_test, scatter_kw={"c": "k", "color": "r"}
-        )
+        ErrorDisplay.from_estimator(pipeline, X_test, scatter_kw={"c": "k", "color": "r"})
 
 
 def test_displays_unwrap_frozen_estimators_and_pipelines_in_any_order(pipeline, blobs):
     _, X_test, y_test = blobs
     display = ErrorDisplay.from_estimator(FrozenEstimator(pipeline), X_test, y_test)
-    assert display.threshold_line_.get_ydata()[0] == pytest.approx(
-        pipeline[-1].threshold_
-    )
+    assert display.threshold_line_.get_ydata()[0] == pytest.approx(pipeline[-1].threshold_)
     assert display.ax_.get_ylabel() == "Reconstruction error, scaled data"
     assert display.ax_.get_title() == "AutoencoderDetector"
     # a pipeline inside the threshold meta-estimator
@@ -119,9 +107,7 @@ def test_displays_unwrap_frozen_estimators_and_pipelines_in_any_order(pipeline, 
     display = LossCurveDisplay.from_estimator(
         ThresholdSelector(FrozenEstimator(pipeline)).fit(X_test, y_test)
     )
-    np.testing.assert_allclose(
-        display.lines_["loss"].get_ydata(), pipeline[-1].history_["loss"]
-    )
+    np.testing.assert_allclose(display.lines_["loss"].get_ydata(), pipeline[-1].history_["loss"])
 
 
 # ---------------------------------------------------------------- packaging
@@ -132,9 +118,7 @@ def test_import_does_not_load_matplotlib_or_tensorflow():
         "import sys, sklearn_recon.plotting; "
         "print('matplotlib' in sys.modules, 'tensorflow' in sys.modules)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
 
@@ -144,9 +128,7 @@ def test_import_does_not_load_matplotlib_or_tensorflow():
         lambda: ErrorDisplay.from_predictions(None, [0.1, 0.2]),
         lambda: ErrorHistogramDisplay.from_predictions(None, [0.1, 0.2]),
         lambda: ThresholdCurveDisplay.from_predictions([1, -1], [0.1, 0.2]),
-        lambda: CostCurveDisplay.from_predictions(
-            [1, -1], [0.1, 0.2], fp_cost=1, fn_cost=2
-        ),
+        lambda: CostCurveDisplay.from_predictions([1, -1], [0.1, 0.2], fp_cost=1, fn_cost=2),
         lambda: LossCurveDisplay(history={"loss": [1.0]}).plot(),
         lambda: SeriesScoreDisplay(anomaly_score=[0.1, 0.2]).plot(),
         lambda: ReconstructionDisplay(X=[[0.0, 1.0]], X_reconstructed=[[0.0, 1.0]]).plot(),

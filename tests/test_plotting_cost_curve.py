@@ -33,9 +33,7 @@ def test_cost_curve_display_from_cost_threshold(cost_threshold, blobs):
     assert display.ax_.get_title() == "CostThreshold(IsolationForest)"
     # a frozen meta-estimator is the same curve
     frozen = CostCurveDisplay.from_estimator(FrozenEstimator(cost_threshold))
-    np.testing.assert_allclose(
-        frozen.cost_line_.get_ydata(), display.cost_line_.get_ydata()
-    )
+    np.testing.assert_allclose(frozen.cost_line_.get_ydata(), display.cost_line_.get_ydata())
 
 
 def test_cost_curve_display_from_predictions_matches_cost_threshold(blobs):
@@ -43,9 +41,9 @@ def test_cost_curve_display_from_predictions_matches_cost_threshold(blobs):
     fitted = forest().fit(X_train)
     scores = -fitted.score_samples(X_test)
     # confidence=None: the display marks the least cost, as that rule chooses
-    model = CostThreshold(
-        FrozenEstimator(fitted), fp_cost=5, fn_cost=100, confidence=None
-    ).fit(X_test, y_test)
+    model = CostThreshold(FrozenEstimator(fitted), fp_cost=5, fn_cost=100, confidence=None).fit(
+        X_test, y_test
+    )
     display = CostCurveDisplay.from_predictions(y_test, scores, fp_cost=5, fn_cost=100)
     costs, thresholds = cost_curve(y_test, scores, fp_cost=5, fn_cost=100)
     np.testing.assert_allclose(display.cost_line_.get_ydata(), costs[:-1])
@@ -56,11 +54,15 @@ def test_cost_curve_display_from_predictions_matches_cost_threshold(blobs):
     # the costs and the labels' coding are those of cost_curve
     y01 = (y_test == -1).astype(int)
     weighted = CostCurveDisplay.from_predictions(
-        y01, scores, fp_cost=5, fn_cost=100, tp_cost=1, anomaly_label=1,
+        y01,
+        scores,
+        fp_cost=5,
+        fn_cost=100,
+        tp_cost=1,
+        anomaly_label=1,
         sample_weight=np.full(len(y01), 2.0),
     )
-    costs_tp, _ = cost_curve(y01, scores, fp_cost=5, fn_cost=100, tp_cost=1,
-                             anomaly_label=1)
+    costs_tp, _ = cost_curve(y01, scores, fp_cost=5, fn_cost=100, tp_cost=1, anomaly_label=1)
     np.testing.assert_allclose(weighted.cost_line_.get_ydata(), 2 * costs_tp[:-1])
     assert weighted.base_cost == 2 * 20 * 100
 

@@ -15,9 +15,7 @@ def test_error_display_from_estimator(pipeline, blobs):
     normal, anomaly = display.scatter_
     np.testing.assert_allclose(normal.get_offsets()[:, 1], scores[y_test == 1])
     np.testing.assert_allclose(anomaly.get_offsets()[:, 0], np.flatnonzero(y_test == -1))
-    assert display.threshold_line_.get_ydata()[0] == pytest.approx(
-        pipeline[-1].threshold_
-    )
+    assert display.threshold_line_.get_ydata()[0] == pytest.approx(pipeline[-1].threshold_)
     assert labels(display.ax_)[:2] == ["Normal", "Anomaly"]
     assert labels(display.ax_)[2].startswith("Threshold = ")
     assert display.ax_.get_ylabel() == "Reconstruction error, scaled data"
@@ -30,12 +28,9 @@ def test_error_display_scikit_learn_detector_threshold(blobs):
     display = ErrorDisplay.from_estimator(fitted, X_test, y_test)
     assert display.threshold_line_.get_ydata()[0] == pytest.approx(-fitted.offset_)
     # above the line exactly the predicted anomalies
-    scores = np.r_[display.scatter_[0].get_offsets()[:, 1],
-                   display.scatter_[1].get_offsets()[:, 1]]
+    scores = np.r_[display.scatter_[0].get_offsets()[:, 1], display.scatter_[1].get_offsets()[:, 1]]
     order = np.r_[np.flatnonzero(y_test == 1), np.flatnonzero(y_test == -1)]
-    np.testing.assert_array_equal(
-        scores > -fitted.offset_, fitted.predict(X_test[order]) == -1
-    )
+    np.testing.assert_array_equal(scores > -fitted.offset_, fitted.predict(X_test[order]) == -1)
 
 
 def test_error_display_threshold_meta_estimator(selector, blobs):

@@ -20,9 +20,7 @@ def test_error_histogram_of_training_errors(pipeline, blobs):
     expected, edges = np.histogram(scores, bins=20)
     np.testing.assert_array_equal(_counts(bars), expected)
     np.testing.assert_allclose([bar.get_x() for bar in bars], edges[:-1])
-    assert display.threshold_line_.get_xdata()[0] == pytest.approx(
-        pipeline[-1].threshold_
-    )
+    assert display.threshold_line_.get_xdata()[0] == pytest.approx(pipeline[-1].threshold_)
     # the "auto" threshold, mean + 1 std of the training errors
     assert pipeline[-1].threshold_ == pytest.approx(scores.mean() + scores.std())
     assert display.ax_.get_xlabel() == "Reconstruction error, scaled data"
@@ -37,9 +35,7 @@ def test_error_histogram_per_class_on_shared_bins(pipeline, blobs):
     assert _counts(normal).sum() == np.sum(y_test == 1)
     assert _counts(anomaly).sum() == np.sum(y_test == -1)
     # one set of bins over both classes
-    np.testing.assert_allclose(
-        [bar.get_x() for bar in normal], [bar.get_x() for bar in anomaly]
-    )
+    np.testing.assert_allclose([bar.get_x() for bar in normal], [bar.get_x() for bar in anomaly])
     scores = -pipeline.score_samples(X_test)
     edges = np.histogram_bin_edges(scores, bins=15)
     np.testing.assert_array_equal(
@@ -60,8 +56,14 @@ def test_error_histogram_from_predictions_and_given_ax():
     y = np.array([0, 0, 0, 1, 0, 1])
     _, ax = plt.subplots()
     display = ErrorHistogramDisplay.from_predictions(
-        y, scores, threshold=0.5, anomaly_label=1, bins=[0.0, 0.5, 1.0], ax=ax,
-        name="given", hist_kw={"alpha": 0.3},
+        y,
+        scores,
+        threshold=0.5,
+        anomaly_label=1,
+        bins=[0.0, 0.5, 1.0],
+        ax=ax,
+        name="given",
+        hist_kw={"alpha": 0.3},
     )
     assert display.ax_ is ax and ax.get_title() == "given"
     normal, anomaly = display.hist_

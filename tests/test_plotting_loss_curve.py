@@ -32,9 +32,7 @@ def test_loss_curve_display_from_pipeline(pipeline):
 def test_loss_curve_display_vae_parts(vae):
     display = LossCurveDisplay.from_estimator(vae)
     assert display.ax_.shape == (3,)
-    assert [ax.get_ylabel() for ax in display.ax_] == [
-        "Loss", "KL loss", "Reconstruction loss"
-    ]
+    assert [ax.get_ylabel() for ax in display.ax_] == ["Loss", "KL loss", "Reconstruction loss"]
     assert set(display.lines_) == set(vae.history_)
     assert all(len(line.get_ydata()) == vae.n_iter_ for line in display.lines_.values())
     assert display.figure_._suptitle.get_text() == "VAEDetector"

@@ -18,17 +18,13 @@ from sklearn_recon.plotting import ReconstructionDisplay
 
 def test_reconstruction_display_draws_rows_and_reconstruction(pipeline, blobs):
     _, X_test, y_test = blobs
-    display = ReconstructionDisplay.from_estimator(
-        pipeline, X_test, index=[0, 95], y=y_test
-    )
+    display = ReconstructionDisplay.from_estimator(pipeline, X_test, index=[0, 95], y=y_test)
     X_scaled = pipeline[0].transform(X_test[[0, 95]])
     X_rec = pipeline[-1].reconstruct(X_scaled)
     assert display.ax_.shape == (1, 2)
     for col in range(2):
         np.testing.assert_allclose(display.input_lines_[0, col].get_ydata(), X_scaled[col])
-        np.testing.assert_allclose(
-            display.reconstruction_lines_[0, col].get_ydata(), X_rec[col]
-        )
+        np.testing.assert_allclose(display.reconstruction_lines_[0, col].get_ydata(), X_rec[col])
         assert display.error_fills_[0, col] in display.ax_[0, col].collections
     titles = [ax.get_title() for ax in display.ax_[0]]
     assert titles[0].startswith("Row 0") and titles[0].endswith("(normal)")
@@ -44,9 +40,7 @@ def test_reconstruction_display_draws_rows_and_reconstruction(pipeline, blobs):
 def test_reconstruction_display_one_panel_per_channel():
     values, _ = series()
     X = values[:240].reshape(12, 20 * 2)  # 12 sequences of 20 steps, 2 channels
-    detector = LSTMAutoencoderDetector(
-        n_channels=2, units=2, early_stopping=False, **TINY
-    ).fit(X)
+    detector = LSTMAutoencoderDetector(n_channels=2, units=2, early_stopping=False, **TINY).fit(X)
     display = ReconstructionDisplay.from_estimator(detector, X, index=3)
     assert display.ax_.shape == (2, 1)  # n_channels panels
     rec = detector.reconstruct(X[[3]]).reshape(20, 2)
@@ -68,9 +62,7 @@ def test_reconstruction_display_one_panel_per_channel():
 def test_reconstruction_display_single_panel_and_given_ax():
     X = np.arange(12.0).reshape(2, 6)
     _, ax = plt.subplots()
-    display = ReconstructionDisplay(X=X[:1], X_reconstructed=X[:1] + 1, name="toy").plot(
-        ax=ax
-    )
+    display = ReconstructionDisplay(X=X[:1], X_reconstructed=X[:1] + 1, name="toy").plot(ax=ax)
     assert display.ax_ is ax
     assert ax.get_title() == "toy"
     with pytest.raises(ValueError, match="draws 2 panel"):
@@ -93,9 +85,7 @@ def test_reconstruction_display_errors(pipeline, blobs):
     with pytest.raises(TypeError, match="reconstruct method.*IsolationForest"):
         ReconstructionDisplay.from_estimator(fitted_forest, X_test)
     with pytest.raises(ValueError, match="anomaly_label=1 is not among"):
-        ReconstructionDisplay.from_estimator(
-            pipeline, X_test, y=np.zeros(100), anomaly_label=1
-        )
+        ReconstructionDisplay.from_estimator(pipeline, X_test, y=np.zeros(100), anomaly_label=1)
 
 
 def test_reconstruction_display_inside_a_threshold_meta_estimator(blobs):

@@ -49,9 +49,5 @@ def test_series_score_display_list_of_lists(windowed):
     # list.index is a method, not a time axis
     values, y = series()
     display = SeriesScoreDisplay.from_estimator(windowed, values.tolist(), y)
-    np.testing.assert_array_equal(
-        display.score_line_.get_xdata(), np.arange(len(values))
-    )
-    assert [line.get_label() for line in display.series_lines_] == [
-        "Channel 0", "Channel 1"
-    ]
+    np.testing.assert_array_equal(display.score_line_.get_xdata(), np.arange(len(values)))
+    assert [line.get_label() for line in display.series_lines_] == ["Channel 0", "Channel 1"]

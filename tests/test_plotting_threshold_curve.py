@@ -25,9 +25,7 @@ def test_threshold_curve_display_from_selector(selector):
     finite = np.isfinite(results["thresholds"])
     np.testing.assert_allclose(display.f1_line_.get_xdata(), results["thresholds"][finite])
     np.testing.assert_allclose(display.f1_line_.get_ydata(), results["scores"][finite])
-    np.testing.assert_allclose(
-        display.precision_line_.get_ydata(), results["precision"][finite]
-    )
+    np.testing.assert_allclose(display.precision_line_.get_ydata(), results["precision"][finite])
     np.testing.assert_allclose(display.recall_line_.get_ydata(), results["recall"][finite])
     assert display.best_marker_.get_xdata()[0] == selector.best_threshold_
     assert display.best_marker_.get_ydata()[0] == selector.best_score_
@@ -52,9 +50,7 @@ def test_threshold_curve_display_from_predictions_matches_selector(blobs):
     np.testing.assert_allclose(display.recall_line_.get_xdata(), thresholds[:-1])
     # the same display from the selector's own curves
     from_selector = ThresholdCurveDisplay.from_estimator(selector)
-    np.testing.assert_allclose(
-        from_selector.f1_line_.get_ydata(), display.f1_line_.get_ydata()
-    )
+    np.testing.assert_allclose(from_selector.f1_line_.get_ydata(), display.f1_line_.get_ydata())
 
 
 def test_threshold_curve_marker_lies_on_the_step_curve(blobs):
@@ -84,9 +80,7 @@ def test_threshold_curve_display_errors(blobs, cost_threshold):
         ThresholdCurveDisplay(
             thresholds=[0.1, 0.2], precision=[1.0, 1.0], recall=[1.0], f1=[1.0, 1.0]
         ).plot()
-    selector = ThresholdSelector(
-        forest(5), method="balanced_accuracy", cv=2
-    ).fit(X_test, y_test)
+    selector = ThresholdSelector(forest(5), method="balanced_accuracy", cv=2).fit(X_test, y_test)
     with pytest.raises(ValueError, match="method='balanced_accuracy'"):
         ThresholdCurveDisplay.from_estimator(selector)
     # a CostThreshold records costs, not precision: the other display
@@ -97,7 +91,9 @@ def test_threshold_curve_display_errors(blobs, cost_threshold):
 def test_threshold_curve_display_given_ax_and_name():
     _, ax = plt.subplots()
     display = ThresholdCurveDisplay(
-        thresholds=[0.2, 0.5, np.inf], precision=[0.5, 1.0, 1.0], recall=[1.0, 0.5, 0.0],
+        thresholds=[0.2, 0.5, np.inf],
+        precision=[0.5, 1.0, 1.0],
+        recall=[1.0, 0.5, 0.0],
         f1=[2 / 3, 2 / 3, 0.0],
     ).plot(ax=ax, name="toy", curve_kw={"linewidth": 3})
     assert display.ax_ is ax and ax.get_title() == "toy"

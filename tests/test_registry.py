@@ -22,8 +22,7 @@ def test_every_entry_names_its_class_in_its_module():
 def test_public_names_are_the_registry_estimators_and_the_functions():
     classes = {entry.name for entry in entries(public=True)}
     exported = {
-        name for name in sklearn_recon.__all__
-        if inspect.isclass(getattr(sklearn_recon, name))
+        name for name in sklearn_recon.__all__ if inspect.isclass(getattr(sklearn_recon, name))
     }
     assert exported == classes
     for name in classes:

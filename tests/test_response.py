@@ -94,7 +94,8 @@ def test_pipelines_and_freezing_are_walked_through(data):
 def test_imbalanced_learn_samplers_are_skipped_when_scoring(data):
     X, y = data
     pipeline = make_imblearn_pipeline(
-        StandardScaler(), RandomOverSampler(random_state=0),
+        StandardScaler(),
+        RandomOverSampler(random_state=0),
         LogisticRegression(),
     ).fit(X, y)
     np.testing.assert_allclose(

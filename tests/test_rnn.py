@@ -16,8 +16,14 @@ N_STEPS = 16
 
 def tiny(**params):
     return RNNClassifierDetector(
-        **{"units": 6, "epochs": 15, "batch_size": 32, "learning_rate": 0.01,
-           "random_state": 0, **params}
+        **{
+            "units": 6,
+            "epochs": 15,
+            "batch_size": 32,
+            "learning_rate": 0.01,
+            "random_state": 0,
+            **params,
+        }
     )
 
 
@@ -67,9 +73,7 @@ def test_scores_probabilities_and_predictions_agree(fitted, data):
     # The default threshold is the probability 0.5.
     assert fitted.threshold_ == 0.0
     np.testing.assert_array_equal(fitted.decision_function(X_test), scores)
-    np.testing.assert_array_equal(
-        fitted.predict(X_test), np.where(proba[:, 0] > 0.5, -1, 1)
-    )
+    np.testing.assert_array_equal(fitted.predict(X_test), np.where(proba[:, 0] > 0.5, -1, 1))
     assert {-1, 1} == set(fitted.predict(X_test))
 
 
@@ -169,9 +173,7 @@ def test_validation_split_is_stratified():
     is_anomaly = np.r_[np.zeros(95, bool), np.ones(5, bool)]
     targets = tiny()._pack_targets(is_anomaly)
     x = np.arange(100.0)[:, None, None]
-    (x_train, t_train, _), (x_val, t_val, _) = tiny()._split_validation(
-        x, targets, None, seed=3
-    )
+    (x_train, t_train, _), (x_val, t_val, _) = tiny()._split_validation(x, targets, None, seed=3)
     assert t_val[:, 0].sum() == 1 and len(t_val) == 11
     assert t_train[:, 0].sum() == 4
     assert sorted(np.r_[x_train.ravel(), x_val.ravel()]) == list(range(100))
@@ -214,12 +216,22 @@ def test_synthetic_anomalies_perturb_every_row_without_mutating(data):
 def test_stacked_bidirectional_lstm_with_dropout(data):
     X, y, X_test = data[0], data[1], data[2]
     detector = tiny(
-        cell="lstm", units=(5, 3), bidirectional=True, dropout=0.2, epochs=1,
+        cell="lstm",
+        units=(5, 3),
+        bidirectional=True,
+        dropout=0.2,
+        epochs=1,
         early_stopping=False,
     ).fit(X, y)
     names = [type(layer).__name__ for layer in detector.model_.layers]
     assert names == [
-        "InputLayer", "Conv1D", "Bidirectional", "Dropout", "Bidirectional", "Dropout", "Dense"
+        "InputLayer",
+        "Conv1D",
+        "Bidirectional",
+        "Dropout",
+        "Bidirectional",
+        "Dropout",
+        "Dense",
     ]
     forward = detector.model_.layers[2].forward_layer
     backward = detector.model_.layers[2].backward_layer

@@ -81,9 +81,7 @@ def test_routing_on_reaches_a_detector_inside_a_pipeline(data):
         )
         model = ThresholdSelector(pipeline, cv=3, anomaly_label=1)
         model.fit(X, y, sample_weight=weight)
-        np.testing.assert_array_equal(
-            model.estimator_[-1].fit_weight_, weight[y == 0]
-        )
+        np.testing.assert_array_equal(model.estimator_[-1].fit_weight_, weight[y == 0])
 
 
 def test_routing_off_takes_the_detector_parameters_like_a_pipeline(data):
@@ -106,7 +104,9 @@ def test_splitter_and_scorer_metadata_are_routed(data):
         scorer = get_scorer("f1").set_score_request(sample_weight=True)
         model = ThresholdSelector(
             WeightedStub().set_fit_request(sample_weight=False),
-            method=scorer, cv=GroupKFold(3), anomaly_label=1,
+            method=scorer,
+            cv=GroupKFold(3),
+            anomaly_label=1,
         )
         model.fit(X, y, groups=groups, sample_weight=weight)
         unweighted = ThresholdSelector(

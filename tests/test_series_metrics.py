@@ -120,9 +120,7 @@ def _tsb_ad(y, scores, window, n_thresholds):
 
 def _vus_package(y, scores, window, n_thresholds):
     metrics = pytest.importorskip("vus.metrics")
-    result = metrics.get_metrics(
-        scores, y, metric="vus", slidingWindow=window, thre=n_thresholds
-    )
+    result = metrics.get_metrics(scores, y, metric="vus", slidingWindow=window, thre=n_thresholds)
     return result["VUS_ROC"], result["VUS_PR"]
 
 

@@ -135,7 +135,11 @@ def test_label_free_methods_read_held_out_normal_rows(data):
         default_k = {"mean_std": 1, "median_mad": 3, "iqr": 1.5}[method]
         for k, default in ((2.0, None), (None, default_k)):
             model = ThresholdSelector(
-                StubDetector(), method=method, k=k, refit=False, random_state=0,
+                StubDetector(),
+                method=method,
+                k=k,
+                refit=False,
+                random_state=0,
                 anomaly_label=1,
             ).fit(X, y)
             held_out = _held_out_normal_scores(model, X, y)
@@ -145,7 +149,11 @@ def test_label_free_methods_read_held_out_normal_rows(data):
             expected = rule(held_out, default if k is None else k)
             assert model.best_threshold_ == pytest.approx(expected)
     quantile = ThresholdSelector(
-        StubDetector(), method="quantile", quantile=0.9, refit=False, random_state=0,
+        StubDetector(),
+        method="quantile",
+        quantile=0.9,
+        refit=False,
+        random_state=0,
         anomaly_label=1,
     ).fit(X, y)
     assert quantile.best_threshold_ == pytest.approx(
@@ -266,9 +274,7 @@ def test_predict_and_decision_function_use_y_coding(data):
     model01 = CostThreshold(forest, **COSTS, anomaly_label=1)
     decision01 = model01.fit(X, y01).decision_function(X)
     np.testing.assert_array_equal((decision01 > 0).astype(int), model01.predict(X))
-    np.testing.assert_allclose(
-        model01.score_samples(X), model01.estimator_.score_samples(X)
-    )
+    np.testing.assert_allclose(model01.score_samples(X), model01.estimator_.score_samples(X))
 
 
 def test_train_on(data):
@@ -309,9 +315,9 @@ def test_frozen_detector_is_used_as_is(data):
     X, y = data
     forest = IsolationForest(n_estimators=20, random_state=0).fit(X[y == 0])
     trees = forest.estimators_
-    model = CostThreshold(
-        FrozenEstimator(forest), **COSTS, confidence=None, anomaly_label=1
-    ).fit(X, y)
+    model = CostThreshold(FrozenEstimator(forest), **COSTS, confidence=None, anomaly_label=1).fit(
+        X, y
+    )
     assert model.estimator_.estimator is forest and forest.estimators_ is trees
     # The threshold is chosen on the data given to fit.
     costs_, _ = cost_curve(y, -forest.score_samples(X), **COSTS, anomaly_label=1)
@@ -365,9 +371,7 @@ def test_grid_search_over_cost_threshold_with_autoencoder():
     X_anomaly = rng.normal(size=(16, 8)) * 2
     X = np.r_[X_normal, X_anomaly]
     y = np.r_[np.zeros(160, dtype=int), np.ones(16, dtype=int)]
-    tiny = AutoencoderDetector(
-        epochs=3, batch_size=256, early_stopping=False, random_state=0
-    )
+    tiny = AutoencoderDetector(epochs=3, batch_size=256, early_stopping=False, random_state=0)
     pipe = Pipeline(
         [
             (
@@ -380,8 +384,13 @@ def test_grid_search_over_cost_threshold_with_autoencoder():
                 # held-out rows and a 3-epoch network it rightly trusts nothing
                 "cost",
                 CostThreshold(
-                    tiny, **COSTS, confidence=None, cv=0.5, refit=False,
-                    random_state=0, anomaly_label=1,
+                    tiny,
+                    **COSTS,
+                    confidence=None,
+                    cv=0.5,
+                    refit=False,
+                    random_state=0,
+                    anomaly_label=1,
                 ),
             ),
         ]
@@ -422,9 +431,7 @@ def test_conformal_false_alarm_rate_is_at_most_alpha(n, alpha, seed):
         return
     thresholds = np.array([conformal_threshold(row[:n], alpha) for row in scores[:200]])
     sorted_rows = np.sort(scores[:, :n], axis=1)
-    np.testing.assert_array_equal(
-        thresholds, np.nextafter(sorted_rows[:200, rank - 1], np.inf)
-    )
+    np.testing.assert_array_equal(thresholds, np.nextafter(sorted_rows[:200, rank - 1], np.inf))
     flags = scores[:, n] > sorted_rows[:, rank - 1]
     exact = 1 - rank / (n + 1)
     assert exact <= alpha + 1e-12
@@ -439,7 +446,9 @@ def test_conformal_selector_keeps_its_false_alarm_rate_on_fresh_normal_rows():
     for _ in range(repetitions):
         X = rng.normal(size=(60, 1))
         model = ThresholdSelector(
-            StubDetector(), method="conformal", alpha=alpha,
+            StubDetector(),
+            method="conformal",
+            alpha=alpha,
             random_state=int(rng.integers(2**31)),
         ).fit(X)
         flags += int(model.predict(rng.normal(size=(1, 1)))[0] == -1)
@@ -598,7 +607,11 @@ def test_per_sample_costs_are_routed_to_the_meta_estimator_and_the_scorer(data):
         assert fitted.base_cost_ == pytest.approx(amount[y == 1].sum())
         # the scorer read the amounts too: minus the cost with them
         expected = -total_cost(
-            y, fitted.predict(X), fp_cost=5, fn_cost=amount,
-            tp_cost=fitted.tp_cost, anomaly_label=1,
+            y,
+            fitted.predict(X),
+            fp_cost=5,
+            fn_cost=amount,
+            tp_cost=fitted.tp_cost,
+            anomaly_label=1,
         )
         assert scorer(fitted, X, y, fn_cost=amount) == pytest.approx(expected)

@@ -52,16 +52,13 @@ def test_scores_reconstruct_from_the_latent_mean(fitted, blobs):
     X_test = blobs[1]
     z_mean, reconstruction = numpy_forward(fitted, X_test)
     np.testing.assert_allclose(fitted.encode(X_test), z_mean, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(fitted.reconstruct(X_test), reconstruction, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(
-        fitted.reconstruct(X_test), reconstruction, rtol=1e-5, atol=1e-6
-    )
-    np.testing.assert_allclose(
-        -fitted.score_samples(X_test), ((X_test - reconstruction) ** 2).mean(axis=1),
+        -fitted.score_samples(X_test),
+        ((X_test - reconstruction) ** 2).mean(axis=1),
         rtol=1e-5,
     )
-    np.testing.assert_array_equal(
-        fitted.score_samples(X_test), fitted.score_samples(X_test)
-    )
+    np.testing.assert_array_equal(fitted.score_samples(X_test), fitted.score_samples(X_test))
 
 
 def test_training_network_samples_the_latent_code(fitted, blobs):
@@ -94,7 +91,9 @@ def test_mae_loss_scores_absolute_errors(blobs):
     X_test = blobs[1]
     diff = X_test - detector.reconstruct(X_test)
     np.testing.assert_allclose(
-        -detector.score_samples(X_test), np.abs(diff).mean(axis=1), rtol=1e-5  # float32
+        -detector.score_samples(X_test),
+        np.abs(diff).mean(axis=1),
+        rtol=1e-5,  # float32
     )
     np.testing.assert_allclose(
         detector.reconstruction_error(X_test, per_feature=True),
@@ -143,12 +142,8 @@ def test_larger_beta_gives_smaller_kl(blobs):
 
 def test_network_layout(fitted):
     model = fitted.model_
-    widths = {
-        layer.name: layer.units for layer in model.layers if hasattr(layer, "units")
-    }
-    assert widths == {
-        "encoder_0": 16, "z_mean": 3, "z_log_var": 3, "decoder_0": 16, "output": 12
-    }
+    widths = {layer.name: layer.units for layer in model.layers if hasattr(layer, "units")}
+    assert widths == {"encoder_0": 16, "z_mean": 3, "z_log_var": 3, "decoder_0": 16, "output": 12}
     assert model.get_layer("kl").beta == BETA
 
 
@@ -203,9 +198,7 @@ def test_pickle_read_in_another_process_scores_identically(fitted, blobs, tmp_pa
         """
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-    np.testing.assert_array_equal(
-        np.load(tmp_path / "scores.npy"), fitted.score_samples(X_test)
-    )
+    np.testing.assert_array_equal(np.load(tmp_path / "scores.npy"), fitted.score_samples(X_test))
     np.testing.assert_array_equal(np.load(tmp_path / "codes.npy"), fitted.encode(X_test))
 
 
@@ -235,7 +228,5 @@ def test_builder_is_a_pure_function_of_its_seed():
         build_vae(5, hidden_units=(4,), latent_dim=2, seed=s) for s in (3, 3, 4)
     )
     x = np.ones((4, 5), dtype=np.float32)
-    np.testing.assert_array_equal(
-        first(x, training=True).numpy(), second(x, training=True).numpy()
-    )
+    np.testing.assert_array_equal(first(x, training=True).numpy(), second(x, training=True).numpy())
     assert not np.allclose(first.get_weights()[0], other.get_weights()[0])

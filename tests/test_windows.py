@@ -86,9 +86,7 @@ def test_aggregate_window_scores_inverts_sliding_windows(n_timesteps, window_siz
         data.draw(st.lists(st.floats(-1e6, 1e6), min_size=n_windows, max_size=n_windows))
     )
     mean = aggregate_window_scores(scores, n_timesteps, window_size, stride=stride)
-    top = aggregate_window_scores(
-        scores, n_timesteps, window_size, stride=stride, aggregate="max"
-    )
+    top = aggregate_window_scores(scores, n_timesteps, window_size, stride=stride, aggregate="max")
     # Every step gets a finite score from some window, and max >= mean.
     assert mean.shape == top.shape == (n_timesteps,)
     assert np.isfinite(mean).all() and np.isfinite(top).all()
@@ -280,9 +278,19 @@ def windowed():
     rng = np.random.RandomState(0)
     train = _series(400, rng)
     detector = WindowedDetector(
-        LSTMAutoencoderDetector(units=8, downsample=2, conv_filters=8, epochs=20,
-                                learning_rate=0.01, early_stopping=False, random_state=0),
-        window_size=16, stride=2, fit_stride=4, aggregate="max",
+        LSTMAutoencoderDetector(
+            units=8,
+            downsample=2,
+            conv_filters=8,
+            epochs=20,
+            learning_rate=0.01,
+            early_stopping=False,
+            random_state=0,
+        ),
+        window_size=16,
+        stride=2,
+        fit_stride=4,
+        aggregate="max",
     )
     return detector.fit(train), rng
 

@@ -1,6 +1,5 @@
 """``sklearn-recon demo``: the main job on the bundled ECG5000."""
 
-
 from ._stderr import load_keras
 
 
@@ -52,13 +51,10 @@ def run_demo(args):
         with warnings.catch_warnings():
             # the demo's epochs are capped on purpose; the table says how many ran
             warnings.simplefilter("ignore", ConvergenceWarning)
-            pipeline, result = run_detector(
-                detector, split, supervised=name in SUPERVISED
-            )
+            pipeline, result = run_detector(detector, split, supervised=name in SUPERVISED)
         ran = f" ({result['n_iter']} epochs)" if "n_iter" in result else ""
         print(
-            f"{step} done in {result['fit_seconds']:.1f} s{ran}, "
-            f"ROC-AUC {result['roc_auc']:.4f}",
+            f"{step} done in {result['fit_seconds']:.1f} s{ran}, ROC-AUC {result['roc_auc']:.4f}",
             flush=True,
         )
         results[name] = dict(result, label=label, max_epochs=epochs)
@@ -125,10 +121,22 @@ def _demo_plots(results, pipelines, X_test, y_test, out):
     metric_names = {"roc_auc": "ROC-AUC", "pr_auc": "PR-AUC"}
     written = []
     plots = (
-        (RocCurveDisplay, "roc_auc", "roc.png", "ROC curves", "false positive rate (log)",
-         "true positive rate"),
-        (PrecisionRecallDisplay, "pr_auc", "precision_recall.png",
-         "Precision-recall curves", "recall", "precision (from 0.5)"),
+        (
+            RocCurveDisplay,
+            "roc_auc",
+            "roc.png",
+            "ROC curves",
+            "false positive rate (log)",
+            "true positive rate",
+        ),
+        (
+            PrecisionRecallDisplay,
+            "pr_auc",
+            "precision_recall.png",
+            "Precision-recall curves",
+            "recall",
+            "precision (from 0.5)",
+        ),
     )
     for display, metric, filename, title, xlabel, ylabel in plots:
         fig, ax = plt.subplots(figsize=(8, 6))

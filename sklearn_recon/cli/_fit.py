@@ -46,32 +46,47 @@ def run_fit(args):
     frame = read_table(args.data, args.rows)
     ids, times, dropped = (flatten(v) for v in (args.id_column, args.time_column, args.drop))
     label = [] if args.label_column is None else [args.label_column]
-    check_columns(frame, args.data, {"--id-column": ids, "--time-column": times,
-                                      "--drop": dropped, "--label-column": label})
+    check_columns(
+        frame,
+        args.data,
+        {"--id-column": ids, "--time-column": times, "--drop": dropped, "--label-column": label},
+    )
     X = features(frame, args.data, ids + times + dropped + label)
     check_missing(X, args.data, args.impute != "none")
     if series:
         check_time_order(frame, times, args.data)
-    kept_out = [f"{c} ({role})" for role, columns in
-                (("id", ids), ("time", times), ("label", label), ("dropped", dropped))
-                for c in columns]
-    print(f"Features: {X.shape[1]} numeric columns"
-          + (f"; kept out: {', '.join(kept_out)}" if kept_out else "") + ".")
+    kept_out = [
+        f"{c} ({role})"
+        for role, columns in (("id", ids), ("time", times), ("label", label), ("dropped", dropped))
+        for c in columns
+    ]
+    print(
+        f"Features: {X.shape[1]} numeric columns"
+        + (f"; kept out: {', '.join(kept_out)}" if kept_out else "")
+        + "."
+    )
 
     fit_params, X_fit, y = {}, X, None
     if label:
-        is_anomaly = anomaly_rows(frame[args.label_column], args.anomaly_label,
-                                   args.label_column)
+        is_anomaly = anomaly_rows(frame[args.label_column], args.anomaly_label, args.label_column)
         if supervised:
             y = np.where(is_anomaly, -1, 1)
-            print(f"Training on all {len(X)} rows, {is_anomaly.sum()} labelled "
-                  f"{args.anomaly_label} (anomalies).")
+            print(
+                f"Training on all {len(X)} rows, {is_anomaly.sum()} labelled "
+                f"{args.anomaly_label} (anomalies)."
+            )
         elif series:
             # a series keeps every step: the windows over anomalies weigh 0
             fit_params["sample_weight"] = np.where(is_anomaly, 0.0, 1.0)
-            print(f"Training on a series of {len(X)} time steps"
-                  + (f"; the windows over the {is_anomaly.sum()} steps labelled "
-                     f"{args.anomaly_label} are left out." if is_anomaly.any() else "."))
+            print(
+                f"Training on a series of {len(X)} time steps"
+                + (
+                    f"; the windows over the {is_anomaly.sum()} steps labelled "
+                    f"{args.anomaly_label} are left out."
+                    if is_anomaly.any()
+                    else "."
+                )
+            )
         else:
             X_fit = X[~is_anomaly]
             print(f"Training on the {len(X_fit)} rows not labelled {args.anomaly_label}.")
@@ -89,11 +104,9 @@ def run_fit(args):
     if series:
         from ..windows import WindowedDetector
 
-        detector = WindowedDetector(detector, window_size=args.window,
-                                    stride=args.stride or 1)
+        detector = WindowedDetector(detector, window_size=args.window, stride=args.stride or 1)
     steps = [] if args.impute == "none" else [SimpleImputer(strategy=args.impute)]
-    steps += {"minmax": [MinMaxScaler()], "standard": [StandardScaler()], "none": []}[
-        args.scaler]
+    steps += {"minmax": [MinMaxScaler()], "standard": [StandardScaler()], "none": []}[args.scaler]
     model = make_pipeline(*steps, detector)
     fit_params = {f"{model.steps[-1][0]}__{k}": v for k, v in fit_params.items()}
     start = time.perf_counter()
@@ -108,8 +121,10 @@ def run_fit(args):
     if series:
         window = model[-1].window_size_
         how = "estimated period" if args.window == "auto" else "--window"
-        name = (f"WindowedDetector({detector_class.__name__}, windows of {window} "
-                f"steps from the {how}, stride {model[-1].stride})")
+        name = (
+            f"WindowedDetector({detector_class.__name__}, windows of {window} "
+            f"steps from the {how}, stride {model[-1].stride})"
+        )
         what = "time steps"
     else:
         name = detector_class.__name__
@@ -121,15 +136,19 @@ def run_fit(args):
         f"{percent(reference.expected_share)} of the training {what}."
     )
     # what score needs to know, stored in the model file next to the model
-    sklearn_recon.save(model, args.out, metadata={
-        "cli_settings": {
-            "id_columns": ids,
-            "time_columns": times,
-            "label_column": args.label_column,
-            "anomaly_label": args.anomaly_label,
-            "impute": args.impute,
+    sklearn_recon.save(
+        model,
+        args.out,
+        metadata={
+            "cli_settings": {
+                "id_columns": ids,
+                "time_columns": times,
+                "label_column": args.label_column,
+                "anomaly_label": args.anomaly_label,
+                "impute": args.impute,
+            },
+            "drift_reference": reference,
         },
-        "drift_reference": reference,
-    })
+    )
     print(f"Saved to {args.out}")
     return 0

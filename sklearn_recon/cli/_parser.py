@@ -11,8 +11,7 @@ def _detector_list(text):
     unknown = [name for name in names if name not in DEMO_DETECTORS]
     if unknown or not names:
         raise argparse.ArgumentTypeError(
-            f"unknown detector(s) {unknown or [text]}; choose among "
-            f"{','.join(DEMO_DETECTORS)}"
+            f"unknown detector(s) {unknown or [text]}; choose among {','.join(DEMO_DETECTORS)}"
         )
     return list(dict.fromkeys(names))
 
@@ -58,8 +57,7 @@ def _level(text):
         value = -1.0
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(
-            f"expected a significance level in [0, 1) (0 turns the check off), got "
-            f"{text!r}"
+            f"expected a significance level in [0, 1) (0 turns the check off), got {text!r}"
         )
     return value
 
@@ -79,25 +77,41 @@ def _window(text):
 def _add_column_options(parser, *, repeated=False):
     """fit's column options; score takes --id-column and --time-column again."""
     for option, what in (
-        ("--id-column", ("identifier column(s) kept out of the features and copied "
-                         "to score's output")),
-        ("--time-column", ("time column(s) kept out of the features and copied to "
-                           "score's output; in series mode the rows must be in its "
-                           "order, and the first is the plot's time axis")),
+        (
+            "--id-column",
+            ("identifier column(s) kept out of the features and copied to score's output"),
+        ),
+        (
+            "--time-column",
+            (
+                "time column(s) kept out of the features and copied to "
+                "score's output; in series mode the rows must be in its "
+                "order, and the first is the plot's time axis"
+            ),
+        ),
         ("--drop", "column(s) to ignore"),
     ):
         if repeated and option == "--drop":
             continue
         if repeated:
-            what = ("as given to fit (optional: the model file remembers it; "
-                    "different columns are an error)")
-        parser.add_argument(option, type=_column_names, action="append",
-                            metavar="COLS", help=f"{what} (repeatable or a comma list)")
+            what = (
+                "as given to fit (optional: the model file remembers it; "
+                "different columns are an error)"
+            )
+        parser.add_argument(
+            option,
+            type=_column_names,
+            action="append",
+            metavar="COLS",
+            help=f"{what} (repeatable or a comma list)",
+        )
 
 
 def _add_rows_option(parser):
     parser.add_argument(
-        "--rows", type=_row_range, metavar="START:STOP",
+        "--rows",
+        type=_row_range,
+        metavar="START:STOP",
         help="use only these data rows, 0-based, as a Python slice (e.g. :12000 for "
         "the first 12000, 12000: for the rest)",
     )
@@ -111,8 +125,7 @@ def build_parser():
 
     demo = sub.add_parser(
         "demo",
-        help="train every detector and the baselines on the bundled ECG5000 and "
-        "compare them",
+        help="train every detector and the baselines on the bundled ECG5000 and compare them",
         description="Train the deep detectors and scikit-learn's baselines on the "
         "bundled ECG5000 (the protocol of the studies), print a table of their "
         "scores and write it as Markdown and JSON, with plots, to --out.",
@@ -124,17 +137,17 @@ def build_parser():
         help=f"comma-separated, among {','.join(DEMO_DETECTORS)} (default: all)",
     )
     demo.add_argument(
-        "--epochs", type=_positive_int,
-        help="maximum epochs of every deep detector (default: per detector, a few "
-        "minutes in all)",
+        "--epochs",
+        type=_positive_int,
+        help="maximum epochs of every deep detector (default: per detector, a few minutes in all)",
     )
     demo.add_argument(
         "--quick", action="store_true", help="few epochs: the whole demo in under a minute"
     )
     demo.add_argument(
-        "--out", default="sklearn-recon-demo",
-        help="folder for results.md, results.json and the plots (default "
-        "./sklearn-recon-demo)",
+        "--out",
+        default="sklearn-recon-demo",
+        help="folder for results.md, results.json and the plots (default ./sklearn-recon-demo)",
     )
     demo.add_argument("--no-plots", action="store_true", help="write no PNG plots")
     demo.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
@@ -153,50 +166,67 @@ def build_parser():
         "of training rows above the threshold with the range of every feature "
         "(for score's drift warning): score needs none of these options again.",
     )
-    fit.add_argument("data", help="CSV file with a header row, one row per sample "
-                     "(or time step)")
+    fit.add_argument("data", help="CSV file with a header row, one row per sample (or time step)")
     fit.add_argument(
-        "--detector", choices=list(FIT_DETECTORS), default="autoencoder",
+        "--detector",
+        choices=list(FIT_DETECTORS),
+        default="autoencoder",
         help="autoencoder (default), vae, lstm (each row, or window, read as a "
         "sequence) or rnn (a supervised classifier: needs --label-column)",
     )
     fit.add_argument("--out", required=True, help="model file to write")
     fit.add_argument(
-        "--label-column", help="column holding labels; it is not a feature. The rows "
+        "--label-column",
+        help="column holding labels; it is not a feature. The rows "
         "labelled --anomaly-label are left out of training (in series mode, the "
-        "windows over them); rnn learns from all rows")
+        "windows over them); rnn learns from all rows",
+    )
     fit.add_argument(
-        "--anomaly-label", default="-1",
+        "--anomaly-label",
+        default="-1",
         help="label of the anomalies in --label-column (default -1)",
     )
     _add_column_options(fit)
     fit.add_argument(
-        "--impute", choices=["none", "median", "mean"], default="none",
+        "--impute",
+        choices=["none", "median", "mean"],
+        default="none",
         help="fill missing values with each column's training median or mean, in "
         "the saved model (default none: missing values are an error)",
     )
     fit.add_argument(
-        "--scaler", choices=["minmax", "standard", "none"], default="minmax",
+        "--scaler",
+        choices=["minmax", "standard", "none"],
+        default="minmax",
         help="scaling before the detector (default minmax)",
     )
     fit.add_argument(
-        "--window", type=_window, metavar="N|auto",
+        "--window",
+        type=_window,
+        metavar="N|auto",
         help="series mode: the rows are consecutive time steps in time order, "
         "every feature a channel; the detector learns windows of N steps (auto: the "
         "series' dominant period, 8 to 300 steps) and score gives every step a "
         "score",
     )
     fit.add_argument(
-        "--stride", type=_positive_int, metavar="N",
+        "--stride",
+        type=_positive_int,
+        metavar="N",
         help="with --window: steps between the starts of two windows, in training "
         "and scoring (default 1)",
     )
     _add_rows_option(fit)
-    fit.add_argument("--epochs", type=_positive_int,
-                     help="maximum epochs (default: the detector's)")
+    fit.add_argument(
+        "--epochs", type=_positive_int, help="maximum epochs (default: the detector's)"
+    )
     fit.add_argument("--random-state", type=int, default=0, help="seed (default 0)")
-    fit.add_argument("--verbose", type=int, default=0,
-                     help="1 shows a progress bar and keeps TensorFlow's log lines")
+    fit.add_argument(
+        "--verbose",
+        type=int,
+        default=0,
+        help="1 shows a progress bar and keeps TensorFlow's log lines",
+    )
 
     score = sub.add_parser(
         "score",
@@ -215,36 +245,38 @@ def build_parser():
         "sklearn_recon.monitoring.check_drift.",
     )
     score.add_argument("model", help="model file written by 'sklearn-recon fit'")
-    score.add_argument("data", help="CSV file with the columns the model was fitted on; "
-                       "other columns are ignored")
+    score.add_argument(
+        "data", help="CSV file with the columns the model was fitted on; other columns are ignored"
+    )
     score.add_argument("--out", help="CSV file to write (default: standard output)")
     score.add_argument(
-        "--plot", metavar="FILE.png",
+        "--plot",
+        metavar="FILE.png",
         help="draw the scores with the threshold (per row, or over the series with "
         "its flagged steps) and the labelled anomalies, if the label column is "
         "there; needs matplotlib",
     )
     score.add_argument(
         "--label-column",
-        help="labels for the plot (default: fit's --label-column, when the table "
-        "has it)",
+        help="labels for the plot (default: fit's --label-column, when the table has it)",
     )
-    score.add_argument("--anomaly-label",
-                       help="label of the anomalies (default: fit's)")
+    score.add_argument("--anomaly-label", help="label of the anomalies (default: fit's)")
     _add_column_options(score, repeated=True)
     score.add_argument(
-        "--impute", choices=["none", "median", "mean"],
+        "--impute",
+        choices=["none", "median", "mean"],
         help="as given to fit (optional: the model file remembers it; a different "
         "value is an error)",
     )
     _add_rows_option(score)
     score.add_argument(
-        "--drift-level", type=_level, default=0.001, metavar="P",
-        help="significance level of the drift warning (default 0.001; 0 turns the "
-        "check off)",
+        "--drift-level",
+        type=_level,
+        default=0.001,
+        metavar="P",
+        help="significance level of the drift warning (default 0.001; 0 turns the check off)",
     )
-    score.add_argument("--verbose", type=int, default=0,
-                       help="1 keeps TensorFlow's log lines")
+    score.add_argument("--verbose", type=int, default=0, help="1 keeps TensorFlow's log lines")
 
     export = sub.add_parser(
         "export",
@@ -255,16 +287,14 @@ def build_parser():
         'pip install "sklearn-recon[export]".',
     )
     export.add_argument("model", help="model file written by 'sklearn-recon fit' or save")
+    export.add_argument("out", help="file to write (.onnx), or directory for --format saved_model")
     export.add_argument(
-        "out", help="file to write (.onnx), or directory for --format saved_model"
-    )
-    export.add_argument(
-        "--format", choices=["onnx", "saved_model"], default="onnx",
+        "--format",
+        choices=["onnx", "saved_model"],
+        default="onnx",
         help="onnx (default; runs in onnxruntime without TensorFlow) or "
         "saved_model (a TensorFlow SavedModel with a serving_default signature)",
     )
     export.add_argument("--opset", type=_positive_int, help="ONNX opset (default 17)")
-    export.add_argument(
-        "--verbose", type=int, default=0, help="1 keeps TensorFlow's log lines"
-    )
+    export.add_argument("--verbose", type=int, default=0, help="1 keeps TensorFlow's log lines")
     return parser

@@ -79,9 +79,7 @@ def run_score(args):
         try:
             import matplotlib
         except ImportError:
-            raise CLIError(
-                '--plot needs matplotlib: pip install "sklearn-recon[plot]"'
-            ) from None
+            raise CLIError('--plot needs matplotlib: pip install "sklearn-recon[plot]"') from None
         matplotlib.use("Agg")
     if not os.path.exists(args.model):  # before reading a large table
         raise CLIError(f"{args.model}: no such file")
@@ -113,8 +111,9 @@ def run_score(args):
             )
     clash = [c for c in ids + times if c in SCORE_COLUMNS]
     if clash:
-        raise CLIError(f"{args.data}: the column {clash[0]!r} would be overwritten by "
-                       "the scores; rename it")
+        raise CLIError(
+            f"{args.data}: the column {clash[0]!r} would be overwritten by the scores; rename it"
+        )
     if args.plot is not None and args.label_column and label_column not in frame.columns:
         raise CLIError(f"{args.data}: no column {label_column!r} (--label-column)")
     # the columns the model was fitted on, by name; others are left alone
@@ -146,8 +145,9 @@ def run_score(args):
         file=sys.stdout if args.out else sys.stderr,
     )
     if reference is not None and args.drift_level > 0:
-        report = check_drift(model, X, reference=reference, anomaly_score=anomaly,
-                             level=args.drift_level)
+        report = check_drift(
+            model, X, reference=reference, anomaly_score=anomaly, level=args.drift_level
+        )
         if report.drifted:
             print(f"sklearn-recon score: warning: {report}", file=sys.stderr)
     if args.plot is not None:
@@ -174,17 +174,24 @@ def _plot(args, model, X, frame, anomaly, threshold, is_anomaly, series, times):
     if series:
         steps = time_values(frame[times[0]]) if times else None
         display = SeriesScoreDisplay(
-            anomaly_score=anomaly, threshold=threshold, series=X.to_numpy(dtype=float),
-            time=steps, is_anomaly=is_anomaly,
-            channel_names=[str(c) for c in X.columns], score_label=score_label,
+            anomaly_score=anomaly,
+            threshold=threshold,
+            series=X.to_numpy(dtype=float),
+            time=steps,
+            is_anomaly=is_anomaly,
+            channel_names=[str(c) for c in X.columns],
+            score_label=score_label,
             name=title,
         ).plot()
         if times:
             display.ax_[-1].set_xlabel(times[0])
     else:
         display = ErrorDisplay(
-            anomaly_score=anomaly, threshold=threshold, is_anomaly=is_anomaly,
-            score_label=score_label, name=title,
+            anomaly_score=anomaly,
+            threshold=threshold,
+            is_anomaly=is_anomaly,
+            score_label=score_label,
+            name=title,
         ).plot()
         display.ax_.set_xlabel("Row of the scored table")
     _log_scale_if_wide(display.ax_[-1] if series else display.ax_, anomaly, threshold)
@@ -206,8 +213,6 @@ def _log_scale_if_wide(ax, anomaly, threshold):
     import numpy as np
 
     finite = anomaly[np.isfinite(anomaly)]
-    if len(finite) and threshold > 0 and finite.min() > 0 and (
-        finite.max() > 100 * threshold
-    ):
+    if len(finite) and threshold > 0 and finite.min() > 0 and (finite.max() > 100 * threshold):
         ax.set_yscale("log")
         ax.set_ylabel(f"{ax.get_ylabel()} (log scale)")

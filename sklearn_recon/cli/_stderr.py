@@ -52,7 +52,10 @@ def quiet_tensorflow(verbose=0):
         os.dup2(native.fileno(), 2)
         if python_on_fd2:
             sys.stderr = open(  # noqa: SIM115 - closed below
-                os.dup(original), "w", buffering=1, encoding=python_stderr.encoding,
+                os.dup(original),
+                "w",
+                buffering=1,
+                encoding=python_stderr.encoding,
                 errors="backslashreplace",
             )
         if fault:
@@ -70,7 +73,8 @@ def quiet_tensorflow(verbose=0):
             os.close(original)
             native.seek(0)
             kept = [
-                line for line in native
+                line
+                for line in native
                 if not (_TF_LOG_LINE.match(line) or line.startswith(_TF_OTHER_LINES))
             ]
             if kept:

@@ -25,9 +25,7 @@ def read_table(path, rows=None):
         n_rows = len(frame)
         frame = frame.iloc[rows]
         if len(frame) == 0:
-            raise CLIError(
-                f"{path}: --rows {format_rows(rows)} selects no row of its {n_rows}"
-            )
+            raise CLIError(f"{path}: --rows {format_rows(rows)} selects no row of its {n_rows}")
     return frame
 
 
@@ -46,8 +44,9 @@ def check_columns(frame, path, roles):
     for option, columns in roles.items():
         for column in columns:
             if column in seen:
-                raise CLIError(f"the column {column!r} is given to both {seen[column]} "
-                               f"and {option}")
+                raise CLIError(
+                    f"the column {column!r} is given to both {seen[column]} and {option}"
+                )
             seen[column] = option
             if column not in frame.columns:
                 raise CLIError(
@@ -113,8 +112,7 @@ def anomaly_rows(labels, anomaly_label, label_column):
         values = labels.astype(str).to_numpy()
     try:
         # a part of the data without anomalies (all one label) is fine
-        return check_anomaly_label(values, label, name=repr(label_column),
-                                   allow_absent=True)
+        return check_anomaly_label(values, label, name=repr(label_column), allow_absent=True)
     except ValueError:
         raise CLIError(
             f"--anomaly-label {anomaly_label} is not among the labels in "

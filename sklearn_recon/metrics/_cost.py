@@ -41,9 +41,7 @@ def check_costs(n_samples=None, **costs):
             or value < 0
         ):
             per_sample = " or one such number per sample" if n_samples is not None else ""
-            raise ValueError(
-                f"{name} must be a finite number >= 0{per_sample}; got {value!r}."
-            )
+            raise ValueError(f"{name} must be a finite number >= 0{per_sample}; got {value!r}.")
         checked[name] = float(value)
     return checked
 
@@ -287,9 +285,7 @@ def _check_weight(sample_weight, n_samples):
         return None
     weight = check_real_values(column_or_1d(sample_weight), "sample_weight")
     if weight.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight has {weight.shape[0]} values for {n_samples} samples."
-        )
+        raise ValueError(f"sample_weight has {weight.shape[0]} values for {n_samples} samples.")
     if not (np.isfinite(weight).all() and (weight >= 0).all()):
         raise ValueError("sample_weight must hold finite numbers >= 0.")
     return weight
@@ -357,9 +353,7 @@ def total_cost(
     ...            anomaly_label=1)
     305.0
     """
-    is_anomaly = check_anomaly_label(
-        y_true, anomaly_label, name="y_true", allow_absent=True
-    )
+    is_anomaly = check_anomaly_label(y_true, anomaly_label, name="y_true", allow_absent=True)
     flagged = column_or_1d(y_pred) == anomaly_label
     check_consistent_length(is_anomaly, flagged)
     costs = check_costs(
@@ -402,9 +396,7 @@ class _CostScorer(_Scorer):
 
     def _score(self, method_caller, estimator, X, y_true, **kwargs):
         anomaly_label = self._kwargs["anomaly_label"]
-        is_anomaly = check_anomaly_label(
-            y_true, anomaly_label, name="y_true", allow_absent=True
-        )
+        is_anomaly = check_anomaly_label(y_true, anomaly_label, name="y_true", allow_absent=True)
         if not is_anomaly.any():
             warnings.warn(
                 f"The scored samples hold no anomaly (no y == {anomaly_label!r}): "
@@ -424,10 +416,7 @@ class _CostScorer(_Scorer):
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._costs.items())
-        return (
-            f"make_cost_scorer({args}, "
-            f"anomaly_label={self._kwargs['anomaly_label']!r})"
-        )
+        return f"make_cost_scorer({args}, anomaly_label={self._kwargs['anomaly_label']!r})"
 
 
 class _NotTheLabel:
@@ -508,8 +497,6 @@ def make_cost_scorer(*, fp_cost, fn_cost, tp_cost=0, tn_cost=0, anomaly_label=-1
     >>> float(scorer(detector, X, y)) <= 0
     True
     """
-    costs = check_costs(
-        fp_cost=fp_cost, fn_cost=fn_cost, tp_cost=tp_cost, tn_cost=tn_cost
-    )
+    costs = check_costs(fp_cost=fp_cost, fn_cost=fn_cost, tp_cost=tp_cost, tn_cost=tn_cost)
     check_label_is_scalar(anomaly_label)
     return _CostScorer(costs, anomaly_label)

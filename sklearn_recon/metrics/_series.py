@@ -85,14 +85,14 @@ def _region_maxima(score, starts, ends, sliding_window):
         # before[r] / after[r]: the highest of the r steps just outside.
         before = score[max(start - half, 0) : start][::-1]
         after = score[end + 1 : min(end + half, n - 1) + 1]
-        before, after = (
-            np.maximum.accumulate(np.r_[-np.inf, side]) for side in (before, after)
+        before, after = (np.maximum.accumulate(np.r_[-np.inf, side]) for side in (before, after))
+        maxima[:, i] = np.maximum.reduce(
+            [
+                np.full(len(reach), score[start : end + 1].max()),
+                before[np.minimum(reach, len(before) - 1)],
+                after[np.minimum(reach, len(after) - 1)],
+            ]
         )
-        maxima[:, i] = np.maximum.reduce([
-            np.full(len(reach), score[start : end + 1].max()),
-            before[np.minimum(reach, len(before) - 1)],
-            after[np.minimum(reach, len(after) - 1)],
-        ])
     return maxima
 
 
@@ -112,9 +112,7 @@ def _regions_found(score, starts, ends, sliding_window, thresholds):
         new = np.r_[True, ends[:-1] + half < starts[1:] - half]
         group_max = np.maximum.reduceat(maxima[w], np.flatnonzero(new))
         n_regions[w] = len(group_max)
-        found[w] = len(group_max) - np.searchsorted(
-            np.sort(group_max), thresholds, side="left"
-        )
+        found[w] = len(group_max) - np.searchsorted(np.sort(group_max), thresholds, side="left")
     return n_regions, found
 
 
@@ -131,9 +129,7 @@ def _range_curves(is_anomaly, score, sliding_window, n_thresholds):
     ascending = np.sort(score)
     thresholds = ascending[::-1][np.linspace(0, n - 1, n_thresholds).astype(int)]
     n_flagged = n - np.searchsorted(ascending, thresholds, side="left")
-    hits = n_anomalies - np.searchsorted(
-        np.sort(score[is_anomaly]), thresholds, side="left"
-    )
+    hits = n_anomalies - np.searchsorted(np.sort(score[is_anomaly]), thresholds, side="left")
     # Buffer steps flagged, weighed by their labels: cumulative sums in the
     # order of decreasing score, read at each threshold.
     steps, weights = _buffer_weights(starts, ends, is_anomaly, sliding_window)

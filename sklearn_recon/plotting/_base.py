@@ -305,9 +305,7 @@ class _AnomalyDisplayMixin:
         return is_anomaly
 
     @classmethod
-    def _scores_from_estimator(
-        cls, estimator, X, y=None, *, anomaly_label=-1, name=None
-    ):
+    def _scores_from_estimator(cls, estimator, X, y=None, *, anomaly_label=-1, name=None):
         """Constructor keywords of a score display from a fitted estimator.
 
         Returns a dict of ``anomaly_score`` (checked against ``y``),
@@ -454,15 +452,11 @@ class _AnomalyScoreDisplay(_AnomalyDisplayMixin):
     def _undrawn_from_estimator(cls, estimator, X, y, *, anomaly_label, name):
         """The display of a fitted estimator's scores on ``X``, not yet drawn."""
         return cls(
-            **cls._scores_from_estimator(
-                estimator, X, y, anomaly_label=anomaly_label, name=name
-            )
+            **cls._scores_from_estimator(estimator, X, y, anomaly_label=anomaly_label, name=name)
         )
 
     @classmethod
-    def _undrawn_from_predictions(
-        cls, y_true, anomaly_score, *, threshold, anomaly_label, name
-    ):
+    def _undrawn_from_predictions(cls, y_true, anomaly_score, *, threshold, anomaly_label, name):
         """The display of given labels and scores, not yet drawn."""
         is_anomaly, scores = cls._scores_from_predictions(
             y_true, anomaly_score, anomaly_label=anomaly_label

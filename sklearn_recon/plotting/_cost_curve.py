@@ -74,8 +74,14 @@ class CostCurveDisplay(_AnomalyDisplayMixin):
     """
 
     def __init__(
-        self, *, thresholds, costs, base_cost=None, best_threshold=None,
-        best_cost=None, name=None,
+        self,
+        *,
+        thresholds,
+        costs,
+        base_cost=None,
+        best_threshold=None,
+        best_cost=None,
+        name=None,
     ):
         self.thresholds = thresholds
         self.costs = costs
@@ -104,8 +110,11 @@ class CostCurveDisplay(_AnomalyDisplayMixin):
         axes, self.figure_, name = self._validate_plot_params(ax, name=name)
         self.ax_ = axes[0, 0]
         self.cost_line_ = self._plot_step_curve(
-            self.ax_, thresholds, curves["costs"],
-            {"color": "tab:purple", "label": "Total cost"}, curve_kw,
+            self.ax_,
+            thresholds,
+            curves["costs"],
+            {"color": "tab:purple", "label": "Total cost"},
+            curve_kw,
         )
         self.base_cost_line_ = None
         if self.base_cost is not None:
@@ -115,9 +124,7 @@ class CostCurveDisplay(_AnomalyDisplayMixin):
                 linestyle="--",
                 label=f"Base cost (nothing flagged) = {self.base_cost:.6g}",
             )
-        self.best_marker_ = self._mark_best(
-            self.ax_, self.best_threshold, self.best_cost, "cost"
-        )
+        self.best_marker_ = self._mark_best(self.ax_, self.best_threshold, self.best_cost, "cost")
         self.ax_.set(xlabel="Threshold on the anomaly score", ylabel="Total cost")
         if name is not None:
             self.ax_.set_title(name)
@@ -168,8 +175,19 @@ class CostCurveDisplay(_AnomalyDisplayMixin):
 
     @classmethod
     def from_predictions(
-        cls, y_true, anomaly_score, *, fp_cost, fn_cost, tp_cost=0, tn_cost=0,
-        anomaly_label=-1, sample_weight=None, ax=None, name=None, curve_kw=None,
+        cls,
+        y_true,
+        anomaly_score,
+        *,
+        fp_cost,
+        fn_cost,
+        tp_cost=0,
+        tn_cost=0,
+        anomaly_label=-1,
+        sample_weight=None,
+        ax=None,
+        name=None,
+        curve_kw=None,
     ):
         """Plot the cost curve of given labels, anomaly scores and costs.
 
@@ -214,12 +232,16 @@ class CostCurveDisplay(_AnomalyDisplayMixin):
         """
         from ..metrics import cost_curve
 
-        _, scores = cls._scores_from_predictions(
-            y_true, anomaly_score, anomaly_label=anomaly_label
-        )
+        _, scores = cls._scores_from_predictions(y_true, anomaly_score, anomaly_label=anomaly_label)
         costs, thresholds = cost_curve(
-            y_true, scores, fp_cost=fp_cost, fn_cost=fn_cost, tp_cost=tp_cost,
-            tn_cost=tn_cost, anomaly_label=anomaly_label, sample_weight=sample_weight,
+            y_true,
+            scores,
+            fp_cost=fp_cost,
+            fn_cost=fn_cost,
+            tp_cost=tp_cost,
+            tn_cost=tn_cost,
+            anomaly_label=anomaly_label,
+            sample_weight=sample_weight,
         )
         best_threshold, index = cls._best_point(thresholds, -costs, scores)
         display = cls(

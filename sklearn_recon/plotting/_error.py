@@ -96,7 +96,14 @@ class ErrorDisplay(_AnomalyScoreDisplay):
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, y=None, *, anomaly_label=-1, ax=None, name=None,
+        cls,
+        estimator,
+        X,
+        y=None,
+        *,
+        anomaly_label=-1,
+        ax=None,
+        name=None,
         scatter_kw=None,
     ):
         """Plot the anomaly score of each sample of ``X`` under a fitted detector.
@@ -119,8 +126,15 @@ class ErrorDisplay(_AnomalyScoreDisplay):
 
     @classmethod
     def from_predictions(
-        cls, y_true, anomaly_score, *, threshold=None, anomaly_label=-1, ax=None,
-        name=None, scatter_kw=None,
+        cls,
+        y_true,
+        anomaly_score,
+        *,
+        threshold=None,
+        anomaly_label=-1,
+        ax=None,
+        name=None,
+        scatter_kw=None,
     ):
         """Plot given anomaly scores, coloured by their labels.
 
@@ -136,7 +150,10 @@ class ErrorDisplay(_AnomalyScoreDisplay):
             The display, drawn.
         """
         display = cls._undrawn_from_predictions(
-            y_true, anomaly_score, threshold=threshold, anomaly_label=anomaly_label,
+            y_true,
+            anomaly_score,
+            threshold=threshold,
+            anomaly_label=anomaly_label,
             name=name,
         )
         return display.plot(ax=ax, scatter_kw=scatter_kw)

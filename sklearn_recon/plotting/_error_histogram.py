@@ -98,7 +98,15 @@ class ErrorHistogramDisplay(_AnomalyScoreDisplay):
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, y=None, *, anomaly_label=-1, ax=None, name=None, bins=50,
+        cls,
+        estimator,
+        X,
+        y=None,
+        *,
+        anomaly_label=-1,
+        ax=None,
+        name=None,
+        bins=50,
         hist_kw=None,
     ):
         """Plot the histogram of a fitted detector's anomaly scores on ``X``.
@@ -124,8 +132,16 @@ class ErrorHistogramDisplay(_AnomalyScoreDisplay):
 
     @classmethod
     def from_predictions(
-        cls, y_true, anomaly_score, *, threshold=None, anomaly_label=-1, ax=None,
-        name=None, bins=50, hist_kw=None,
+        cls,
+        y_true,
+        anomaly_score,
+        *,
+        threshold=None,
+        anomaly_label=-1,
+        ax=None,
+        name=None,
+        bins=50,
+        hist_kw=None,
     ):
         """Plot the histogram of given anomaly scores, per class of their labels.
 
@@ -141,7 +157,10 @@ class ErrorHistogramDisplay(_AnomalyScoreDisplay):
             The display, drawn.
         """
         display = cls._undrawn_from_predictions(
-            y_true, anomaly_score, threshold=threshold, anomaly_label=anomaly_label,
+            y_true,
+            anomaly_score,
+            threshold=threshold,
+            anomaly_label=anomaly_label,
             name=name,
         )
         return display.plot(ax=ax, bins=bins, hist_kw=hist_kw)

@@ -92,8 +92,7 @@ class LossCurveDisplay(_AnomalyDisplayMixin):
             The display, with ``ax_``, ``figure_`` and the artists set.
         """
         history = {
-            key: np.asarray(values, dtype=np.float64)
-            for key, values in dict(self.history).items()
+            key: np.asarray(values, dtype=np.float64) for key, values in dict(self.history).items()
         }
         keys = [key[4:] if key.startswith("val_") else key for key in history]
         # One panel per quantity, the total loss first.
@@ -101,16 +100,12 @@ class LossCurveDisplay(_AnomalyDisplayMixin):
         if not panels:
             raise ValueError("history is empty: there is nothing to draw.")
         lengths = {key: values.shape for key, values in history.items()}
-        if any(len(shape) != 1 for shape in lengths.values()) or len(
-            set(lengths.values())
-        ) != 1:
+        if any(len(shape) != 1 for shape in lengths.values()) or len(set(lengths.values())) != 1:
             raise ValueError(
                 "Every entry of history must be a list of one value per epoch, all "
                 f"of the same length; got lengths {lengths}."
             )
-        axes, self.figure_, name = self._validate_plot_params(
-            ax, (1, len(panels)), name=name
-        )
+        axes, self.figure_, name = self._validate_plot_params(ax, (1, len(panels)), name=name)
         from matplotlib.ticker import MaxNLocator
 
         axes = axes[0]

@@ -21,17 +21,15 @@ from ._base import (
 def _check_index(index, n_samples):
     """Row positions to plot: an int or a sequence of ints within range."""
     positions = np.atleast_1d(np.asarray(index))
-    if positions.ndim != 1 or positions.size == 0 or not all(
-        isinstance(i, Integral) and not isinstance(i, bool) for i in positions.tolist()
+    if (
+        positions.ndim != 1
+        or positions.size == 0
+        or not all(isinstance(i, Integral) and not isinstance(i, bool) for i in positions.tolist())
     ):
-        raise ValueError(
-            f"index must be an int or a non-empty sequence of ints; got {index!r}."
-        )
+        raise ValueError(f"index must be an int or a non-empty sequence of ints; got {index!r}.")
     bad = positions[(positions < -n_samples) | (positions >= n_samples)]
     if bad.size:
-        raise ValueError(
-            f"index {bad.tolist()} is out of range for X with {n_samples} rows."
-        )
+        raise ValueError(f"index {bad.tolist()} is out of range for X with {n_samples} rows.")
     return positions % n_samples
 
 
@@ -118,9 +116,7 @@ class ReconstructionDisplay(_AnomalyDisplayMixin):
     ['Input', 'Reconstruction', 'Error']
     """
 
-    def __init__(
-        self, *, X, X_reconstructed, n_channels=1, titles=None, scaled=False, name=None
-    ):
+    def __init__(self, *, X, X_reconstructed, n_channels=1, titles=None, scaled=False, name=None):
         self.X = X
         self.X_reconstructed = X_reconstructed
         self.n_channels = n_channels
@@ -129,7 +125,12 @@ class ReconstructionDisplay(_AnomalyDisplayMixin):
         self.name = name
 
     def plot(
-        self, ax=None, *, name=None, input_kw=None, reconstruction_kw=None,
+        self,
+        ax=None,
+        *,
+        name=None,
+        input_kw=None,
+        reconstruction_kw=None,
         error_kw=None,
     ):
         """Plot the rows, their reconstruction and the error between them.
@@ -167,9 +168,7 @@ class ReconstructionDisplay(_AnomalyDisplayMixin):
         if titles is not None and len(titles) != n_rows:
             raise ValueError(f"titles has {len(titles)} entries for {n_rows} rows.")
 
-        axes, self.figure_, name = self._validate_plot_params(
-            ax, (n_channels, n_rows), name=name
-        )
+        axes, self.figure_, name = self._validate_plot_params(ax, (n_channels, n_rows), name=name)
         input_kw = _style({"color": _NORMAL_COLOR, "label": "Input"}, input_kw)
         reconstruction_kw = _style(
             {"color": _ANOMALY_COLOR, "label": "Reconstruction"}, reconstruction_kw
@@ -200,9 +199,7 @@ class ReconstructionDisplay(_AnomalyDisplayMixin):
                 if c == 0 and titles is not None:
                     panel.set_title(titles[r])
                 if r == 0:
-                    panel.set_ylabel(
-                        f"Channel {c}: {value.lower()}" if n_channels > 1 else value
-                    )
+                    panel.set_ylabel(f"Channel {c}: {value.lower()}" if n_channels > 1 else value)
                 if c == n_channels - 1:
                     panel.set_xlabel("Time step" if n_channels > 1 else "Feature")
         axes[0, 0].legend(loc="best", fontsize="small")
@@ -215,8 +212,18 @@ class ReconstructionDisplay(_AnomalyDisplayMixin):
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, *, index=0, y=None, anomaly_label=-1, ax=None, name=None,
-        input_kw=None, reconstruction_kw=None, error_kw=None,
+        cls,
+        estimator,
+        X,
+        *,
+        index=0,
+        y=None,
+        anomaly_label=-1,
+        ax=None,
+        name=None,
+        input_kw=None,
+        reconstruction_kw=None,
+        error_kw=None,
     ):
         """Plot rows of ``X`` against a fitted detector's reconstruction.
 
@@ -280,6 +287,8 @@ class ReconstructionDisplay(_AnomalyDisplayMixin):
             name=_name_of(detector) if name is None else name,
         )
         return display.plot(
-            ax=ax, input_kw=input_kw, reconstruction_kw=reconstruction_kw,
+            ax=ax,
+            input_kw=input_kw,
+            reconstruction_kw=reconstruction_kw,
             error_kw=error_kw,
         )

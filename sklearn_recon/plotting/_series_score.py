@@ -167,7 +167,11 @@ class SeriesScoreDisplay(_AnomalyDisplayMixin):
             )
             flagged = scores > self.threshold
             self.flagged_ = score_ax.scatter(
-                time[flagged], scores[flagged], s=6, color=_ANOMALY_COLOR, zorder=3,
+                time[flagged],
+                scores[flagged],
+                s=6,
+                color=_ANOMALY_COLOR,
+                zorder=3,
                 label=f"Flagged ({flagged.sum()} steps)",
             )
         self.series_lines_ = []
@@ -205,7 +209,14 @@ class SeriesScoreDisplay(_AnomalyDisplayMixin):
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, y=None, *, anomaly_label=-1, show_series=True, ax=None,
+        cls,
+        estimator,
+        X,
+        y=None,
+        *,
+        anomaly_label=-1,
+        show_series=True,
+        ax=None,
         name=None,
     ):
         """Plot the per-time-step scores of a fitted detector over a series.
@@ -247,9 +258,7 @@ class SeriesScoreDisplay(_AnomalyDisplayMixin):
         time = X.index if frame else None
         columns = X.columns if frame else None
         display = cls(
-            **cls._scores_from_estimator(
-                estimator, X, y, anomaly_label=anomaly_label, name=name
-            ),
+            **cls._scores_from_estimator(estimator, X, y, anomaly_label=anomaly_label, name=name),
             series=np.asarray(X, dtype=np.float64) if show_series else None,
             time=None if time is None else np.asarray(time),
             channel_names=None if columns is None else [str(c) for c in columns],

@@ -75,7 +75,14 @@ class ThresholdCurveDisplay(_AnomalyDisplayMixin):
     """
 
     def __init__(
-        self, *, thresholds, precision, recall, f1, best_threshold=None, best_f1=None,
+        self,
+        *,
+        thresholds,
+        precision,
+        recall,
+        f1,
+        best_threshold=None,
+        best_f1=None,
         name=None,
     ):
         self.thresholds = thresholds
@@ -109,13 +116,14 @@ class ThresholdCurveDisplay(_AnomalyDisplayMixin):
         self.ax_ = axes[0, 0]
         for key, (label, color) in _CURVES.items():
             line = self._plot_step_curve(
-                self.ax_, thresholds, curves[key], {"color": color, "label": label},
+                self.ax_,
+                thresholds,
+                curves[key],
+                {"color": color, "label": label},
                 curve_kw,
             )
             setattr(self, f"{key}_line_", line)
-        self.best_marker_ = self._mark_best(
-            self.ax_, self.best_threshold, self.best_f1, "F1"
-        )
+        self.best_marker_ = self._mark_best(self.ax_, self.best_threshold, self.best_f1, "F1")
         self.ax_.set(
             xlabel="Threshold on the anomaly score",
             ylabel="Anomaly class: precision, recall, F1",
@@ -169,7 +177,13 @@ class ThresholdCurveDisplay(_AnomalyDisplayMixin):
 
     @classmethod
     def from_predictions(
-        cls, y_true, anomaly_score, *, anomaly_label=-1, ax=None, name=None,
+        cls,
+        y_true,
+        anomaly_score,
+        *,
+        anomaly_label=-1,
+        ax=None,
+        name=None,
         curve_kw=None,
     ):
         """Plot precision, recall and F1 of given labels and anomaly scores.
@@ -200,9 +214,7 @@ class ThresholdCurveDisplay(_AnomalyDisplayMixin):
         """
         from ..metrics import threshold_curve
 
-        _, scores = cls._scores_from_predictions(
-            y_true, anomaly_score, anomaly_label=anomaly_label
-        )
+        _, scores = cls._scores_from_predictions(y_true, anomaly_score, anomaly_label=anomaly_label)
         precision, recall, f1, thresholds = threshold_curve(
             y_true, scores, anomaly_label=anomaly_label
         )

@@ -190,9 +190,7 @@ class _BaseThreshold(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(
-        self, detector, *, cv, refit, anomaly_label, train_on, n_jobs, random_state
-    ):
+    def __init__(self, detector, *, cv, refit, anomaly_label, train_on, n_jobs, random_state):
         self.detector = detector
         self.cv = cv
         self.refit = refit
@@ -614,4 +612,3 @@ _SHARED_NOTES = """
     :class:`~sklearn.frozen.FrozenEstimator`: it is not retrained, and the
     threshold is chosen on the data given to ``fit``.
 """
-

@@ -270,9 +270,7 @@ class CostThreshold(_BaseThreshold):
         prefer_skip_nested_validation=False
     )
     @unfitted_on_failure
-    def fit(
-        self, X, y, *, fp_cost=None, fn_cost=None, tp_cost=None, tn_cost=None, **params
-    ):
+    def fit(self, X, y, *, fp_cost=None, fn_cost=None, tp_cost=None, tn_cost=None, **params):
         """Train the detector and choose the threshold of least cost.
 
         Parameters

@@ -96,9 +96,7 @@ def block_saving(thresholds, is_anomaly, scores, costs, block):
     """The saving of the rows ``block`` over flagging nothing, at each threshold."""
     from ..metrics._cost import costs_at
 
-    block_costs = {
-        name: value[block] if np.ndim(value) else value for name, value in costs.items()
-    }
+    block_costs = {name: value[block] if np.ndim(value) else value for name, value in costs.items()}
     at = costs_at(thresholds, is_anomaly[block], scores[block], block_costs)
     return at[-1] - at  # the last threshold, +inf, flags nothing
 

@@ -412,6 +412,4 @@ def is_flagged(estimator, anomaly_score, threshold=None):
     """
     if threshold is None:
         threshold = get_threshold(estimator)
-    return flag(
-        np.asarray(anomaly_score), threshold, at_threshold=flags_at_threshold(estimator)
-    )
+    return flag(np.asarray(anomaly_score), threshold, at_threshold=flags_at_threshold(estimator))

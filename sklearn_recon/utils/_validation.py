@@ -60,9 +60,7 @@ def check_real_values(values, name):
     values = np.asarray(values)
     check_not_temporal(values, name)
     if values.dtype.kind in "cUSV":
-        raise TypeError(
-            f"{name} must hold real numbers; got an array of dtype {values.dtype}."
-        )
+        raise TypeError(f"{name} must hold real numbers; got an array of dtype {values.dtype}.")
     try:
         return values.astype(np.float64)
     except (TypeError, ValueError) as exc:
@@ -185,12 +183,9 @@ def check_units(units, name="units"):
     """
     checked = (units,) if isinstance(units, Integral) else tuple(units)
     if not checked or not all(
-        isinstance(u, Integral) and not isinstance(u, (bool, np.bool_)) and u > 0
-        for u in checked
+        isinstance(u, Integral) and not isinstance(u, (bool, np.bool_)) and u > 0 for u in checked
     ):
         raise ValueError(
-            f"{name} must be a positive int or a non-empty tuple of positive ints; "
-            f"got {units!r}."
+            f"{name} must be a positive int or a non-empty tuple of positive ints; got {units!r}."
         )
     return checked
-
