@@ -606,7 +606,9 @@ def _read_verified(path):
         if sorted(expected) != sorted(names):
             raise ValueError(altered.format("its members differ from the manifest"))
         unexpected = [
-            name for name in names if name not in (_TREE, _ARRAYS) and not _NETWORK.fullmatch(name)
+            name
+            for name in names
+            if name not in (_TREE, _ARRAYS, _METADATA) and not _NETWORK.fullmatch(name)
         ]
         if unexpected:
             raise refuse(f"it holds members that a model file has not: {unexpected}")
