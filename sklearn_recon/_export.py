@@ -519,7 +519,8 @@ def export(estimator, path, *, format="onnx", opset=None):
         time step depends on the whole series): export its ``detector_``
         and aggregate the window scores, as the User Guide shows.
     ImportError
-        If ``format="onnx"`` and ``tf2onnx`` or ``onnx`` is not installed.
+        If ``format="onnx"`` and ``tf2onnx`` or ``onnx`` is not installed, or
+        if Keras runs on another backend and TensorFlow is not installed.
     sklearn.exceptions.NotFittedError
         If ``estimator`` is not fitted.
 
@@ -529,6 +530,12 @@ def export(estimator, path, *, format="onnx", opset=None):
 
     Notes
     -----
+    The graphs are TensorFlow graphs. When Keras runs on JAX or PyTorch,
+    the estimator is saved to a temporary file with
+    :func:`~sklearn_recon.save` and exported by a new Python process with
+    ``KERAS_BACKEND=tensorflow``, so TensorFlow must be installed (it
+    computes what the estimator computes, within float32 rounding).
+
     Input rows must be complete (no NaN) unless a ``SimpleImputer`` fills
     them: the graph does not validate its input as ``score_samples`` does,
     and a missing value gives a NaN score. The graph scores all the rows of
@@ -575,7 +582,10 @@ def export(estimator, path, *, format="onnx", opset=None):
             ) from exc
     from .utils._keras import get_keras
 
-    get_keras()
+    backend = get_keras().config.backend()
+    if backend != "tensorflow":
+        _export_under_tensorflow(estimator, path, format, opset, backend)
+        return
     import tensorflow as tf
 
     spec = tf.TensorSpec((None, plan.n_features), tf.float32, name=INPUT_NAME)
@@ -591,3 +601,50 @@ def export(estimator, path, *, format="onnx", opset=None):
         )
     else:
         _write_saved_model(plan, fn, spec, path)
+
+
+_EXPORT_SCRIPT = """
+import sys
+from sklearn_recon import export, load
+export(load(sys.argv[1]), sys.argv[2], format=sys.argv[3],
+       opset=None if sys.argv[4] == "None" else int(sys.argv[4]))
+"""
+
+
+def _export_under_tensorflow(estimator, path, format, opset, backend):
+    """Export from another Keras backend: through a file, in a TensorFlow process.
+
+    The graphs are TensorFlow graphs (the ONNX model is converted from one),
+    and a process runs one Keras backend, so the estimator is saved with
+    :func:`~sklearn_recon.save` (which any backend loads), and a new Python
+    process with ``KERAS_BACKEND=tensorflow`` loads and exports it.
+    """
+    import importlib.util
+    import subprocess
+    import sys
+    import tempfile
+
+    from ._persistence import save
+
+    if importlib.util.find_spec("tensorflow") is None:
+        raise ImportError(
+            f"export writes TensorFlow graphs (ONNX through tf2onnx, or a SavedModel) "
+            f"and needs TensorFlow installed; Keras runs on {backend!r} here and "
+            "TensorFlow is not installed: pip install tensorflow. Models trained "
+            "on any backend export through a TensorFlow process."
+        )
+    with tempfile.TemporaryDirectory() as tmp:
+        saved = os.path.join(tmp, "estimator")
+        save(estimator, saved)
+        result = subprocess.run(
+            [sys.executable, "-c", _EXPORT_SCRIPT, saved, os.fspath(path), format, str(opset)],
+            env={**os.environ, "KERAS_BACKEND": "tensorflow"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if result.returncode:
+        raise RuntimeError(
+            f"export from the {backend!r} backend runs in a TensorFlow process, "
+            f"which failed:\n{result.stderr[-3000:]}"
+        )

@@ -148,12 +148,11 @@ class KLDivergence(layers.Layer):
     """Add ``beta`` times the KL divergence of the latent code to the loss.
 
     Takes ``[z_mean, z_log_var]`` and returns them unchanged. In ``call`` it
-    bounds ``z_log_var`` as :class:`Sampling` does, adds
+    bounds ``z_log_var`` as :class:`Sampling` does and adds
     ``beta * mean_over_batch(KL(N(z_mean, exp(z_log_var)) || N(0, 1)))`` to
     the model's losses with ``add_loss``, so the stock ``Model.fit`` loop
-    trains the variational objective, and keeps the unweighted KL divergence
-    in a mean tracker named ``kl_loss``, which appears in the training
-    history (``val_kl_loss`` on validation data).
+    trains the variational objective. The unweighted KL divergence of the
+    call stays in ``last_kl``, for :class:`VariationalAutoencoder` to track.
 
     Parameters
     ----------
@@ -164,7 +163,7 @@ class KLDivergence(layers.Layer):
     def __init__(self, beta=1.0, **kwargs):
         super().__init__(**kwargs)
         self.beta = float(beta)
-        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+        self.last_kl = None
 
     def call(self, inputs):
         z_mean, z_log_var = inputs
@@ -173,7 +172,7 @@ class KLDivergence(layers.Layer):
         kl = -0.5 * ops.sum(1.0 + z_log_var - ops.square(z_mean) - ops.exp(z_log_var), axis=-1)
         kl = ops.mean(kl)
         self.add_loss(self.beta * kl)
-        self.kl_tracker.update_state(kl, sample_weight=ops.shape(z_mean)[0])
+        self.last_kl = kl
         return z_mean, z_log_var
 
     def compute_output_shape(self, input_shape):
@@ -181,6 +180,33 @@ class KLDivergence(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "beta": self.beta}
+
+
+@keras.saving.register_keras_serializable(package="sklearn_recon")
+class VariationalAutoencoder(keras.Model):
+    """The functional model of :func:`build_vae`, tracking its KL divergence.
+
+    A functional ``keras.Model`` whose ``compute_loss`` also updates a mean
+    tracker named ``kl_loss`` with the unweighted KL divergence of its
+    :class:`KLDivergence` layer, ``kl``, so that it appears in the training
+    history (``val_kl_loss`` on validation data). The tracker belongs to the
+    model and is updated where the loss is computed, not in a layer's
+    ``call``: JAX's stateless training step gives ``call`` no access to
+    metric state.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        loss = super().compute_loss(
+            x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=training
+        )
+        kl = self.get_layer("kl").last_kl
+        if kl is not None:
+            self.kl_tracker.update_state(kl, sample_weight=keras.ops.shape(y_pred)[0])
+        return loss
 
 
 def build_vae(
@@ -239,7 +265,7 @@ def build_vae(
     z = Sampling(seed=seeds(), name="z")([z_mean, z_log_var])
     h = _dense_stack(z, hidden_units[::-1], activation=activation, seeds=seeds, prefix="decoder")
     outputs = layers.Dense(n_features, kernel_initializer=seeds.glorot(), name="output")(h)
-    return keras.Model(inputs, outputs, name="vae")
+    return VariationalAutoencoder(inputs, outputs, name="vae")
 
 
 def vae_encoder(model):

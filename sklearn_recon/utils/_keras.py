@@ -20,7 +20,9 @@
   in float32, the dtype the network was trained in.
 """
 
+import contextlib
 import functools
+import os
 import sys
 import threading
 import time
@@ -28,7 +30,10 @@ import time
 import numpy as np
 from sklearn.utils import check_random_state
 
-SUPPORTED_BACKENDS = ("tensorflow",)
+from ._stderr import native_stderr_filtered
+
+#: The Keras backends the detectors train, score, save and load on.
+SUPPORTED_BACKENDS = ("tensorflow", "jax", "torch")
 
 #: Rows per compiled inference call: large enough that the per-call overhead
 #: vanishes, small enough that scoring any number of rows needs bounded memory.
@@ -53,7 +58,19 @@ def derive_seed(random_state):
 
 @functools.cache
 def get_keras():
-    """Import Keras and check that it runs on a supported backend.
+    """Import Keras, quietly, and check that it runs on a supported backend.
+
+    The backend is the user's choice (``KERAS_BACKEND``, as Keras documents
+    it; TensorFlow when unset); this library never sets it.
+
+    Unless the user set ``TF_CPP_MIN_LOG_LEVEL``, TensorFlow's C++ log lines
+    stay off the standard error stream: the lines its shared libraries write
+    while they load, before any setting is read, are filtered out of file
+    descriptor 2 during the import, and ``TF_CPP_MIN_LOG_LEVEL=3`` is in the
+    environment while TensorFlow reads it (at import; it is removed again
+    afterwards), which silences the later ones (``cuInit`` when no GPU is
+    found, oneDNN's notes). A ``TF_CPP_MIN_LOG_LEVEL`` set by the user is
+    left as it is, and so is everything TensorFlow then writes.
 
     Returns
     -------
@@ -64,21 +81,29 @@ def get_keras():
     ------
     ImportError
         If Keras is not installed or runs on a backend this library does not
-        support. The library reads ``keras.config.backend()``; it never sets
-        ``KERAS_BACKEND`` itself.
+        support (:data:`SUPPORTED_BACKENDS`).
     """
-    try:
-        import keras
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        raise ImportError(
-            "sklearn_recon needs Keras 3 with TensorFlow: pip install keras tensorflow"
-        ) from exc
-    backend = keras.config.backend()
+    quiet = "TF_CPP_MIN_LOG_LEVEL" not in os.environ and "tensorflow" not in sys.modules
+    with contextlib.ExitStack() as stack:
+        if quiet:
+            os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+            stack.callback(os.environ.pop, "TF_CPP_MIN_LOG_LEVEL", None)
+            stack.enter_context(native_stderr_filtered())
+        try:
+            import keras
+        except ImportError as exc:  # pragma: no cover - a dependency of the package
+            raise ImportError(
+                "sklearn_recon needs Keras 3 and one of its backends: "
+                "pip install keras tensorflow (or sklearn-recon[jax], sklearn-recon[torch])"
+            ) from exc
+        backend = keras.config.backend()
+        if quiet and backend == "tensorflow":
+            import tensorflow  # noqa: F401 - read the log level now, inside the filter
     if backend not in SUPPORTED_BACKENDS:
         raise ImportError(
             f"sklearn_recon supports the Keras backends {SUPPORTED_BACKENDS}, but "
             f"Keras runs on {backend!r}. Set the environment variable "
-            "KERAS_BACKEND=tensorflow before importing keras."
+            "KERAS_BACKEND to one of them before importing keras."
         )
     return keras
 
@@ -86,14 +111,14 @@ def get_keras():
 def compile_inference(fn, sample_shape, block_size=None):
     """Compile ``fn`` once to run over any number of fixed-size blocks.
 
-    This is the only backend-specific code path of the library: with the
-    TensorFlow backend the compiled function takes float32 input of shape
-    ``(n_blocks, block_size, *sample_shape)`` and maps ``fn`` over its
-    blocks inside one graph, so every block runs the same kernels on the
-    same shapes (a row's result depends neither on its block nor on its
-    position in it), and every call, whatever the number of blocks, costs
-    one graph execution instead of the ~60 ms fixed cost of
-    ``Model.predict``.
+    The compiled function takes float32 input of shape ``(n_blocks,
+    block_size, *sample_shape)`` and runs ``fn`` on each block with the same
+    compiled code on the same shape, so a row's result depends neither on
+    its block nor on its position in it, and a call costs far less than the
+    ~60 ms fixed cost of ``Model.predict``. How depends on the backend
+    (:mod:`sklearn_recon.utils._backends`): one TensorFlow graph mapping
+    ``fn`` over the blocks, ``fn`` jitted once per block shape with JAX, or
+    run eagerly without gradients with PyTorch.
 
     Parameters
     ----------
@@ -115,27 +140,11 @@ def compile_inference(fn, sample_shape, block_size=None):
         *sample_shape)`` and returns a NumPy array of shape ``(n_blocks,
         block_size, ...)``.
     """
-    get_keras()
-    import tensorflow as tf
+    from ._backends import COMPILERS
 
+    backend = get_keras().config.backend()
     block_size = INFERENCE_BLOCK_SIZE if block_size is None else block_size
-    block_spec = tf.TensorSpec((block_size, *sample_shape), "float32")
-    output = tf.function(fn, autograph=False).get_concrete_function(block_spec)
-    output_spec = tf.TensorSpec.from_tensor(output.outputs[0])
-
-    def run_blocks(blocks):
-        return tf.map_fn(fn, blocks, fn_output_signature=output_spec)
-
-    graph_fn = tf.function(
-        run_blocks,
-        input_signature=[tf.TensorSpec((None, block_size, *sample_shape), "float32")],
-        autograph=False,
-    ).get_concrete_function()  # calling it directly halves the per-call cost
-
-    def compiled(blocks):
-        return graph_fn(tf.convert_to_tensor(blocks)).numpy()
-
-    return compiled
+    return COMPILERS[backend](fn, tuple(sample_shape), block_size)
 
 
 class InferenceFunctions:

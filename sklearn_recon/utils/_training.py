@@ -105,7 +105,8 @@ def train(
             tuple(a is not None for a in training),
             validation is not None,
         )
-    runner = _CACHE.checkout(key, lambda: _EpochRunner(build(), compile_kwargs, batch_size))
+    runner_class = _RUNNERS[get_keras().config.backend()]
+    runner = _CACHE.checkout(key, lambda: runner_class(build(), compile_kwargs, batch_size))
     try:
         runner.reset(model)
         history, best_weights, best_epoch = _run(
@@ -157,8 +158,8 @@ def _run(runner, training, validation, epochs, patience, seed, verbose):
     return history, best_weights, best_epoch
 
 
-class _EpochRunner:
-    """A compiled network whose ``epoch`` runs one training epoch in one call."""
+class _Runner:
+    """A compiled network that trains one epoch per call of ``epoch``."""
 
     def __init__(self, model, compile_kwargs, batch_size):
         kwargs = dict(compile_kwargs)
@@ -166,18 +167,12 @@ class _EpochRunner:
         model.compile(**kwargs)
         model.optimizer.build(model.trainable_variables)
         self.model = model
+        self.batch_size = batch_size
         self._initial_optimizer = _values(model.optimizer.variables)
-        self._train_epoch, self._validate = _compile_epoch(model, batch_size)
 
     def arrays(self, part):
-        """The backend tensors of ``(x, y, sample_weight)``, None left out."""
-        import tensorflow as tf
-
-        x, y, sample_weight = part
-        arrays = [x, x if y is None else y]
-        if sample_weight is not None:
-            arrays.append(sample_weight)
-        return tuple(tf.convert_to_tensor(np.asarray(a, dtype=np.float32)) for a in arrays)
+        """The arrays ``epoch`` takes for ``(x, y, sample_weight)``."""
+        return _float32_arrays(part)
 
     def reset(self, model):
         """Start a new fit from the state of ``model``, a new network of the
@@ -188,6 +183,25 @@ class _EpochRunner:
 
     def get_weights(self):
         return _values(self.model.weights)
+
+    def epoch(self, arrays, order, val_arrays):
+        """Train one epoch on the rows in ``order``; return its metrics."""
+        raise NotImplementedError
+
+
+class _EpochRunner(_Runner):
+    """A network whose ``epoch`` runs one training epoch in one call of one
+    compiled function (TensorFlow)."""
+
+    def __init__(self, model, compile_kwargs, batch_size):
+        super().__init__(model, compile_kwargs, batch_size)
+        self._train_epoch, self._validate = _compile_epoch(model, batch_size)
+
+    def arrays(self, part):
+        """The backend tensors of ``(x, y, sample_weight)``, None left out."""
+        import tensorflow as tf
+
+        return tuple(tf.convert_to_tensor(a) for a in _float32_arrays(part))
 
     def epoch(self, arrays, order, val_arrays):
         import tensorflow as tf
@@ -202,6 +216,48 @@ class _EpochRunner:
             val_logs = self._validate(val_arrays)
             logs.update({"val_" + name: float(value) for name, value in val_logs.items()})
         return logs
+
+
+class _FitRunner(_Runner):
+    """A compiled network whose ``epoch`` is one call of ``Model.fit`` (JAX,
+    PyTorch).
+
+    On these backends ``Model.fit`` costs little beyond the arithmetic (JAX
+    jits its training step; PyTorch runs eagerly either way), so each epoch
+    is one ``fit(epochs=1, shuffle=False)`` on the rows in this fit's seeded
+    order: the loop around it (the order, early stopping, the best weights,
+    the stop at a non-finite loss, the history) stays the one of
+    :func:`train`. ``Model.fit`` keeps its compiled step on the model, so a
+    runner taken from the cache does not compile it again.
+    """
+
+    def epoch(self, arrays, order, val_arrays):
+        x, y, *sample_weight = (a[order] for a in arrays)
+        history = self.model.fit(
+            x,
+            y,
+            sample_weight=sample_weight[0] if sample_weight else None,
+            batch_size=self.batch_size,
+            epochs=1,
+            shuffle=False,
+            verbose=0,
+            validation_data=val_arrays,
+            validation_batch_size=INFERENCE_BATCH_SIZE,
+        )
+        return {name: float(values[-1]) for name, values in history.history.items()}
+
+
+_RUNNERS = {"tensorflow": _EpochRunner, "jax": _FitRunner, "torch": _FitRunner}
+
+
+def _float32_arrays(part):
+    """``(x, y, sample_weight)`` as float32 arrays, ``y=None`` replaced by
+    ``x`` and a None ``sample_weight`` left out."""
+    x, y, sample_weight = part
+    arrays = [x, x if y is None else y]
+    if sample_weight is not None:
+        arrays.append(sample_weight)
+    return tuple(np.asarray(a, dtype=np.float32) for a in arrays)
 
 
 def _values(variables):
@@ -221,7 +277,14 @@ def _assign(variables, values):
 
 def _compile_epoch(model, batch_size):
     """The functions running one training epoch and one validation pass of
-    ``model``, compiled; each returns the epoch's metrics."""
+    ``model``, compiled; each returns the epoch's metrics.
+
+    Each is traced once per layout of its arrays, with the number of rows
+    left open, and called as a concrete function: fits on any number of
+    rows share one graph, and TensorFlow's retracing warning, which counts
+    the traces of every runner's ``train_epoch`` together (one per network
+    structure, by design), never sees a call that traced.
+    """
     import tensorflow as tf
 
     def train_epoch(arrays, order):
@@ -238,10 +301,27 @@ def _compile_epoch(model, batch_size):
             model.test_step(tuple(a[start : start + INFERENCE_BATCH_SIZE] for a in arrays))
         return model.get_metrics_result()
 
-    return (
-        tf.function(train_epoch, reduce_retracing=True),
-        tf.function(validate, reduce_retracing=True),
-    )
+    return _traced_once(train_epoch), _traced_once(validate)
+
+
+def _traced_once(fn):
+    """``fn`` compiled once per layout of its tensors, any number of rows."""
+    import tensorflow as tf
+
+    function = tf.function(fn)
+    concrete = {}
+
+    def spec(tensor):
+        return tf.TensorSpec((None, *tensor.shape[1:]), tensor.dtype)
+
+    def run(*args):
+        specs = tf.nest.map_structure(spec, args)
+        key = tuple(tf.nest.flatten(specs))
+        if key not in concrete:
+            concrete[key] = function.get_concrete_function(*specs)
+        return concrete[key](*args)
+
+    return run
 
 
 class _EpochCache:
