@@ -9,14 +9,17 @@ row's result depends neither on its block nor on its position in it:
 
 - TensorFlow: one graph maps the function over the blocks (``tf.map_fn``),
   called as a concrete function: one graph execution per call;
-- JAX: the function of one block is jitted once (``jax.jit``), then called
-  block after block (JAX dispatches asynchronously, so the loop costs
-  microseconds per block);
+- JAX: the function of one block is jitted (``jax.jit``), with the
+  network's weights as arguments so that networks of one structure share
+  the compiled code, then called block after block (JAX dispatches
+  asynchronously, so the loop costs microseconds per block);
 - PyTorch: the function runs eagerly under ``torch.no_grad()``, block after
   block.
 
 Nothing here imports a backend at module level.
 """
+
+import threading
 
 import numpy as np
 
@@ -45,18 +48,46 @@ def compile_tensorflow(fn, sample_shape, block_size):
 
 
 def compile_jax(fn, sample_shape, block_size):
-    """``fn`` jitted for one block, called on each block in turn."""
-    import jax
+    """``fn`` jitted for one block, called on each block in turn.
 
-    block_fn = jax.jit(fn)
-    # Compile now, on the one shape it will ever see.
-    block_fn(np.zeros((block_size, *sample_shape), dtype=np.float32))
+    ``fn`` closes over the trained weights. Traced, its weights are the
+    constants of its jaxpr; the jitted function takes them as arguments, so
+    networks of one structure (a refit, the folds of a search, a loaded
+    copy) share one compiled executable (:data:`_JAX_EXECUTABLES`) instead
+    of compiling the same program around other constants.
+    """
+    import jax
+    from jax.extend.core import ClosedJaxpr, jaxpr_as_fun
+
+    example = jax.ShapeDtypeStruct((block_size, *sample_shape), np.float32)
+    traced = jax.make_jaxpr(fn)(example)
+    key = str(traced.jaxpr)
+    with _JAX_LOCK:
+        block_fn = _JAX_EXECUTABLES.pop(key, None)
+        if block_fn is None:
+            jaxpr = traced.jaxpr
+
+            def run(consts, block):
+                return jaxpr_as_fun(ClosedJaxpr(jaxpr, consts))(block)[0]
+
+            block_fn = jax.jit(run)
+        _JAX_EXECUTABLES[key] = block_fn  # the most recent last
+        while len(_JAX_EXECUTABLES) > _JAX_MAX_EXECUTABLES:
+            _JAX_EXECUTABLES.pop(next(iter(_JAX_EXECUTABLES)))
+    consts = list(traced.consts)
 
     def compiled(blocks):
-        outputs = [block_fn(block) for block in blocks]
+        outputs = [block_fn(consts, block) for block in blocks]
         return np.stack([np.asarray(output) for output in outputs])
 
     return compiled
+
+
+#: Jitted block functions by the structure of the program they run; the
+#: oldest is dropped beyond ``_JAX_MAX_EXECUTABLES``.
+_JAX_EXECUTABLES = {}
+_JAX_MAX_EXECUTABLES = 64
+_JAX_LOCK = threading.Lock()
 
 
 def compile_torch(fn, sample_shape, block_size):
