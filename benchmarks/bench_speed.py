@@ -15,9 +15,14 @@ on the normal training beats, and its old/new ratio; the median latency of
 ``score_samples`` on one row; rows per second through
 ``Pipeline(MinMaxScaler(), detector)`` from float64.
 
+``--backend`` runs every measurement on that Keras backend (it sets
+``KERAS_BACKEND`` for the subprocesses; by default they inherit this
+process's environment, so TensorFlow unless it says otherwise).
+
 Usage::
 
     python benchmarks/bench_speed.py --old-python /path/to/old/venv/bin/python
+    python benchmarks/bench_speed.py --backend jax --seeds 0 --no-grid
 """
 
 import argparse
@@ -38,9 +43,17 @@ DETECTORS = {
 _WORKER = Path(__file__).with_name("_speed_worker.py")
 
 
+#: Environment variables set for every measurement (``--backend``).
+_ENV = {}
+
+
 def measure(python, task, *args):
     """Run one task of ``_speed_worker.py`` under ``python``; its JSON result."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3")}
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+        **_ENV,
+    }
     # run from the worker's folder: the interpreter imports the
     # sklearn_recon installed in its own environment, not this checkout's
     out = subprocess.run(
@@ -64,7 +77,12 @@ def main(argv=None):
     parser.add_argument("--detectors", nargs="+", default=list(DETECTORS), choices=DETECTORS)
     parser.add_argument("--no-grid", action="store_true", help="skip the grid search")
     parser.add_argument("--repeat", type=int, default=3, help="runs of the latency tasks")
+    parser.add_argument(
+        "--backend", choices=["tensorflow", "jax", "torch"], help="KERAS_BACKEND of the runs"
+    )
     args = parser.parse_args(argv)
+    if args.backend:
+        _ENV["KERAS_BACKEND"] = args.backend
     codes = {"new": args.new_python}
     if args.old_python:
         codes = {"old": args.old_python, **codes}
