@@ -5,7 +5,7 @@ runs in a subprocess (``KERAS_BACKEND`` set as Keras documents it). The
 subprocess loads and scores the files this process saved, fits, scores,
 saves, loads and pickles every detector on its backend, and saves files that
 this process then loads and scores. A backend that is not installed is
-skipped (``pip install "sklearn-recon[jax]"`` or ``"sklearn-recon[torch]"``).
+skipped (``pip install ".[jax]"`` or ``".[torch]"`` in a checkout).
 """
 
 import importlib.util
@@ -29,7 +29,7 @@ _MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 
 def _backend_param(backend):
     installed = importlib.util.find_spec(_MODULES[backend]) is not None
-    reason = f"{backend} is not installed: pip install 'sklearn-recon[{backend}]'"
+    reason = f"{backend} is not installed: pip install '.[{backend}]'"
     return pytest.param(backend, marks=pytest.mark.skipif(not installed, reason=reason))
 
 
@@ -46,6 +46,10 @@ _TESTS = Path(__file__).parent
 def run_python(code, backend, *args):
     """Run ``code`` in a new Python with ``KERAS_BACKEND=backend``; its stdout."""
     env = {**os.environ, "KERAS_BACKEND": backend}
+    if backend == "jax":
+        # compiling is most of a tiny network's time on JAX; XLA's backend
+        # optimisation would double it (unless the caller set XLA_FLAGS)
+        env.setdefault("XLA_FLAGS", "--xla_backend_optimization_level=0")
     result = subprocess.run(
         [sys.executable, "-c", code, *map(str, args)],
         env=env,
