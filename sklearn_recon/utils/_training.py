@@ -21,6 +21,15 @@ The compiled epoch of a network is cached by its structure
 (:class:`_EpochCache`): a second fit of the same configuration on data of
 the same width copies its fresh initial weights into a network already
 traced, instead of tracing a new graph (about half a second per fit).
+
+That is the TensorFlow backend (:class:`_EpochRunner`). On JAX and PyTorch
+(:class:`_FitRunner`) an epoch is one ``Model.fit(epochs=1,
+shuffle=False)`` on the rows in the seeded order, with the validation rows
+as ``validation_data``: JAX jits the model's training step and PyTorch runs
+it eagerly, so the per-epoch overhead the TensorFlow function removes is
+small there, and everything listed above (the order, early stopping, the
+best weights, the stop, the history and its keys, the cache) stays the
+same on every backend.
 """
 
 import threading
