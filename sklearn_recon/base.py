@@ -560,9 +560,13 @@ class BaseReconstructionDetector(BaseKerasDetector):
         diff = x - reconstruction
         return ops.abs(diff) if self.loss == "mae" else ops.square(diff)
 
-    def _error_ops(self, model, x):
+    def _reconstruction_error_ops(self, model, x):
+        """The reconstruction error of each sample of the batch ``x``."""
         error = self._elementwise_error_ops(x, self._reconstruction_ops(model, x))
         return get_keras().ops.mean(error, axis=tuple(range(1, len(x.shape))))
+
+    def _error_ops(self, model, x):
+        return self._reconstruction_error_ops(model, x)
 
     def reconstruct(self, X):
         """Return the network's reconstruction of each sample.
@@ -604,13 +608,21 @@ class BaseReconstructionDetector(BaseKerasDetector):
         Returns
         -------
         errors : ndarray of shape (n_samples,) or (n_samples, n_features)
-            The error per sample, equal to ``-score_samples(X)``, or per
-            value, whose row means are the errors per sample.
+            The error per sample, or per value, whose row means are the
+            errors per sample. The error per sample is ``-score_samples(X)``
+            unless the detector adds another term to its anomaly error
+            (:class:`~sklearn_recon.VAEDetector` with ``n_neighbors``).
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         if not per_feature:
-            return self._errors(X)
+            fn = self._inference.get(
+                "reconstruction_error",
+                lambda model: lambda x: self._reconstruction_error_ops(model, x),
+            )
+            errors = run_batched(fn, self._model_input(X), verbose=self.verbose)
+            check_finite_output(errors, X, "reconstruction error")
+            return errors.astype(np.float64)
         fn = self._inference.get(
             "feature_error",
             lambda model: (
