@@ -16,8 +16,10 @@ Required (abstract):
   and :func:`~sklearn_recon.export` rebuild the network with it;
 - ``_keras_loss()``: the training loss (a name or a Keras loss);
 - ``_error_ops(model, x)``: one anomaly error per sample of the batch of
-  network inputs ``x``, with ``keras.ops`` (higher is more anomalous); it
-  must be traceable, as the exported graph and the compiled scoring run it.
+  network inputs ``x`` (higher is more anomalous), with the operations of
+  :func:`~sklearn_recon.utils._keras.array_ops`: it must be traceable, as
+  the exported graph and the compiled scoring run it with ``keras.ops``,
+  and with ``_dense_network`` it runs in NumPy too.
 
 Optional (the base's default in brackets):
 
@@ -32,6 +34,10 @@ Optional (the base's default in brackets):
   input];
 - ``_keras_metrics()``: the Keras metrics compiled in, kept in
   ``history_`` [None];
+- ``_dense_network(model)``: the trained network's inference path in NumPy
+  (:class:`~sklearn_recon.utils._keras.DenseChain`), used in place of
+  ``model`` by ``_error_ops`` and the other inference functions for every
+  request [None: a compiled graph];
 - ``_threshold_from_errors(errors, sample_weight)``: the error threshold
   from the training errors [``contamination``'s rule];
 - ``_split_validation(x, targets, sample_weight, seed)``: hold out the
@@ -78,10 +84,10 @@ from .utils._docstring import FIT_SAMPLE_WEIGHT, fill_doc
 from .utils._fitting import unfitted_on_failure
 from .utils._keras import (
     InferenceFunctions,
+    array_ops,
     check_finite_output,
     derive_seed,
     get_keras,
-    run_batched,
 )
 from .utils._response import flag
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context
@@ -192,7 +198,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
 
     @abstractmethod
     def _error_ops(self, model, x):
-        """Return one anomaly error per sample of the batch ``x`` (keras.ops)."""
+        """Return one anomaly error per sample of the batch ``x`` (``array_ops``)."""
 
     def _validate_X(self, X, *, reset):
         """Validate ``X`` into a finite 2-D float array."""
@@ -212,6 +218,10 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
 
     def _keras_metrics(self):
         """Return the Keras metrics to compile with (kept in ``history_``), or None."""
+        return None
+
+    def _dense_network(self, model):
+        """Return ``model``'s inference path in NumPy, or None to compile it."""
         return None
 
     def _threshold_from_errors(self, errors, sample_weight=None):
@@ -273,7 +283,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_params_vs_data(X)
         seed = derive_seed(self.random_state)
         model, history, best_epoch = self._train(X, targets, sample_weight, seed)
-        inference = InferenceFunctions(model)
+        inference = InferenceFunctions(model, self._dense_network(model))
         errors = self._errors(X, inference)
         self.model_ = model
         self._seed = seed
@@ -410,8 +420,12 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     def _errors(self, X, inference=None):
         """Anomaly error of each validated row (higher is more anomalous)."""
         inference = self._inference if inference is None else inference
-        fn = inference.get("error", lambda model: lambda x: self._error_ops(model, x))
-        errors = run_batched(fn, self._model_input(X), verbose=self.verbose)
+        errors = inference.run(
+            "error",
+            lambda model: lambda x: self._error_ops(model, x),
+            self._model_input(X),
+            verbose=self.verbose,
+        )
         check_finite_output(errors, X, "anomaly score")
         return errors.astype(np.float64)
 
@@ -527,7 +541,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         model = self._build_network(self.n_features_in_, self._seed)
         load_weights(model)
         self.model_ = model
-        self._inference = InferenceFunctions(model)
+        self._inference = InferenceFunctions(model, self._dense_network(model))
 
 
 class BaseReconstructionDetector(BaseKerasDetector):
@@ -556,13 +570,13 @@ class BaseReconstructionDetector(BaseKerasDetector):
         return model(x, training=False)
 
     def _elementwise_error_ops(self, x, reconstruction):
-        ops = get_keras().ops
+        ops = array_ops(x)
         diff = x - reconstruction
         return ops.abs(diff) if self.loss == "mae" else ops.square(diff)
 
     def _error_ops(self, model, x):
         error = self._elementwise_error_ops(x, self._reconstruction_ops(model, x))
-        return get_keras().ops.mean(error, axis=tuple(range(1, len(x.shape))))
+        return array_ops(x).mean(error, axis=tuple(range(1, len(x.shape))))
 
     def reconstruct(self, X):
         """Return the network's reconstruction of each sample.
@@ -579,12 +593,12 @@ class BaseReconstructionDetector(BaseKerasDetector):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        fn = self._inference.get(
-            "reconstruct", lambda model: lambda x: self._reconstruction_ops(model, x)
-        )
-        reconstruction = run_batched(fn, self._model_input(X), verbose=self.verbose).reshape(
-            X.shape
-        )
+        reconstruction = self._inference.run(
+            "reconstruct",
+            lambda model: lambda x: self._reconstruction_ops(model, x),
+            self._model_input(X),
+            verbose=self.verbose,
+        ).reshape(X.shape)
         check_finite_output(reconstruction, X, "reconstruction")
         return reconstruction.astype(np.float64)
 
@@ -611,13 +625,14 @@ class BaseReconstructionDetector(BaseKerasDetector):
         X = self._validate_X(X, reset=False)
         if not per_feature:
             return self._errors(X)
-        fn = self._inference.get(
+        errors = self._inference.run(
             "feature_error",
             lambda model: (
                 lambda x: self._elementwise_error_ops(x, self._reconstruction_ops(model, x))
             ),
-        )
-        errors = run_batched(fn, self._model_input(X), verbose=self.verbose).reshape(X.shape)
+            self._model_input(X),
+            verbose=self.verbose,
+        ).reshape(X.shape)
         check_finite_output(errors, X, "reconstruction error")
         return errors.astype(np.float64)
 

@@ -13,7 +13,7 @@ from .utils._docstring import (
     fill_doc,
     training_parameters,
 )
-from .utils._keras import check_finite_output, get_keras, run_batched
+from .utils._keras import check_finite_output, get_keras
 from .utils._sklearn_compat import Interval, StrOptions
 from .utils._validation import check_units
 
@@ -212,11 +212,16 @@ class VAEDetector(BaseReconstructionDetector):
         }[self.loss]
         return [metric(name="reconstruction_loss")]
 
+    def _dense_network(self, model):
+        from ._networks import DenseVAE
+
+        return DenseVAE(model)
+
     @staticmethod
     def _encode_ops(model, x):
         from ._networks import vae_encoder
 
-        return vae_encoder(model)(x)[0]
+        return vae_encoder(model)(x)
 
     def _reconstruction_ops(self, model, x):
         from ._networks import vae_decoder
@@ -239,7 +244,11 @@ class VAEDetector(BaseReconstructionDetector):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        fn = self._inference.get("encode", lambda model: lambda x: self._encode_ops(model, x))
-        codes = run_batched(fn, self._model_input(X), verbose=self.verbose)
+        codes = self._inference.run(
+            "encode",
+            lambda model: lambda x: self._encode_ops(model, x),
+            self._model_input(X),
+            verbose=self.verbose,
+        )
         check_finite_output(codes, X, "latent code")
         return codes.astype(np.float64)
