@@ -11,7 +11,8 @@ Importing this module imports Keras; the estimators import it only when they
 build a network.
 """
 
-from .utils._keras import DenseChain, get_keras
+from .utils._keras import get_keras
+from .utils._numpy_network import NumpyChain
 
 keras = get_keras()
 layers = keras.layers
@@ -86,15 +87,6 @@ def build_dense_autoencoder(
     x = _dense_stack(x, hidden_units[-2::-1], activation=activation, seeds=seeds, prefix="decoder")
     outputs = layers.Dense(n_features, kernel_initializer=seeds.glorot(), name="output")(x)
     return keras.Model(inputs, outputs, name="dense_autoencoder")
-
-
-def dense_autoencoder_numpy(model):
-    """A :func:`build_dense_autoencoder` network at inference, in NumPy.
-
-    Its noise layer passes its input through at inference, so the network is
-    its ``Dense`` layers one after the other.
-    """
-    return DenseChain([layer for layer in model.layers if isinstance(layer, layers.Dense)])
 
 
 # -------------------------------------------------------------------- VAE
@@ -251,11 +243,12 @@ def build_vae(
     return keras.Model(inputs, outputs, name="vae")
 
 
-class DenseVAE:
+class NumpyVAE:
     """A :func:`build_vae` network at inference, in NumPy.
 
     Scoring encodes a sample to its latent mean and decodes that, so the
-    inference path is two chains of ``Dense`` layers.
+    inference path is two chains of ``Dense`` layers, without the sampling
+    and the KL loss.
 
     Parameters
     ----------
@@ -266,7 +259,7 @@ class DenseVAE:
     def __init__(self, model):
         def stack(prefix, last):
             dense = [layer for layer in model.layers if layer.name.startswith(f"{prefix}_")]
-            return DenseChain([*dense, model.get_layer(last)])
+            return NumpyChain([*dense, model.get_layer(last)])
 
         self.encoder = stack("encoder", "z_mean")
         self.decoder = stack("decoder", "output")
@@ -276,16 +269,16 @@ def vae_encoder(model):
     """The deterministic encoder of a :func:`build_vae` network: input to ``z_mean``.
 
     A model sharing ``model``'s layers, without the KL loss or the sampling;
-    the NumPy encoder for a :class:`DenseVAE`.
+    the NumPy encoder for a :class:`NumpyVAE`.
     """
-    if isinstance(model, DenseVAE):
+    if isinstance(model, NumpyVAE):
         return model.encoder
     return keras.Model(model.inputs[0], model.get_layer("z_mean").output, name="vae_encoder")
 
 
 def vae_decoder(model):
     """The decoder of a :func:`build_vae` network: latent code to reconstruction."""
-    if isinstance(model, DenseVAE):
+    if isinstance(model, NumpyVAE):
         return model.decoder
     return keras.Model(model.get_layer("z").output, model.outputs[0], name="vae_decoder")
 

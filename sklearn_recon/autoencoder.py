@@ -160,11 +160,6 @@ class AutoencoderDetector(BaseReconstructionDetector):
     def _check_params_vs_data(self, X):
         check_units(self.hidden_units, "hidden_units")
 
-    def _dense_network(self, model):
-        from ._networks import dense_autoencoder_numpy
-
-        return dense_autoencoder_numpy(model)
-
     def _build_network(self, n_features, seed):
         from ._networks import build_dense_autoencoder
 

@@ -19,7 +19,7 @@ Required (abstract):
   network inputs ``x`` (higher is more anomalous), with the operations of
   :func:`~sklearn_recon.utils._keras.array_ops`: it must be traceable, as
   the exported graph and the compiled scoring run it with ``keras.ops``,
-  and with ``_dense_network`` it runs in NumPy too.
+  and the NumPy route (``_numpy_network``) with NumPy.
 
 Optional (the base's default in brackets):
 
@@ -34,10 +34,11 @@ Optional (the base's default in brackets):
   input];
 - ``_keras_metrics()``: the Keras metrics compiled in, kept in
   ``history_`` [None];
-- ``_dense_network(model)``: the trained network's inference path in NumPy
-  (:class:`~sklearn_recon.utils._keras.DenseChain`), used in place of
-  ``model`` by ``_error_ops`` and the other inference functions for every
-  request [None: a compiled graph];
+- ``_numpy_network(model)``: the trained network evaluated in NumPy, used in
+  place of ``model`` by ``_error_ops`` and the other inference functions for
+  every request, or None to compile them [``NumpyChain.of(model)`` of
+  :mod:`~sklearn_recon.utils._numpy_network`: the chain of the network's
+  layers if NumPy versions of them all exist];
 - ``_threshold_from_errors(errors, sample_weight)``: the error threshold
   from the training errors [``contamination``'s rule];
 - ``_split_validation(x, targets, sample_weight, seed)``: hold out the
@@ -89,6 +90,7 @@ from .utils._keras import (
     derive_seed,
     get_keras,
 )
+from .utils._numpy_network import NumpyChain
 from .utils._response import flag
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context
 from .utils._training import train
@@ -220,9 +222,9 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         """Return the Keras metrics to compile with (kept in ``history_``), or None."""
         return None
 
-    def _dense_network(self, model):
-        """Return ``model``'s inference path in NumPy, or None to compile it."""
-        return None
+    def _numpy_network(self, model):
+        """Return ``model`` evaluated in NumPy, or None to compile it."""
+        return NumpyChain.of(model)
 
     def _threshold_from_errors(self, errors, sample_weight=None):
         """Return the error threshold for the training errors ``errors``."""
@@ -283,7 +285,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_params_vs_data(X)
         seed = derive_seed(self.random_state)
         model, history, best_epoch = self._train(X, targets, sample_weight, seed)
-        inference = InferenceFunctions(model, self._dense_network(model))
+        inference = InferenceFunctions(model, self._numpy_network(model))
         errors = self._errors(X, inference)
         self.model_ = model
         self._seed = seed
@@ -541,7 +543,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         model = self._build_network(self.n_features_in_, self._seed)
         load_weights(model)
         self.model_ = model
-        self._inference = InferenceFunctions(model, self._dense_network(model))
+        self._inference = InferenceFunctions(model, self._numpy_network(model))
 
 
 class BaseReconstructionDetector(BaseKerasDetector):

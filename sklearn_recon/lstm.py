@@ -12,7 +12,7 @@ from .utils._docstring import (
     fill_doc,
     training_parameters,
 )
-from .utils._keras import check_finite_output, get_keras
+from .utils._keras import array_ops, check_finite_output
 from .utils._sklearn_compat import Interval, StrOptions
 from .utils._validation import check_units
 
@@ -510,7 +510,7 @@ class LSTMForecastDetector(SequenceInputMixin, BaseKerasDetector):
         )
 
     def _error_ops(self, model, x):
-        ops = get_keras().ops
+        ops = array_ops(x)
         diff = x[:, -1, :] - model(x, training=False)
         error = ops.abs(diff) if self.loss == "mae" else ops.square(diff)
         return ops.mean(error, axis=1)

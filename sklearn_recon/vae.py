@@ -212,10 +212,10 @@ class VAEDetector(BaseReconstructionDetector):
         }[self.loss]
         return [metric(name="reconstruction_loss")]
 
-    def _dense_network(self, model):
-        from ._networks import DenseVAE
+    def _numpy_network(self, model):
+        from ._networks import NumpyVAE
 
-        return DenseVAE(model)
+        return NumpyVAE(model)
 
     @staticmethod
     def _encode_ops(model, x):

@@ -9,12 +9,11 @@
 - Scoring never goes through ``Model.predict`` (about 60 ms a call): an
   :class:`InferenceFunctions` holds one function per network function and
   runs it over chunks of ``INFERENCE_BATCH_SIZE`` rows, so memory stays
-  bounded whatever the number of rows. A network whose inference path is
-  Dense layers (the dense autoencoder; the VAE through its latent means) runs
-  in float32 NumPy (:class:`DenseChain`): a graph call costs about a
-  millisecond whatever its size, a NumPy one a few microseconds, so one row
-  scores in a tenth of a millisecond and large tables faster than in the
-  graph. Other networks run as one compiled graph per function
+  bounded whatever the number of rows. A network made of the layers
+  :mod:`~sklearn_recon.utils._numpy_network` knows (all of ours) runs in
+  float32 NumPy: a graph call costs about a millisecond whatever its size, a
+  NumPy product a few microseconds, so one row scores in a fraction of a
+  millisecond. Other networks run as one compiled graph per function
   (:func:`compile_inference`). A network takes one route for every request,
   whatever its number of rows, so its scores never depend on the route.
 - Every row goes through the network inside a block of a fixed number of
@@ -35,6 +34,8 @@ import time
 import numpy as np
 from sklearn.utils import check_random_state
 
+from . import _numpy_network
+
 SUPPORTED_BACKENDS = ("tensorflow",)
 
 #: Rows per compiled inference call: large enough that the per-call overhead
@@ -47,11 +48,6 @@ INFERENCE_BATCH_SIZE = 8192
 #: stays quick (a block of the LSTM autoencoder takes about 10 ms), large
 #: enough that matrix products run at full speed.
 INFERENCE_BLOCK_SIZE = 256
-
-#: Rows of every block of the NumPy route (:class:`DenseChain`): a one-row
-#: request computes this many, and matrix products of blocks this size run at
-#: full speed (more rows a block brought no more speed here).
-NUMPY_BLOCK_SIZE = 32
 
 # Seeds are drawn below this bound so that ``seed + i`` (one seed per random
 # layer) stays a valid int32 seed for every backend.
@@ -157,26 +153,26 @@ class InferenceFunctions:
     reconstruct ask it to run a function by name, so scoring never writes
     estimator attributes and each function is built once. A function is
     ``make_fn(network)(x)`` for a batch ``x`` of network inputs: with a
-    ``dense_network`` (its inference path in NumPy, see :class:`DenseChain`)
-    ``x`` is a float32 NumPy array whose rows are whole blocks of
-    ``NUMPY_BLOCK_SIZE`` rows; otherwise ``network`` is the Keras model and
-    ``make_fn(model)`` is compiled (:func:`compile_inference`). The functions
-    must therefore be written with :func:`array_ops`, which names the array
-    namespace of ``x``.
+    ``numpy_network`` (the network evaluated in NumPy, see
+    :class:`~sklearn_recon.utils._numpy_network.NumpyChain`) ``x`` is a
+    float32 NumPy array whose rows are whole blocks of ``NUMPY_BLOCK_SIZE``
+    rows; otherwise ``network`` is the Keras model and ``make_fn(model)`` is
+    compiled (:func:`compile_inference`). The functions must therefore be
+    written with :func:`array_ops`, which names the array namespace of ``x``.
 
     Parameters
     ----------
     model : keras.Model
         The trained network.
 
-    dense_network : object, default=None
+    numpy_network : object, default=None
         The same network evaluated in NumPy, which the functions then use
         instead of ``model`` for every request.
     """
 
-    def __init__(self, model, dense_network=None):
+    def __init__(self, model, numpy_network=None):
         self._trained = model
-        self._dense = dense_network
+        self._numpy = numpy_network
         self._functions = {}
         self._lock = threading.Lock()
 
@@ -189,18 +185,28 @@ class InferenceFunctions:
         return run_batched(fn, x, block_size=block_size, verbose=verbose)
 
     def _build(self, make_fn):
-        if self._dense is not None:
-            fn = make_fn(self._dense)
+        if self._numpy is not None:
+            fn = make_fn(self._numpy)
 
             def run_blocks(blocks):
                 n_blocks, block_size = blocks.shape[:2]
-                out = fn(blocks.reshape(n_blocks * block_size, *blocks.shape[2:]))
+                # small products, one per block: threads cost more than they
+                # bring, and far more when the cores are busy
+                with _blas_controller().limit(limits=1, user_api="blas"):
+                    out = fn(blocks.reshape(n_blocks * block_size, *blocks.shape[2:]))
                 return out.reshape(n_blocks, block_size, *out.shape[1:])
 
-            return run_blocks, NUMPY_BLOCK_SIZE
+            return run_blocks, _numpy_network.NUMPY_BLOCK_SIZE
         model = self._trained
         sample_shape = tuple(model.input_shape[1:])
         return compile_inference(make_fn(model), sample_shape), INFERENCE_BLOCK_SIZE
+
+
+@functools.cache
+def _blas_controller():
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def array_ops(x):
@@ -211,72 +217,6 @@ def array_ops(x):
     so every score is defined once.
     """
     return np if isinstance(x, np.ndarray) else get_keras().ops
-
-
-def _sigmoid(x):
-    return 0.5 * (np.tanh(0.5 * x) + 1.0)  # no overflow warning for large |x|
-
-
-def _elu(x, alpha=1.0):
-    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
-
-
-def _gelu(x):
-    from scipy.special import erf
-
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)).astype(x.dtype))
-
-
-# Keras's activations (keras.activations, default arguments) in NumPy.
-_NUMPY_ACTIVATIONS = {
-    "linear": lambda x: x,
-    "relu": lambda x: np.maximum(x, 0),
-    "leaky_relu": lambda x: np.where(x > 0, x, np.float32(0.2) * x),
-    "elu": _elu,
-    "selu": lambda x: np.float32(1.0507009873554805) * _elu(x, np.float32(1.6732632423543772)),
-    "gelu": _gelu,
-    "swish": lambda x: x * _sigmoid(x),
-    "silu": lambda x: x * _sigmoid(x),
-    "tanh": np.tanh,
-    "sigmoid": _sigmoid,
-}
-
-
-class DenseChain:
-    """Dense layers one after the other, evaluated in float32 NumPy.
-
-    The NumPy route of :class:`InferenceFunctions`. The input's rows are
-    computed in blocks of ``NUMPY_BLOCK_SIZE`` rows, so that each row's
-    result depends neither on the other rows nor on its position.
-
-    Parameters
-    ----------
-    layers : list of keras.layers.Dense
-        The trained layers, input side first, each with one of Keras's
-        activations by name (``"relu"``, ``"tanh"``, ...).
-    """
-
-    def __init__(self, layers):
-        convert = get_keras().ops.convert_to_numpy
-        self.layers = []
-        for layer in layers:
-            activation = layer.get_config()["activation"]
-            if activation not in _NUMPY_ACTIVATIONS:
-                raise ValueError(f"no NumPy version of the activation {activation!r}")
-            kernel = np.asarray(convert(layer.kernel), dtype=np.float32)
-            bias = None if layer.bias is None else np.asarray(convert(layer.bias), np.float32)
-            self.layers.append((kernel, bias, _NUMPY_ACTIVATIONS[activation]))
-
-    def __call__(self, x, training=False):
-        """The output of the chain on ``x``, whose rows are whole blocks."""
-        n_rows = x.shape[0]
-        x = x.reshape(-1, NUMPY_BLOCK_SIZE, x.shape[-1])  # one matrix product per block
-        for kernel, bias, activation in self.layers:
-            x = x @ kernel
-            if bias is not None:
-                x += bias
-            x = activation(x)
-        return x.reshape(n_rows, x.shape[-1])
 
 
 def run_batched(fn, x, *, block_size=None, verbose=0):
