@@ -13,7 +13,8 @@ from .utils._docstring import (
     fill_doc,
     training_parameters,
 )
-from .utils._keras import InferenceFunctions, check_finite_output, get_keras, run_batched
+from .utils._keras import InferenceFunctions, array_ops, check_finite_output, get_keras
+from .utils._numpy_network import blocked_matmul
 from .utils._sklearn_compat import Interval, StrOptions
 from .utils._validation import check_units
 
@@ -256,16 +257,12 @@ class VAEDetector(BaseReconstructionDetector):
         """Keep the training latent means and the scales of the two terms."""
         from sklearn.neighbors import NearestNeighbors
 
-        inference = InferenceFunctions(model)
+        inference = InferenceFunctions(model, self._numpy_network(model))
         x = self._model_input(X)
-        codes = run_batched(
-            inference.get("encode", lambda model: lambda x: self._encode_ops(model, x)), x
-        )
-        reconstruction_errors = run_batched(
-            inference.get(
-                "reconstruction_error",
-                lambda model: lambda x: self._reconstruction_error_ops(model, x),
-            ),
+        codes = inference.run("encode", lambda model: lambda x: self._encode_ops(model, x), x)
+        reconstruction_errors = inference.run(
+            "reconstruction_error",
+            lambda model: lambda x: self._reconstruction_error_ops(model, x),
             x,
         )
         check_finite_output(codes, X, "latent code")
@@ -283,16 +280,25 @@ class VAEDetector(BaseReconstructionDetector):
         reconstruction_error = self._reconstruction_error_ops(model, x)
         if self.n_neighbors is None:
             return reconstruction_error
-        ops = get_keras().ops
-        codes = ops.convert_to_tensor(self.latent_codes_)
+        codes = self.latent_codes_
         z = self._encode_ops(model, x)
+        ops = array_ops(z)
+        if ops is np:  # one product per block of rows, as the network's
+            products = blocked_matmul(z, codes.T)
+        else:
+            codes = ops.convert_to_tensor(codes)
+            products = ops.matmul(z, ops.transpose(codes))
         squared = (
             ops.sum(ops.square(z), axis=1, keepdims=True)
-            - 2.0 * ops.matmul(z, ops.transpose(codes))
+            - 2.0 * products
             + ops.sum(ops.square(codes), axis=1)[None, :]
         )
-        nearest = -ops.top_k(-squared, self.n_neighbors, sorted=True)[0]
-        distance = ops.sqrt(ops.maximum(nearest[:, -1], 0.0))
+        k = self.n_neighbors
+        if ops is np:
+            nearest = np.partition(squared, k - 1, axis=1)[:, k - 1]
+        else:
+            nearest = -ops.top_k(-squared, k, sorted=True)[0][:, -1]
+        distance = ops.sqrt(ops.maximum(nearest, 0.0))
         mean_r, std_r, mean_d, std_d = (float(v) for v in self.error_scale_)
         return (reconstruction_error - mean_r) / std_r + (distance - mean_d) / std_d
 
@@ -304,11 +310,16 @@ class VAEDetector(BaseReconstructionDetector):
         }[self.loss]
         return [metric(name="reconstruction_loss")]
 
+    def _numpy_network(self, model):
+        from ._networks import NumpyVAE
+
+        return NumpyVAE(model)
+
     @staticmethod
     def _encode_ops(model, x):
         from ._networks import vae_encoder
 
-        return vae_encoder(model)(x)[0]
+        return vae_encoder(model)(x)
 
     def _reconstruction_ops(self, model, x):
         from ._networks import vae_decoder
@@ -331,7 +342,11 @@ class VAEDetector(BaseReconstructionDetector):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        fn = self._inference.get("encode", lambda model: lambda x: self._encode_ops(model, x))
-        codes = run_batched(fn, self._model_input(X), verbose=self.verbose)
+        codes = self._inference.run(
+            "encode",
+            lambda model: lambda x: self._encode_ops(model, x),
+            self._model_input(X),
+            verbose=self.verbose,
+        )
         check_finite_output(codes, X, "latent code")
         return codes.astype(np.float64)
