@@ -75,7 +75,13 @@ def main(argv=None):
     parser.add_argument("--new-python", default=sys.executable)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--detectors", nargs="+", default=list(DETECTORS), choices=DETECTORS)
-    parser.add_argument("--no-grid", action="store_true", help="skip the grid search")
+    parser.add_argument(
+        "--parts",
+        nargs="+",
+        default=["fit", "grid", "score"],
+        choices=["fit", "grid", "score"],
+        help="what to measure (default: all)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs of the latency tasks")
     parser.add_argument(
         "--backend", choices=["tensorflow", "jax", "torch"], help="KERAS_BACKEND of the runs"
@@ -88,6 +94,15 @@ def main(argv=None):
         codes = {"old": args.old_python, **codes}
 
     print(measure(args.new_python, "machine")["line"])
+    if "fit" in args.parts:
+        _fits(args, codes)
+    if "grid" in args.parts:
+        _grid(codes)
+    if "score" in args.parts:
+        _scoring(args, codes)
+
+
+def _fits(args, codes):
     print()
     print("## Fit time and ROC-AUC (default parameters, ECG5000 protocol)")
     print()
@@ -110,17 +125,20 @@ def main(argv=None):
         worst = min(r["roc_auc"] for r in results)
         print(f"- {DETECTORS[name]} ({code}): fit {fit:.1f} s, lowest ROC-AUC {worst:.4f}")
 
-    if not args.no_grid:
-        print()
-        print("## GridSearchCV: 12 AutoencoderDetector candidates x 5 folds")
-        print()
-        seconds = {}
-        for code, python in codes.items():
-            seconds[code] = measure(python, "grid")["seconds"]
-            print(f"- {code}: {seconds[code]:.1f} s", flush=True)
-        if "old" in seconds:
-            print(f"- old / new: {seconds['old'] / seconds['new']:.1f}x")
 
+def _grid(codes):
+    print()
+    print("## GridSearchCV: 12 AutoencoderDetector candidates x 5 folds")
+    print()
+    seconds = {}
+    for code, python in codes.items():
+        seconds[code] = measure(python, "grid")["seconds"]
+        print(f"- {code}: {seconds[code]:.1f} s", flush=True)
+    if "old" in seconds:
+        print(f"- old / new: {seconds['old'] / seconds['new']:.1f}x")
+
+
+def _scoring(args, codes):
     print()
     print("## Scoring (median of runs, each in a fresh process)")
     print()

@@ -12,6 +12,7 @@ build a network.
 """
 
 from .utils._keras import get_keras
+from .utils._numpy_network import NumpyChain
 
 keras = get_keras()
 layers = keras.layers
@@ -268,21 +269,43 @@ def build_vae(
     return VariationalAutoencoder(inputs, outputs, name="vae")
 
 
-def vae_encoder(model):
-    """The deterministic encoder of a :func:`build_vae` network.
+class NumpyVAE:
+    """A :func:`build_vae` network at inference, in NumPy.
 
-    Returns a model sharing ``model``'s layers that maps the input to
-    ``[z_mean, z_log_var]`` without the KL loss or the sampling.
+    Scoring encodes a sample to its latent mean and decodes that, so the
+    inference path is two chains of ``Dense`` layers, without the sampling
+    and the KL loss.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A trained :func:`build_vae` network.
     """
-    return keras.Model(
-        model.inputs[0],
-        [model.get_layer("z_mean").output, model.get_layer("z_log_var").output],
-        name="vae_encoder",
-    )
+
+    def __init__(self, model):
+        def stack(prefix, last):
+            dense = [layer for layer in model.layers if layer.name.startswith(f"{prefix}_")]
+            return NumpyChain([*dense, model.get_layer(last)])
+
+        self.encoder = stack("encoder", "z_mean")
+        self.decoder = stack("decoder", "output")
+
+
+def vae_encoder(model):
+    """The deterministic encoder of a :func:`build_vae` network: input to ``z_mean``.
+
+    A model sharing ``model``'s layers, without the KL loss or the sampling;
+    the NumPy encoder for a :class:`NumpyVAE`.
+    """
+    if isinstance(model, NumpyVAE):
+        return model.encoder
+    return keras.Model(model.inputs[0], model.get_layer("z_mean").output, name="vae_encoder")
 
 
 def vae_decoder(model):
     """The decoder of a :func:`build_vae` network: latent code to reconstruction."""
+    if isinstance(model, NumpyVAE):
+        return model.decoder
     return keras.Model(model.get_layer("z").output, model.outputs[0], name="vae_decoder")
 
 

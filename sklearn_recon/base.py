@@ -16,8 +16,10 @@ Required (abstract):
   and :func:`~sklearn_recon.export` rebuild the network with it;
 - ``_keras_loss()``: the training loss (a name or a Keras loss);
 - ``_error_ops(model, x)``: one anomaly error per sample of the batch of
-  network inputs ``x``, with ``keras.ops`` (higher is more anomalous); it
-  must be traceable, as the exported graph and the compiled scoring run it.
+  network inputs ``x`` (higher is more anomalous), with the operations of
+  :func:`~sklearn_recon.utils._keras.array_ops`: it must be traceable, as
+  the exported graph and the compiled scoring run it with ``keras.ops``,
+  and the NumPy route (``_numpy_network``) with NumPy.
 
 Optional (the base's default in brackets):
 
@@ -32,6 +34,11 @@ Optional (the base's default in brackets):
   input];
 - ``_keras_metrics()``: the Keras metrics compiled in, kept in
   ``history_`` [None];
+- ``_numpy_network(model)``: the trained network evaluated in NumPy, used in
+  place of ``model`` by ``_error_ops`` and the other inference functions for
+  every request, or None to compile them [``NumpyChain.of(model)`` of
+  :mod:`~sklearn_recon.utils._numpy_network`: the chain of the network's
+  layers if NumPy versions of them all exist];
 - ``_threshold_from_errors(errors, sample_weight)``: the error threshold
   from the training errors [``contamination``'s rule];
 - ``_split_validation(x, targets, sample_weight, seed)``: hold out the
@@ -78,11 +85,12 @@ from .utils._docstring import FIT_SAMPLE_WEIGHT, fill_doc
 from .utils._fitting import unfitted_on_failure
 from .utils._keras import (
     InferenceFunctions,
+    array_ops,
     check_finite_output,
     derive_seed,
     get_keras,
-    run_batched,
 )
+from .utils._numpy_network import NumpyChain
 from .utils._response import flag
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context
 from .utils._training import train
@@ -192,7 +200,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
 
     @abstractmethod
     def _error_ops(self, model, x):
-        """Return one anomaly error per sample of the batch ``x`` (keras.ops)."""
+        """Return one anomaly error per sample of the batch ``x`` (``array_ops``)."""
 
     def _validate_X(self, X, *, reset):
         """Validate ``X`` into a finite 2-D float array."""
@@ -213,6 +221,10 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     def _keras_metrics(self):
         """Return the Keras metrics to compile with (kept in ``history_``), or None."""
         return None
+
+    def _numpy_network(self, model):
+        """Return ``model`` evaluated in NumPy, or None to compile it."""
+        return NumpyChain.of(model)
 
     def _threshold_from_errors(self, errors, sample_weight=None):
         """Return the error threshold for the training errors ``errors``."""
@@ -273,7 +285,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_params_vs_data(X)
         seed = derive_seed(self.random_state)
         model, history, best_epoch = self._train(X, targets, sample_weight, seed)
-        inference = InferenceFunctions(model)
+        inference = InferenceFunctions(model, self._numpy_network(model))
         errors = self._errors(X, inference)
         self.model_ = model
         self._seed = seed
@@ -410,8 +422,12 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     def _errors(self, X, inference=None):
         """Anomaly error of each validated row (higher is more anomalous)."""
         inference = self._inference if inference is None else inference
-        fn = inference.get("error", lambda model: lambda x: self._error_ops(model, x))
-        errors = run_batched(fn, self._model_input(X), verbose=self.verbose)
+        errors = inference.run(
+            "error",
+            lambda model: lambda x: self._error_ops(model, x),
+            self._model_input(X),
+            verbose=self.verbose,
+        )
         check_finite_output(errors, X, "anomaly score")
         return errors.astype(np.float64)
 
@@ -527,7 +543,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         model = self._build_network(self.n_features_in_, self._seed)
         load_weights(model)
         self.model_ = model
-        self._inference = InferenceFunctions(model)
+        self._inference = InferenceFunctions(model, self._numpy_network(model))
 
 
 class BaseReconstructionDetector(BaseKerasDetector):
@@ -556,13 +572,17 @@ class BaseReconstructionDetector(BaseKerasDetector):
         return model(x, training=False)
 
     def _elementwise_error_ops(self, x, reconstruction):
-        ops = get_keras().ops
+        ops = array_ops(x, reconstruction)
         diff = x - reconstruction
         return ops.abs(diff) if self.loss == "mae" else ops.square(diff)
 
-    def _error_ops(self, model, x):
+    def _reconstruction_error_ops(self, model, x):
+        """The reconstruction error of each sample of the batch ``x``."""
         error = self._elementwise_error_ops(x, self._reconstruction_ops(model, x))
-        return get_keras().ops.mean(error, axis=tuple(range(1, len(x.shape))))
+        return array_ops(error).mean(error, axis=tuple(range(1, len(x.shape))))
+
+    def _error_ops(self, model, x):
+        return self._reconstruction_error_ops(model, x)
 
     def reconstruct(self, X):
         """Return the network's reconstruction of each sample.
@@ -579,12 +599,12 @@ class BaseReconstructionDetector(BaseKerasDetector):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        fn = self._inference.get(
-            "reconstruct", lambda model: lambda x: self._reconstruction_ops(model, x)
-        )
-        reconstruction = run_batched(fn, self._model_input(X), verbose=self.verbose).reshape(
-            X.shape
-        )
+        reconstruction = self._inference.run(
+            "reconstruct",
+            lambda model: lambda x: self._reconstruction_ops(model, x),
+            self._model_input(X),
+            verbose=self.verbose,
+        ).reshape(X.shape)
         check_finite_output(reconstruction, X, "reconstruction")
         return reconstruction.astype(np.float64)
 
@@ -604,20 +624,30 @@ class BaseReconstructionDetector(BaseKerasDetector):
         Returns
         -------
         errors : ndarray of shape (n_samples,) or (n_samples, n_features)
-            The error per sample, equal to ``-score_samples(X)``, or per
-            value, whose row means are the errors per sample.
+            The error per sample, or per value, whose row means are the
+            errors per sample. The error per sample is ``-score_samples(X)``
+            unless the detector adds another term to its anomaly error
+            (:class:`~sklearn_recon.VAEDetector` with ``n_neighbors``).
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         if not per_feature:
-            return self._errors(X)
-        fn = self._inference.get(
+            errors = self._inference.run(
+                "reconstruction_error",
+                lambda model: lambda x: self._reconstruction_error_ops(model, x),
+                self._model_input(X),
+                verbose=self.verbose,
+            )
+            check_finite_output(errors, X, "reconstruction error")
+            return errors.astype(np.float64)
+        errors = self._inference.run(
             "feature_error",
             lambda model: (
                 lambda x: self._elementwise_error_ops(x, self._reconstruction_ops(model, x))
             ),
-        )
-        errors = run_batched(fn, self._model_input(X), verbose=self.verbose).reshape(X.shape)
+            self._model_input(X),
+            verbose=self.verbose,
+        ).reshape(X.shape)
         check_finite_output(errors, X, "reconstruction error")
         return errors.astype(np.float64)
 

@@ -12,7 +12,7 @@ from .utils._docstring import (
     fill_doc,
     training_parameters,
 )
-from .utils._keras import check_finite_output, get_keras, run_batched
+from .utils._keras import array_ops, check_finite_output
 from .utils._sklearn_compat import Interval, StrOptions
 from .utils._validation import check_units
 
@@ -510,8 +510,9 @@ class LSTMForecastDetector(SequenceInputMixin, BaseKerasDetector):
         )
 
     def _error_ops(self, model, x):
-        ops = get_keras().ops
-        diff = x[:, -1, :] - model(x, training=False)
+        forecast = model(x, training=False)
+        ops = array_ops(x, forecast)
+        diff = x[:, -1, :] - forecast
         error = ops.abs(diff) if self.loss == "mae" else ops.square(diff)
         return ops.mean(error, axis=1)
 
@@ -531,7 +532,11 @@ class LSTMForecastDetector(SequenceInputMixin, BaseKerasDetector):
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        fn = self._inference.get("forecast", lambda model: lambda x: model(x, training=False))
-        forecast = run_batched(fn, self._model_input(X), verbose=self.verbose)
+        forecast = self._inference.run(
+            "forecast",
+            lambda model: lambda x: model(x, training=False),
+            self._model_input(X),
+            verbose=self.verbose,
+        )
         check_finite_output(forecast, X, "forecast")
         return forecast.astype(np.float64)

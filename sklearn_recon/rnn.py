@@ -16,7 +16,7 @@ from .utils._docstring import (
     fill_doc,
     training_parameters,
 )
-from .utils._keras import get_keras
+from .utils._keras import array_ops
 from .utils._sklearn_compat import Interval, StrOptions
 from .utils._validation import check_anomaly_label, check_units
 
@@ -443,7 +443,8 @@ class RNNClassifierDetector(SequenceInputMixin, BaseKerasDetector):
         return weighted_logit_loss
 
     def _error_ops(self, model, x):
-        return get_keras().ops.squeeze(model(x, training=False), axis=-1)
+        logits = model(x, training=False)
+        return array_ops(logits).squeeze(logits, axis=-1)
 
     def _threshold_from_errors(self, errors, sample_weight=None):
         if self.contamination == "auto":

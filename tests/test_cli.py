@@ -140,7 +140,7 @@ def test_help_runs_without_tensorflow():
 
 
 def test_fit_accepts_every_detector():
-    assert FIT_DETECTORS == ("autoencoder", "vae", "lstm", "rnn")
+    assert FIT_DETECTORS == ("vae", "autoencoder", "lstm", "rnn")
     for name in FIT_DETECTORS:
         args = _parser().parse_args(["fit", "t.csv", "--detector", name, "--out", "m"])
         assert args.detector == name

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import NotFittedError
 from sklearn.metrics import roc_auc_score
+from sklearn.neighbors import NearestNeighbors
 
 from sklearn_recon import VAEDetector
 
@@ -54,11 +55,42 @@ def test_scores_reconstruct_from_the_latent_mean(fitted, blobs):
     np.testing.assert_allclose(fitted.encode(X_test), z_mean, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(fitted.reconstruct(X_test), reconstruction, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(
-        -fitted.score_samples(X_test),
+        fitted.reconstruction_error(X_test),
         ((X_test - reconstruction) ** 2).mean(axis=1),
         rtol=1e-5,
     )
     np.testing.assert_array_equal(fitted.score_samples(X_test), fitted.score_samples(X_test))
+
+
+def test_anomaly_error_adds_the_latent_neighbour_distance(fitted, blobs):
+    X_train, X_test = blobs[0], blobs[1]
+    codes = fitted.encode(X_train)
+    np.testing.assert_allclose(fitted.latent_codes_, codes, rtol=1e-5, atol=1e-6)
+    neighbours = NearestNeighbors(n_neighbors=5).fit(codes)
+    train_distance = neighbours.kneighbors()[0][:, -1]
+    train_error = fitted.reconstruction_error(X_train)
+    np.testing.assert_allclose(
+        fitted.error_scale_,
+        [train_error.mean(), train_error.std(), train_distance.mean(), train_distance.std()],
+        rtol=1e-4,
+    )
+    mean_r, std_r, mean_d, std_d = fitted.error_scale_
+    distance = neighbours.kneighbors(fitted.encode(X_test))[0][:, -1]
+    expected = (fitted.reconstruction_error(X_test) - mean_r) / std_r + (distance - mean_d) / std_d
+    np.testing.assert_allclose(-fitted.score_samples(X_test), expected, rtol=1e-4, atol=1e-3)
+
+
+def test_without_neighbours_the_error_is_the_reconstruction_error(blobs):
+    detector = tiny(n_neighbors=None, epochs=2, early_stopping=False).fit(blobs[0])
+    assert not hasattr(detector, "latent_codes_")
+    np.testing.assert_allclose(
+        -detector.score_samples(blobs[1]), detector.reconstruction_error(blobs[1]), rtol=1e-6
+    )
+
+
+def test_too_many_neighbours_is_refused(blobs):
+    with pytest.raises(ValueError, match="n_neighbors=20 must be below n_samples = 20"):
+        tiny(n_neighbors=20, early_stopping=False).fit(blobs[0][:20])
 
 
 def test_training_network_samples_the_latent_code(fitted, blobs):
@@ -91,7 +123,7 @@ def test_mae_loss_scores_absolute_errors(blobs):
     X_test = blobs[1]
     diff = X_test - detector.reconstruct(X_test)
     np.testing.assert_allclose(
-        -detector.score_samples(X_test),
+        detector.reconstruction_error(X_test),
         np.abs(diff).mean(axis=1),
         rtol=1e-5,  # float32
     )
@@ -215,7 +247,7 @@ def test_keras_archive_round_trip(fitted, blobs, tmp_path):
     assert loaded.get_layer("kl").beta == BETA
     assert loaded.get_layer("z").seed == fitted.model_.get_layer("z").seed
     x = blobs[1].astype(np.float32)
-    z_mean = vae_encoder(loaded)(x)[0]
+    z_mean = vae_encoder(loaded)(x)
     np.testing.assert_allclose(
         vae_decoder(loaded)(z_mean).numpy(), fitted.reconstruct(x), rtol=1e-4, atol=1e-5
     )

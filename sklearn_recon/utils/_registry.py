@@ -62,8 +62,8 @@ class Entry:
 #: The estimators, in the order of the tables: our detectors, our
 #: meta-estimators, then the protocol's scikit-learn baselines.
 ESTIMATORS = (
-    Entry("AutoencoderDetector", "sklearn_recon.autoencoder", "detector", "autoencoder"),
     Entry("VAEDetector", "sklearn_recon.vae", "detector", "vae"),
+    Entry("AutoencoderDetector", "sklearn_recon.autoencoder", "detector", "autoencoder"),
     Entry("LSTMAutoencoderDetector", "sklearn_recon.lstm", "detector", "lstm"),
     Entry(
         "RNNClassifierDetector",

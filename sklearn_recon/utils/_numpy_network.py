@@ -1,0 +1,305 @@
+"""Trained Keras layers evaluated in float32 NumPy: the fast scoring route.
+
+A compiled graph call costs about a millisecond whatever its size, and a
+recurrent network's graph runs hundreds of small operations a call; NumPy
+runs the same products in microseconds. :class:`NumpyChain` evaluates a
+network that is a chain of the layers our builders use (``Dense``,
+``Conv1D``, ``LSTM``, ``GRU``, ``Bidirectional``, ``RepeatVector``,
+``Reshape``, ``Cropping1D``, ``TimeDistributed(Dense)``, and the noise and
+dropout layers, which pass their input through at inference), with Keras's
+formulas and the trained weights.
+
+Rows are computed in blocks of ``NUMPY_BLOCK_SIZE`` rows (the caller pads
+them): every matrix product then has the same shape whatever the number of
+rows of the request, so a row's result depends neither on the other rows
+nor on its position (float32 products round differently for different
+shapes, never for different positions or neighbours in one shape).
+"""
+
+import numpy as np
+
+#: Rows of every block of the NumPy route: a one-row request computes this
+#: many, and products of blocks this size run at full speed (larger blocks
+#: brought no more speed here).
+NUMPY_BLOCK_SIZE = 32
+
+
+def _sigmoid(x):
+    return 0.5 * (np.tanh(0.5 * x) + 1.0)  # no overflow warning for large |x|
+
+
+def _elu(x, alpha=1.0):
+    return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
+
+
+def _gelu(x):
+    from scipy.special import erf
+
+    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)).astype(x.dtype))
+
+
+#: Keras's activations (``keras.activations``, default arguments) in NumPy.
+ACTIVATIONS = {
+    "linear": lambda x: x,
+    "relu": lambda x: np.maximum(x, 0),
+    "leaky_relu": lambda x: np.where(x > 0, x, np.float32(0.2) * x),
+    "elu": _elu,
+    "selu": lambda x: np.float32(1.0507009873554805) * _elu(x, np.float32(1.6732632423543772)),
+    "gelu": _gelu,
+    "swish": lambda x: x * _sigmoid(x),
+    "silu": lambda x: x * _sigmoid(x),
+    "tanh": np.tanh,
+    "sigmoid": _sigmoid,
+}
+
+
+def _product(x, kernel):
+    """``x @ kernel`` as one matrix product per block (the first axis)."""
+    flat = x.reshape(x.shape[0], -1, x.shape[-1]) @ kernel
+    return flat.reshape(*x.shape[:-1], kernel.shape[-1])
+
+
+def blocked_matmul(a, b):
+    """``a @ b`` for rows ``a`` that are whole blocks, one product per block.
+
+    A product of another number of rows may round differently; one per
+    block of ``NUMPY_BLOCK_SIZE`` rows keeps every row's result independent
+    of the request.
+    """
+    return _product(a.reshape(-1, NUMPY_BLOCK_SIZE, a.shape[-1]), b).reshape(len(a), b.shape[-1])
+
+
+def _weights(layer):
+    return [np.asarray(weight, dtype=np.float32) for weight in layer.get_weights()]
+
+
+def _activation(config, key="activation"):
+    name = config[key]
+    if name not in ACTIVATIONS:
+        raise NotImplementedError(f"no NumPy version of the activation {name!r}")
+    return ACTIVATIONS[name]
+
+
+def _dense(layer):
+    config = layer.get_config()
+    kernel, *bias = _weights(layer)
+    return _affine(kernel, bias, _activation(config))
+
+
+def _affine(kernel, bias, activation):
+    """``activation(x @ kernel + bias)``: a Dense layer, the core of a Conv1D."""
+
+    def affine(x):
+        x = _product(x, kernel)
+        if bias:
+            x += bias[0]
+        return activation(x)
+
+    return affine
+
+
+def _conv1d(layer):
+    """A ``Conv1D`` as a product of the gathered windows with the kernel."""
+    config = layer.get_config()
+    if config["padding"] not in ("same", "valid") or config["dilation_rate"] != (1,):
+        raise NotImplementedError("Conv1D with causal padding or dilation")
+    kernel, *bias = _weights(layer)
+    width, n_in, n_out = kernel.shape
+    (stride,) = config["strides"]
+    affine = _affine(kernel.reshape(width * n_in, n_out), bias, _activation(config))
+
+    def conv1d(x):
+        n_steps = x.shape[-2]
+        if config["padding"] == "same":  # TensorFlow's rule: the extra pad goes right
+            n_out_steps = -(-n_steps // stride)
+            pad = max((n_out_steps - 1) * stride + width - n_steps, 0)
+            widths = [(0, 0)] * (x.ndim - 2) + [(pad // 2, pad - pad // 2), (0, 0)]
+            x = np.pad(x, widths)
+        else:
+            n_out_steps = (n_steps - width) // stride + 1
+        starts = np.arange(n_out_steps)[:, None] * stride + np.arange(width)[None, :]
+        windows = x[..., starts, :]  # (..., n_out_steps, width, n_in)
+        return affine(windows.reshape(*windows.shape[:-2], width * n_in))
+
+    return conv1d
+
+
+def _recurrent(layer):
+    """An ``LSTM`` or ``GRU`` layer run over the steps of its input."""
+    import keras  # loaded already: the layer is a Keras layer
+
+    config = layer.get_config()
+    if config.get("return_state") or config.get("stateful"):
+        raise NotImplementedError("a stateful or state-returning recurrent layer")
+    activation = _activation(config)
+    recurrent_activation = _activation(config, "recurrent_activation")
+    kernel, recurrent_kernel, *bias = _weights(layer)
+    n_units = recurrent_kernel.shape[0]
+    if isinstance(layer, keras.layers.LSTM) and (
+        config["activation"],
+        config["recurrent_activation"],
+    ) == ("tanh", "sigmoid"):
+        # Gates reordered to i, f, o, c and the sigmoid gates' columns halved
+        # (exact in floating point): one tanh then gives every gate, as
+        # sigmoid(x) = (tanh(x / 2) + 1) / 2 is how ACTIVATIONS computes it.
+        order = np.r_[0 : 2 * n_units, 3 * n_units : 4 * n_units, 2 * n_units : 3 * n_units]
+        scale = np.r_[np.full(3 * n_units, 0.5), np.ones(n_units)].astype(np.float32)
+        kernel = kernel[:, order] * scale
+        recurrent_kernel = recurrent_kernel[:, order] * scale
+        input_bias = bias[0][order] * scale if bias else None
+        step = _fused_lstm_step(recurrent_kernel, n_units)
+        n_states = 2
+    elif isinstance(layer, keras.layers.LSTM):
+        step = _lstm_step(recurrent_kernel, n_units, activation, recurrent_activation)
+        input_bias = bias[0] if bias else None
+        n_states = 2
+    elif isinstance(layer, keras.layers.GRU) and config["reset_after"]:
+        step = _gru_step(recurrent_kernel, bias, n_units, activation, recurrent_activation)
+        input_bias = bias[0][0] if bias else None
+        n_states = 1
+    else:
+        raise NotImplementedError(f"the recurrent layer {type(layer).__name__}")
+
+    def recurrent(x):
+        if config["go_backwards"]:  # Keras returns its sequences in this order too
+            x = x[..., ::-1, :]
+        inputs = _product(x, kernel)  # every step's input product at once
+        if input_bias is not None:
+            inputs += input_bias
+        states = [np.zeros((*x.shape[:-2], n_units), np.float32) for _ in range(n_states)]
+        outputs = []
+        for t in range(x.shape[-2]):
+            states = step(inputs[..., t, :], states)
+            outputs.append(states[0])
+        return np.stack(outputs, axis=-2) if config["return_sequences"] else states[0]
+
+    return recurrent
+
+
+def _lstm_step(recurrent_kernel, n_units, activation, recurrent_activation):
+    def step(inputs, states):
+        h, c = states
+        z = inputs + h @ recurrent_kernel  # gates i, f, c, o
+        i = recurrent_activation(z[..., :n_units])
+        f = recurrent_activation(z[..., n_units : 2 * n_units])
+        g = activation(z[..., 2 * n_units : 3 * n_units])
+        o = recurrent_activation(z[..., 3 * n_units :])
+        c = f * c + i * g
+        return [o * activation(c), c]
+
+    return step
+
+
+def _fused_lstm_step(recurrent_kernel, n_units):
+    def step(inputs, states):
+        h, c = states
+        z = h @ recurrent_kernel  # gates i, f, o (halved), c
+        z += inputs
+        np.tanh(z, out=z)
+        gates = z[..., : 3 * n_units]
+        gates += 1.0
+        gates *= 0.5
+        c = z[..., n_units : 2 * n_units] * c + z[..., :n_units] * z[..., 3 * n_units :]
+        h = np.tanh(c)
+        h *= z[..., 2 * n_units : 3 * n_units]
+        return [h, c]
+
+    return step
+
+
+def _gru_step(recurrent_kernel, bias, n_units, activation, recurrent_activation):
+    recurrent_bias = bias[0][1] if bias else 0.0
+
+    def step(inputs, states):
+        (h,) = states
+        inner = h @ recurrent_kernel + recurrent_bias  # gates z, r, h (reset after)
+        z = recurrent_activation(inputs[..., :n_units] + inner[..., :n_units])
+        r = recurrent_activation(
+            inputs[..., n_units : 2 * n_units] + inner[..., n_units : 2 * n_units]
+        )
+        candidate = activation(inputs[..., 2 * n_units :] + r * inner[..., 2 * n_units :])
+        return [z * h + (1.0 - z) * candidate]
+
+    return step
+
+
+def _bidirectional(layer):
+    config = layer.get_config()
+    if config["merge_mode"] != "concat":
+        raise NotImplementedError(f"Bidirectional with merge_mode={config['merge_mode']!r}")
+    forward = _recurrent(layer.forward_layer)
+    backward = _recurrent(layer.backward_layer)  # reads its input backwards
+    sequences = layer.backward_layer.get_config()["return_sequences"]
+
+    def bidirectional(x):
+        back = backward(x)
+        if sequences:  # Bidirectional puts the backward sequences in time order
+            back = back[..., ::-1, :]
+        return np.concatenate([forward(x), back], axis=-1)
+
+    return bidirectional
+
+
+def _layer_function(layer):
+    import keras  # loaded already: the layer is a Keras layer
+
+    layers = keras.layers
+    config = layer.get_config()
+    if isinstance(layer, (layers.InputLayer, layers.GaussianNoise, layers.Dropout)):
+        return None  # nothing at inference
+    if isinstance(layer, layers.Dense):
+        return _dense(layer)
+    if isinstance(layer, layers.Conv1D) and not isinstance(layer, layers.Conv1DTranspose):
+        return _conv1d(layer)
+    if isinstance(layer, (layers.LSTM, layers.GRU)):
+        return _recurrent(layer)
+    if isinstance(layer, layers.Bidirectional):
+        return _bidirectional(layer)
+    if isinstance(layer, layers.TimeDistributed) and isinstance(layer.layer, layers.Dense):
+        return _dense(layer.layer)  # a Dense maps the last axis of every step already
+    if isinstance(layer, layers.RepeatVector):
+        n = config["n"]
+        return lambda x: np.repeat(x[..., None, :], n, axis=-2)
+    if isinstance(layer, layers.Reshape):
+        shape = tuple(config["target_shape"])
+        return lambda x: x.reshape(*x.shape[: x.ndim - len(layer.input.shape) + 1], *shape)
+    if isinstance(layer, layers.Cropping1D):
+        start, end = config["cropping"]
+        return lambda x: x[..., start : x.shape[-2] - end, :]
+    raise NotImplementedError(f"no NumPy version of the layer {type(layer).__name__}")
+
+
+class NumpyChain:
+    """Keras layers one after the other, evaluated in float32 NumPy.
+
+    Parameters
+    ----------
+    layers : list of keras.layers.Layer
+        The trained layers, input side first, each taking the previous one's
+        output.
+
+    Raises
+    ------
+    NotImplementedError
+        If a layer or one of its options has no NumPy version here; the
+        network is then scored in a compiled graph.
+    """
+
+    def __init__(self, layers):
+        self._functions = [fn for fn in map(_layer_function, layers) if fn is not None]
+
+    @classmethod
+    def of(cls, model):
+        """The chain of all of ``model``'s layers, or None if one is not supported."""
+        try:
+            return cls(model.layers)
+        except NotImplementedError:
+            return None
+
+    def __call__(self, x, training=False):
+        """The chain's output on ``x``, whose rows are whole blocks."""
+        n_rows = x.shape[0]
+        x = x.reshape(-1, NUMPY_BLOCK_SIZE, *x.shape[1:])  # one product per block
+        for fn in self._functions:
+            x = fn(x)
+        return x.reshape(n_rows, *x.shape[2:])
