@@ -1,0 +1,54 @@
+"""How much a detector depends on the rows its scaler was fitted on (issue 27).
+
+ECG5000 protocol of ``sklearn_recon._protocol`` (the detector trains on the
+normal training beats), with the ``MinMaxScaler`` fitted either on those
+normal beats or on all training beats (normal and anomalous): test ROC-AUC of
+both, and their difference, per seed. Default parameters.
+
+Run: python benchmarks/bench_scaler_fit.py [--detectors VAEDetector ...]
+     [--seeds 0 1 2] [--no-neighbors]
+"""
+
+import argparse
+import warnings
+
+from _common import machine_info
+from sklearn.metrics import roc_auc_score
+from sklearn.preprocessing import MinMaxScaler
+
+import sklearn_recon
+from sklearn_recon._protocol import ecg5000_split
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--detectors", nargs="+", default=["VAEDetector", "AutoencoderDetector"])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--no-neighbors", action="store_true", help="VAEDetector(n_neighbors=None)")
+    args = parser.parse_args()
+    warnings.filterwarnings("ignore")
+    print(machine_info())
+    X_train, X_test, y_train, y_test = ecg5000_split()
+    normal = X_train[y_train == 1]
+    print("| detector | seed | scaler on normal beats | scaler on all beats | difference |")
+    print("|---|---|---|---|---|")
+    for name in args.detectors:
+        params = {"n_neighbors": None} if args.no_neighbors and name == "VAEDetector" else {}
+        for seed in args.seeds:
+            scores = []
+            for rows in (normal, X_train):
+                scaler = MinMaxScaler().fit(rows)
+                detector = getattr(sklearn_recon, name)(random_state=seed, **params)
+                detector.fit(scaler.transform(normal))
+                errors = -detector.score_samples(scaler.transform(X_test))
+                scores.append(roc_auc_score(y_test == -1, errors))
+            label = f"{name}({', '.join(f'{k}={v}' for k, v in params.items())})"
+            print(
+                f"| {label} | {seed} | {scores[0]:.4f} | {scores[1]:.4f} | "
+                f"{scores[1] - scores[0]:+.4f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
