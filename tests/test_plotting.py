@@ -113,6 +113,16 @@ def test_displays_unwrap_frozen_estimators_and_pipelines_in_any_order(pipeline, 
 # ---------------------------------------------------------------- packaging
 
 
+def test_the_vae_with_its_neighbour_term_plots_an_anomaly_error(blobs):
+    from sklearn_recon import VAEDetector
+
+    X_train, X_test, y_test = blobs
+    for n_neighbors, label in [(5, "Anomaly error"), (None, "Reconstruction error")]:
+        vae = VAEDetector(hidden_units=(4,), n_neighbors=n_neighbors, **TINY).fit(X_train)
+        display = ErrorDisplay.from_estimator(vae, X_test, y_test)
+        assert display.ax_.get_ylabel() == label
+
+
 def test_import_does_not_load_matplotlib_or_tensorflow():
     code = (
         "import sys, sklearn_recon.plotting; "

@@ -280,7 +280,9 @@ class _AnomalyDisplayMixin:
     def _score_label(cls, estimator):
         """Axis label of the anomaly scores of a fitted estimator."""
         detector, _, scaled = cls._detector_of(estimator)
-        if hasattr(detector, "reconstruct"):
+        # a reconstruction detector's anomaly error is its reconstruction
+        # error, unless it adds a term (VAEDetector's latent neighbours)
+        if hasattr(detector, "reconstruct") and getattr(detector, "n_neighbors", None) is None:
             label = "Reconstruction error"
         elif hasattr(detector, "threshold_"):
             label = "Anomaly error"
