@@ -576,9 +576,15 @@ class BaseReconstructionDetector(BaseKerasDetector):
         diff = x - reconstruction
         return ops.abs(diff) if self.loss == "mae" else ops.square(diff)
 
-    def _reconstruction_error_ops(self, model, x):
-        """The reconstruction error of each sample of the batch ``x``."""
-        error = self._elementwise_error_ops(x, self._reconstruction_ops(model, x))
+    def _reconstruction_error_ops(self, model, x, reconstruction=None):
+        """The reconstruction error of each sample of the batch ``x``.
+
+        ``reconstruction``: the network's reconstruction of ``x`` if the
+        caller has it already (None computes it).
+        """
+        if reconstruction is None:
+            reconstruction = self._reconstruction_ops(model, x)
+        error = self._elementwise_error_ops(x, reconstruction)
         return array_ops(error).mean(error, axis=tuple(range(1, len(x.shape))))
 
     def _error_ops(self, model, x):

@@ -277,11 +277,13 @@ class VAEDetector(BaseReconstructionDetector):
         self.error_scale_ = np.asarray(scale)
 
     def _error_ops(self, model, x):
-        reconstruction_error = self._reconstruction_error_ops(model, x)
+        from ._networks import vae_decoder
+
         if self.n_neighbors is None:
-            return reconstruction_error
+            return self._reconstruction_error_ops(model, x)
+        z = self._encode_ops(model, x)  # once, for both terms
+        reconstruction_error = self._reconstruction_error_ops(model, x, vae_decoder(model)(z))
         codes = self.latent_codes_
-        z = self._encode_ops(model, x)
         ops = array_ops(z)
         if ops is np:  # one product per block of rows, as the network's
             products = blocked_matmul(z, codes.T)
