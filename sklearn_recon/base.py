@@ -508,8 +508,9 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         if weights is not None:
             self._restore_network(lambda model: model.set_weights(weights))
 
-    # Fitted attributes that hold the network: stored as its weights, and
-    # rebuilt by _restore_network.
+    # Fitted attributes that hold the network, or are derived from it: not
+    # stored (the network is stored as its weights, and rebuilt by
+    # _restore_network).
     _NETWORK_ATTRIBUTES = ("model_", "_inference")
 
     def _state_without_network(self):

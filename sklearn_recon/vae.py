@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.neighbors import KDTree
 from sklearn.utils.validation import check_is_fitted
 
 from .autoencoder import _ACTIVATIONS
@@ -14,7 +15,6 @@ from .utils._docstring import (
     training_parameters,
 )
 from .utils._keras import InferenceFunctions, array_ops, check_finite_output, get_keras
-from .utils._numpy_network import blocked_matmul
 from .utils._sklearn_compat import Interval, StrOptions
 from .utils._validation import check_units
 
@@ -186,6 +186,9 @@ class VAEDetector(BaseReconstructionDetector):
         "n_neighbors": [Interval(Integral, 1, None, closed="left"), None],
     }
 
+    # The search tree over latent_codes_ is rebuilt from them, not stored.
+    _NETWORK_ATTRIBUTES = (*BaseReconstructionDetector._NETWORK_ATTRIBUTES, "_latent_tree")
+
     def __init__(
         self,
         *,
@@ -255,8 +258,6 @@ class VAEDetector(BaseReconstructionDetector):
 
     def _fit_neighbor_term(self, model, X, sample_weight):
         """Keep the training latent means and the scales of the two terms."""
-        from sklearn.neighbors import NearestNeighbors
-
         inference = InferenceFunctions(model, self._numpy_network(model))
         x = self._model_input(X)
         codes = inference.run("encode", lambda model: lambda x: self._encode_ops(model, x), x)
@@ -266,14 +267,16 @@ class VAEDetector(BaseReconstructionDetector):
             x,
         )
         check_finite_output(codes, X, "latent code")
-        # each training sample's distance to the others, not to itself
-        distances = NearestNeighbors(n_neighbors=self.n_neighbors).fit(codes).kneighbors()[0]
+        self.latent_codes_ = codes.astype(np.float32)
+        self._latent_tree = KDTree(self.latent_codes_.astype(np.float64))
+        # each training sample's distance to the others: its own distance,
+        # 0, is the smallest of its n_neighbors + 1 nearest
+        distances = self._latent_tree.query(self.latent_codes_, k=self.n_neighbors + 1)[0]
         scale = []
         for values in (reconstruction_errors.astype(np.float64), distances[:, -1]):
             mean = np.average(values, weights=sample_weight)
             std = np.sqrt(np.average((values - mean) ** 2, weights=sample_weight))
             scale += [mean, max(std, np.finfo(np.float32).tiny)]
-        self.latent_codes_ = codes.astype(np.float32)
         self.error_scale_ = np.asarray(scale)
 
     def _error_ops(self, model, x):
@@ -283,26 +286,35 @@ class VAEDetector(BaseReconstructionDetector):
             return self._reconstruction_error_ops(model, x)
         z = self._encode_ops(model, x)  # once, for both terms
         reconstruction_error = self._reconstruction_error_ops(model, x, vae_decoder(model)(z))
-        codes = self.latent_codes_
         ops = array_ops(z)
-        if ops is np:  # one product per block of rows, as the network's
-            products = blocked_matmul(z, codes.T)
-        else:
-            codes = ops.convert_to_tensor(codes)
-            products = ops.matmul(z, ops.transpose(codes))
-        squared = (
-            ops.sum(ops.square(z), axis=1, keepdims=True)
-            - 2.0 * products
-            + ops.sum(ops.square(codes), axis=1)[None, :]
-        )
-        k = self.n_neighbors
         if ops is np:
-            nearest = np.partition(squared, k - 1, axis=1)[:, k - 1]
-        else:
-            nearest = -ops.top_k(-squared, k, sorted=True)[0][:, -1]
-        distance = ops.sqrt(ops.maximum(nearest, 0.0))
+            distance = self._latent_neighbor_distance(z)
+        else:  # in a graph: every distance, from the squares' expansion
+            codes = ops.convert_to_tensor(self.latent_codes_)
+            squared = (
+                ops.sum(ops.square(z), axis=1, keepdims=True)
+                - 2.0 * ops.matmul(z, ops.transpose(codes))
+                + ops.sum(ops.square(codes), axis=1)[None, :]
+            )
+            nearest = -ops.top_k(-squared, self.n_neighbors, sorted=True)[0][:, -1]
+            distance = ops.sqrt(ops.maximum(nearest, 0.0))
         mean_r, std_r, mean_d, std_d = (float(v) for v in self.error_scale_)
         return (reconstruction_error - mean_r) / std_r + (distance - mean_d) / std_d
+
+    def _latent_neighbor_distance(self, z):
+        """Distance of each latent mean in ``z`` to its ``n_neighbors``-th
+        nearest training latent mean, float32.
+
+        A KD-tree search computes each distance exactly (float64) from the
+        two points alone, so a sample's distance depends on no other sample
+        of the request; a one-row request searches a few leaves instead of
+        comparing the row with every training sample.
+        """
+        tree = getattr(self, "_latent_tree", None)
+        if tree is None:  # a loaded detector: the tree is not stored
+            tree = self._latent_tree = KDTree(self.latent_codes_.astype(np.float64))
+        distances = tree.query(z.astype(np.float64), k=self.n_neighbors)[0]
+        return distances[:, -1].astype(np.float32)
 
     def _keras_metrics(self):
         keras = get_keras()
