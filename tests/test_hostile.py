@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from strategies import hostile_arrays, labelled_scores
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import sklearn_recon
 import sklearn_recon.utils._keras as _keras
@@ -888,3 +889,33 @@ def test_eight_threads_get_exactly_the_serial_scores(fitted, monkeypatch, name, 
     for result in results:
         np.testing.assert_array_equal(result, serial)
     assert len(fresh._inference._functions) == 1  # built once, not once per thread
+
+
+def _blas_threads():
+    return [info["num_threads"] for info in threadpool_info() if info["user_api"] == "blas"]
+
+
+@pytest.mark.parametrize("name", ["AutoencoderDetector", "LSTMAutoencoderDetector"])
+def test_chunks_in_threads_score_exactly_as_one_by_one(fitted, monkeypatch, name):
+    """Scoring runs its chunks in as many threads as BLAS may use, holds
+    BLAS to one thread meanwhile, and gives BLAS its setting back."""
+    monkeypatch.setattr(_keras, "INFERENCE_BATCH_SIZE", 16)  # several chunks per call
+    detector = fitted[name]
+    X = _rows(name, 100)
+    before = _blas_threads()
+    n_threads = []
+    run_batched = _keras.run_batched
+
+    def recorded(*args, **kwargs):
+        n_threads.append(kwargs.get("n_threads", 1))
+        return run_batched(*args, **kwargs)
+
+    monkeypatch.setattr(_keras, "run_batched", recorded)
+    with threadpool_limits(limits=1, user_api="blas"):
+        one_by_one = detector.score_samples(X)
+    with threadpool_limits(limits=3, user_api="blas"):
+        in_threads = detector.score_samples(X)
+        assert _blas_threads() == [3] * len(before)
+    assert n_threads == [1, 3]
+    np.testing.assert_array_equal(in_threads, one_by_one)
+    assert _blas_threads() == before

@@ -15,7 +15,9 @@
   NumPy product a few microseconds, so one row scores in a fraction of a
   millisecond. Other networks run as one compiled graph per function
   (:func:`compile_inference`). A network takes one route for every request,
-  whatever its number of rows, so its scores never depend on the route.
+  whatever its number of rows, so its scores never depend on the route. The
+  NumPy route holds BLAS to one thread and runs its chunks in the threads
+  BLAS would have used (:func:`_numpy_threads`).
 - Every row goes through the network inside a block of a fixed number of
   rows (the last block padded): ``INFERENCE_BLOCK_SIZE`` in a graph,
   ``NUMPY_BLOCK_SIZE`` in NumPy. Its result then does not depend on which
@@ -192,7 +194,10 @@ class InferenceFunctions:
             if name not in self._functions:
                 self._functions[name] = self._build(make_fn)
             fn, block_size = self._functions[name]
-        return run_batched(fn, x, block_size=block_size, verbose=verbose)
+        if self._numpy is None:
+            return run_batched(fn, x, block_size=block_size, verbose=verbose)
+        with _numpy_threads() as n_threads:
+            return run_batched(fn, x, block_size=block_size, verbose=verbose, n_threads=n_threads)
 
     def _build(self, make_fn):
         if self._numpy is not None:
@@ -200,10 +205,7 @@ class InferenceFunctions:
 
             def run_blocks(blocks):
                 n_blocks, block_size = blocks.shape[:2]
-                # small products, one per block: threads cost more than they
-                # bring, and far more when the cores are busy
-                with _blas_controller().limit(limits=1, user_api="blas"):
-                    out = fn(blocks.reshape(n_blocks * block_size, *blocks.shape[2:]))
+                out = fn(blocks.reshape(n_blocks * block_size, *blocks.shape[2:]))
                 return out.reshape(n_blocks, block_size, *out.shape[1:])
 
             return run_blocks, _numpy_network.NUMPY_BLOCK_SIZE
@@ -219,6 +221,39 @@ def _blas_controller():
     return ThreadpoolController()
 
 
+_numpy_threads_lock = threading.Lock()
+_numpy_threads_state = {"users": 0, "limiter": None, "n_threads": 1}
+
+
+@contextlib.contextmanager
+def _numpy_threads():
+    """Hold BLAS to one thread during NumPy inference; yield the threads it had.
+
+    The NumPy route's products are small, one per block: BLAS threads cost
+    more than they bring there, and far more when the cores are busy. The
+    threads BLAS may use (its setting, which ``threadpoolctl``, joblib's
+    workers and ``OMP_NUM_THREADS`` control) go to whole chunks of rows
+    instead. Requests running at once (several threads scoring) share one
+    limit, and the last to finish restores BLAS's setting.
+    """
+    state = _numpy_threads_state
+    with _numpy_threads_lock:
+        if state["users"] == 0:
+            blas = _blas_controller().select(user_api="blas")
+            state["n_threads"] = max([lib.num_threads for lib in blas.lib_controllers], default=1)
+            state["limiter"] = blas.limit(limits=1)
+        state["users"] += 1
+        n_threads = state["n_threads"]
+    try:
+        yield n_threads
+    finally:
+        with _numpy_threads_lock:
+            state["users"] -= 1
+            if state["users"] == 0:
+                state["limiter"].restore_original_limits()
+                state["limiter"] = None
+
+
 def array_ops(*arrays):
     """The operations for ``arrays``: NumPy if all are NumPy arrays, else ``keras.ops``.
 
@@ -230,22 +265,24 @@ def array_ops(*arrays):
     return np if all(isinstance(a, np.ndarray) for a in arrays) else get_keras().ops
 
 
-def run_batched(fn, x, *, block_size=None, verbose=0):
+def run_batched(fn, x, *, block_size=None, verbose=0, n_threads=1):
     """Apply ``fn`` to ``x`` in fixed-size blocks and gather its output.
 
     The rows are cast to float32 one chunk of ``INFERENCE_BATCH_SIZE`` rows
     at a time, the chunk padded with zero rows to whole blocks of
     ``block_size`` rows (default ``INFERENCE_BLOCK_SIZE``), so memory beyond
     the input and the output stays bounded and every row is computed in a
-    block of the same size. With ``verbose`` truthy, a line of progress goes
-    to stderr about every tenth of the rows when there are several chunks.
+    block of the same size. With ``n_threads`` above 1, that many chunks run
+    at once, in threads (``fn`` must release the GIL in its arithmetic, as
+    NumPy does). With ``verbose`` truthy, a line of progress goes to stderr
+    about every tenth of the rows when there are several chunks.
     """
     block_size = INFERENCE_BLOCK_SIZE if block_size is None else block_size
     chunk_size = INFERENCE_BATCH_SIZE
     n_samples = x.shape[0]
     progress = _Progress(n_samples) if verbose and n_samples > chunk_size else None
-    out = None
-    for start in range(0, max(n_samples, 1), chunk_size):
+
+    def run_chunk(start):
         with np.errstate(over="ignore"):  # values beyond float32: reported as inf
             chunk = np.asarray(x[start : start + chunk_size], dtype=np.float32)
         n_rows = len(chunk)
@@ -253,12 +290,25 @@ def run_batched(fn, x, *, block_size=None, verbose=0):
         padded = np.zeros((n_blocks * block_size, *x.shape[1:]), dtype=np.float32)
         padded[:n_rows] = chunk
         part = fn(padded.reshape(n_blocks, block_size, *x.shape[1:]))
-        part = part.reshape(n_blocks * block_size, *part.shape[2:])[:n_rows]
-        if out is None:
-            out = np.empty((n_samples, *part.shape[1:]), dtype=part.dtype)
-        out[start : start + n_rows] = part
-        if progress is not None:
-            progress.update(start + n_rows)
+        return part.reshape(n_blocks * block_size, *part.shape[2:])[:n_rows]
+
+    starts = range(0, max(n_samples, 1), chunk_size)
+    n_threads = min(n_threads, len(starts))
+    with contextlib.ExitStack() as stack:
+        if n_threads > 1:
+            from concurrent.futures import ThreadPoolExecutor
+
+            executor = stack.enter_context(ThreadPoolExecutor(n_threads))
+            parts = executor.map(run_chunk, starts)
+        else:
+            parts = map(run_chunk, starts)
+        out = None
+        for start, part in zip(starts, parts):
+            if out is None:
+                out = np.empty((n_samples, *part.shape[1:]), dtype=part.dtype)
+            out[start : start + len(part)] = part
+            if progress is not None:
+                progress.update(start + len(part))
     return out
 
 
