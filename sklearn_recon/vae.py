@@ -313,8 +313,13 @@ class VAEDetector(BaseReconstructionDetector):
         tree = getattr(self, "_latent_tree", None)
         if tree is None:  # a loaded detector: the tree is not stored
             tree = self._latent_tree = KDTree(self.latent_codes_.astype(np.float64))
-        distances = tree.query(z.astype(np.float64), k=self.n_neighbors)[0]
-        return distances[:, -1].astype(np.float32)
+        # an overflowed code has no distance: NaN, reported with the score
+        finite = np.isfinite(z).all(axis=1)
+        distance = np.full(len(z), np.nan, dtype=np.float32)
+        if finite.any():
+            distances = tree.query(z[finite].astype(np.float64), k=self.n_neighbors)[0]
+            distance[finite] = distances[:, -1]
+        return distance
 
     def _keras_metrics(self):
         keras = get_keras()
