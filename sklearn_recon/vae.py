@@ -268,10 +268,10 @@ class VAEDetector(BaseReconstructionDetector):
         )
         check_finite_output(codes, X, "latent code")
         self.latent_codes_ = codes.astype(np.float32)
-        self._latent_tree = KDTree(self.latent_codes_.astype(np.float64))
+        self._latent_tree = None  # of the previous fit's codes
         # each training sample's distance to the others: its own distance,
         # 0, is the smallest of its n_neighbors + 1 nearest
-        distances = self._latent_tree.query(self.latent_codes_, k=self.n_neighbors + 1)[0]
+        distances = self._latent_neighbors().query(self.latent_codes_, k=self.n_neighbors + 1)[0]
         scale = []
         for values in (reconstruction_errors.astype(np.float64), distances[:, -1]):
             mean = np.average(values, weights=sample_weight)
@@ -310,16 +310,21 @@ class VAEDetector(BaseReconstructionDetector):
         of the request; a one-row request searches a few leaves instead of
         comparing the row with every training sample.
         """
-        tree = getattr(self, "_latent_tree", None)
-        if tree is None:  # a loaded detector: the tree is not stored
-            tree = self._latent_tree = KDTree(self.latent_codes_.astype(np.float64))
         # an overflowed code has no distance: NaN, reported with the score
         finite = np.isfinite(z).all(axis=1)
         distance = np.full(len(z), np.nan, dtype=np.float32)
         if finite.any():
+            tree = self._latent_neighbors()
             distances = tree.query(z[finite].astype(np.float64), k=self.n_neighbors)[0]
             distance[finite] = distances[:, -1]
         return distance
+
+    def _latent_neighbors(self):
+        """The KD-tree of ``latent_codes_``, built on first use (it is not
+        stored: a loaded detector builds it again)."""
+        if getattr(self, "_latent_tree", None) is None:
+            self._latent_tree = KDTree(self.latent_codes_.astype(np.float64))
+        return self._latent_tree
 
     def _keras_metrics(self):
         keras = get_keras()

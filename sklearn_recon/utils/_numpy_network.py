@@ -59,16 +59,6 @@ def _product(x, kernel):
     return flat.reshape(*x.shape[:-1], kernel.shape[-1])
 
 
-def blocked_matmul(a, b):
-    """``a @ b`` for rows ``a`` that are whole blocks, one product per block.
-
-    A product of another number of rows may round differently; one per
-    block of ``NUMPY_BLOCK_SIZE`` rows keeps every row's result independent
-    of the request.
-    """
-    return _product(a.reshape(-1, NUMPY_BLOCK_SIZE, a.shape[-1]), b).reshape(len(a), b.shape[-1])
-
-
 def _weights(layer):
     return [np.asarray(weight, dtype=np.float32) for weight in layer.get_weights()]
 
