@@ -36,6 +36,7 @@ import contextlib
 import functools
 import logging
 import os
+import random
 import sys
 import threading
 import time
@@ -73,6 +74,28 @@ _logger = logging.getLogger(__name__)
 def derive_seed(random_state):
     """Draw the one integer seed of a fit from ``random_state``."""
     return int(check_random_state(random_state).randint(_MAX_SEED))
+
+
+_PYTHON_RANDOM_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def keras_default_seeds(seed):
+    """Make Keras's unseeded initializers and layers draw from ``seed``.
+
+    An initializer or random layer created without a seed takes one from
+    Python's ``random`` module (``keras.random.make_default_seed``). Inside
+    this context that module is seeded with ``seed``, so a network built
+    here is the same network every time; Python's random state is restored
+    on exit (and held by a lock meanwhile), so no global state changes.
+    """
+    with _PYTHON_RANDOM_LOCK:
+        state = random.getstate()
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            random.setstate(state)
 
 
 @functools.cache
