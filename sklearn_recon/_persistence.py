@@ -469,8 +469,14 @@ class _Reader:
         try:
             return keras.saving.load_model(path, compile=False, safe_mode=True)
         except (TypeError, ValueError) as exc:
+            missing = re.search(r"Could not locate (\w+) '([^']+)'", str(exc))
+            what = (
+                f"uses the {missing[1]} {missing[2]!r}, which Keras does not know in this process"
+                if missing
+                else f"cannot be rebuilt here ({exc})"
+            )
             raise _MissingKerasObject(
-                f"the file holds a Keras network that Keras cannot rebuild here: {exc} "
+                f"a Keras network in the file (a ReconstructionDetector's model) {what}. "
                 "A network of Keras's own layers needs nothing else; a custom layer, "
                 "model or function must be registered with "
                 "@keras.saving.register_keras_serializable() and its module imported "
