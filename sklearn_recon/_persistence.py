@@ -11,8 +11,9 @@ A model file is a zip archive:
   detector) included;
 - ``arrays.npz``: the NumPy arrays among the fitted attributes (read with
   ``allow_pickle=False``);
-- ``network-<i>.keras``: the trained network of each Keras detector, a
-  standard Keras archive;
+- ``network-<i>.keras``: the trained network of each Keras detector, and
+  each ``keras.Model`` given as a parameter (the network of a
+  :class:`~sklearn_recon.ReconstructionDetector`), standard Keras archives;
 - ``metadata.json``: what the caller of :func:`save` stores with the
   estimator (``metadata=``), encoded like the fitted attributes (its arrays
   go to ``arrays.npz``); :func:`load` returns it with
@@ -31,7 +32,11 @@ executing no code.
 are looked up in a fixed allow-list, never imported from a name in the
 file, and each network is rebuilt by its detector's own builder (from the
 saved parameters and seed) before its weights are read from the Keras
-archive, so no Keras configuration from the file is deserialized either.
+archive. The one Keras configuration read from the file is that of a
+``keras.Model`` given as a parameter (a ReconstructionDetector's user
+network), and Keras reads it in its safe mode: only Keras's own classes
+and the classes the user registered (``keras.saving.register_keras_serializable``,
+in the user's process) are built, and a ``Lambda`` layer's code is refused.
 """
 
 import hashlib
@@ -123,6 +128,13 @@ def _unsupported(what, kind):
     )
 
 
+def _is_keras_model(value):
+    import sys
+
+    keras = sys.modules.get("keras")  # a Keras model means Keras is imported
+    return keras is not None and isinstance(value, keras.Model)
+
+
 def _versions():
     import keras
     import sklearn
@@ -176,14 +188,16 @@ class _Writer:
         return node
 
     def network(self, detector):
-        from .utils._keras import get_keras
-
         # The trained model is compiled, and Keras would store its optimizer
         # state too (twice the weights for Adam): save an uncompiled copy.
-        model = detector._network_copy()
+        return self.keras_archive(detector._network_copy())
+
+    def keras_archive(self, model):
+        from .utils._keras import get_keras
+
         member = f"network-{len(self.networks)}.keras"
         path = Path(self.folder) / member
-        get_keras().saving.save_model(model, path)
+        get_keras().saving.save_model(model, path, include_optimizer=False)
         self.networks[member] = path.read_bytes()
         return member
 
@@ -222,6 +236,17 @@ class _Writer:
             }
         if isinstance(value, BaseEstimator):
             return self.estimator(value, where)
+        if _is_keras_model(value):
+            return {"__keras_model__": self.keras_archive(value)}
+        if callable(value):
+            raise TypeError(
+                f"{where} is a {type(value).__module__}.{type(value).__qualname__} "
+                f"({value!r}): code, which sklearn_recon.save does not "
+                "store: load would have to import and run it. Pass the network "
+                "itself (a keras.Model, stored in Keras's format) instead of a "
+                "function that builds it, or store the estimator with joblib.dump "
+                "and load such files only from a source you trust."
+            )
         raise _unsupported(where, f"a {type(value).__module__}.{type(value).__qualname__}")
 
     def array(self, value, where):
@@ -253,7 +278,10 @@ def save(estimator, path, *, metadata=None):
     ``MissingIndicator``) and :class:`~sklearn.frozen.FrozenEstimator`.
     Other estimators (``IsolationForest``, ``LocalOutlierFactor``, ...) keep
     Python objects in their fitted state that only pickle stores: use
-    :func:`joblib.dump` for them.
+    :func:`joblib.dump` for them. A
+    :class:`~sklearn_recon.ReconstructionDetector` is stored with its
+    network when ``model`` is a ``keras.Model`` (in Keras's format), not
+    when it is a function (code).
 
     Parameters
     ----------
@@ -422,12 +450,38 @@ class _Reader:
             return self.dtype(value[tag])
         if tag == "__array__":
             return self.arrays[value[tag]]
+        if tag == "__keras_model__":
+            return self.keras_model(value[tag])
         if tag == "__strings__":
             items = value[tag]
             if not all(isinstance(item, str) for item in items):
                 raise ValueError("a string array holds other values")
             return np.array(items, dtype=object).reshape(value["shape"])
         raise ValueError(f"unknown entry {tag!r}")
+
+    def keras_model(self, member):
+        """The ``keras.Model`` of the archive ``member``, read in Keras's safe mode."""
+        from .utils._keras import get_keras
+
+        keras = get_keras()
+        path = Path(self.folder) / f"network-{len(os.listdir(self.folder))}.keras"
+        path.write_bytes(self.networks[member])
+        try:
+            return keras.saving.load_model(path, compile=False, safe_mode=True)
+        except (TypeError, ValueError) as exc:
+            missing = re.search(r"Could not locate (\w+) '([^']+)'", str(exc))
+            what = (
+                f"uses the {missing[1]} {missing[2]!r}, which Keras does not know in this process"
+                if missing
+                else f"cannot be rebuilt here ({exc})"
+            )
+            raise _MissingKerasObject(
+                f"a Keras network in the file (a ReconstructionDetector's model) {what}. "
+                "A network of Keras's own layers needs nothing else; a custom layer, "
+                "model or function must be registered with "
+                "@keras.saving.register_keras_serializable() and its module imported "
+                "before load."
+            ) from None
 
     @staticmethod
     def dtype(spec):
@@ -645,8 +699,11 @@ def load(path, *, return_metadata=False):
 
     Nothing in the file is executed: there is no pickle, the classes come
     from a fixed allow-list and each Keras network is rebuilt by its
-    detector's builder before its weights are read. The loaded estimator
-    scores exactly like the saved one.
+    detector's builder before its weights are read. A
+    :class:`~sklearn_recon.ReconstructionDetector`'s own network is read in
+    Keras's safe mode: Keras's layers need nothing, a custom class must be
+    registered with ``keras.saving.register_keras_serializable`` before
+    ``load``. The loaded estimator scores exactly like the saved one.
 
     Parameters
     ----------
@@ -671,7 +728,9 @@ def load(path, *, return_metadata=False):
         If the file is not a sklearn-recon model file, was altered or
         corrupted after it was saved (a checksum does not match), or declares
         sizes no model file has (a compressed "bomb"): these are refused
-        before anything is decompressed.
+        before anything is decompressed. Also if a network in it uses a
+        class or function Keras does not know in this process (the message
+        names it).
 
     Warns
     -----
@@ -718,5 +777,11 @@ def load(path, *, return_metadata=False):
                 if not isinstance(metadata, dict):
                     raise ValueError("the metadata is not a dict")
             return estimator, metadata
+    except _MissingKerasObject as exc:
+        raise ValueError(f"Cannot load {path}: {exc}") from None
     except (AttributeError, KeyError, OSError, RecursionError, TypeError, ValueError) as exc:
         raise ValueError(f"{path} is not a valid sklearn-recon model file: {exc!r}") from None
+
+
+class _MissingKerasObject(Exception):
+    """A Keras network of the file names a class or function Keras does not know here."""

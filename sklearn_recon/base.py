@@ -38,7 +38,14 @@ Optional (the base's default in brackets):
   place of ``model`` by ``_error_ops`` and the other inference functions for
   every request, or None to compile them [``NumpyChain.of(model)`` of
   :mod:`~sklearn_recon.utils._numpy_network`: the chain of the network's
-  layers if NumPy versions of them all exist];
+  layers if the model is a plain chain of layers with NumPy versions]. It
+  is a cache of the Keras model, never a second definition: it is used only
+  if ``_output_ops`` gives the same on one block of both networks
+  (:func:`~sklearn_recon.utils._keras.numpy_route_agrees`), when the
+  network is trained or restored;
+- ``_output_ops(model, x)``: the network's output that check compares
+  [``model(x, training=False)``; the reconstruction for
+  :class:`BaseReconstructionDetector`];
 - ``_threshold_from_errors(errors, sample_weight)``: the error threshold
   from the training errors [``contamination``'s rule];
 - ``_split_validation(x, targets, sample_weight, seed)``: hold out the
@@ -56,7 +63,9 @@ scikit-learn API: ``_network_copy()`` and ``_state_without_network()`` (what
 pickling and :func:`~sklearn_recon.load` rebuild the network),
 ``_model_input`` and ``_network_error(x)`` (what the exported graph
 computes). Nothing outside this module reads ``_seed``, ``_inference`` or
-calls ``_build_network`` directly.
+calls ``_build_network`` directly; a subclass that needs inference functions
+of a network of its own while it trains gets them from
+``_inference_functions(model)``.
 
 The sign and flag conventions are scikit-learn's: ``score_samples`` is
 minus the anomaly error, ``decision_function = score_samples - offset_``
@@ -226,6 +235,22 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         """Return ``model`` evaluated in NumPy, or None to compile it."""
         return NumpyChain.of(model)
 
+    def _output_ops(self, model, x):
+        """The network's output on the batch ``x`` at inference (the parity check's)."""
+        return model(x, training=False)
+
+    def _inference_functions(self, model):
+        """The inference functions of the trained ``model``.
+
+        On the NumPy route if ``_numpy_network`` gives a network that
+        computes what ``model`` computes on a probe block, else compiled.
+        """
+        return InferenceFunctions(
+            model,
+            self._numpy_network(model),
+            check=lambda network: lambda x: self._output_ops(network, x),
+        )
+
     def _threshold_from_errors(self, errors, sample_weight=None):
         """Return the error threshold for the training errors ``errors``."""
         if self.contamination == "auto":
@@ -285,7 +310,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         self._check_params_vs_data(X)
         seed = derive_seed(self.random_state)
         model, history, best_epoch = self._train(X, targets, sample_weight, seed)
-        inference = InferenceFunctions(model, self._numpy_network(model))
+        inference = self._inference_functions(model)
         errors = self._errors(X, inference)
         self.model_ = model
         self._seed = seed
@@ -544,7 +569,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         model = self._build_network(self.n_features_in_, self._seed)
         load_weights(model)
         self.model_ = model
-        self._inference = InferenceFunctions(model, self._numpy_network(model))
+        self._inference = self._inference_functions(model)
 
 
 class BaseReconstructionDetector(BaseKerasDetector):
@@ -571,6 +596,9 @@ class BaseReconstructionDetector(BaseKerasDetector):
     def _reconstruction_ops(self, model, x):
         """The reconstruction of the batch ``x`` at inference."""
         return model(x, training=False)
+
+    def _output_ops(self, model, x):
+        return self._reconstruction_ops(model, x)
 
     def _elementwise_error_ops(self, x, reconstruction):
         ops = array_ops(x, reconstruction)

@@ -14,7 +14,7 @@ from .utils._docstring import (
     fill_doc,
     training_parameters,
 )
-from .utils._keras import InferenceFunctions, array_ops, check_finite_output, get_keras
+from .utils._keras import array_ops, check_finite_output, get_keras
 from .utils._sklearn_compat import Interval, StrOptions
 from .utils._validation import check_units
 
@@ -258,7 +258,7 @@ class VAEDetector(BaseReconstructionDetector):
 
     def _fit_neighbor_term(self, model, X, sample_weight):
         """Keep the training latent means and the scales of the two terms."""
-        inference = InferenceFunctions(model, self._numpy_network(model))
+        inference = self._inference_functions(model)
         x = self._model_input(X)
         codes = inference.run("encode", lambda model: lambda x: self._encode_ops(model, x), x)
         reconstruction_errors = inference.run(

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _instances import TINY_DETECTORS
+from _instances import SAVEABLE_DETECTORS
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
@@ -77,7 +77,7 @@ import json, pickle, sys
 from pathlib import Path
 import numpy as np
 import keras
-from _instances import TINY_DETECTORS
+from _instances import SAVEABLE_DETECTORS
 from test_backends import _series, _windowed
 from sklearn_recon import export, load, save
 
@@ -85,7 +85,7 @@ work = Path(sys.argv[1])
 data = np.load(work / "data.npz")
 X_train, X_test = data["X_train"], data["X_test"]
 series = _series()
-makers = {**TINY_DETECTORS, "WindowedDetector": _windowed}
+makers = {**SAVEABLE_DETECTORS, "WindowedDetector": _windowed}
 report = {"backend": keras.config.backend(), "history": {}}
 for name, make in makers.items():
     X, Xt = (series, series) if name == "WindowedDetector" else (X_train, X_test)
@@ -119,7 +119,7 @@ def test_every_detector_fits_scores_saves_and_loads_across_backends(backend, blo
     X_train, X_test, _ = blobs
     np.savez(tmp_path / "data.npz", X_train=X_train, X_test=X_test)
     series = _series()
-    makers = {**TINY_DETECTORS, "WindowedDetector": _windowed}
+    makers = {**SAVEABLE_DETECTORS, "WindowedDetector": _windowed}
     ours, history = {}, {}
     for name, make in makers.items():
         X, Xt = (series, series) if name == "WindowedDetector" else (X_train, X_test)

@@ -15,6 +15,7 @@ import pickle
 
 import numpy as np
 import pytest
+from _instances import tiny_autoencoder
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
@@ -26,6 +27,7 @@ from sklearn_recon import (
     CostThreshold,
     LSTMAutoencoderDetector,
     LSTMForecastDetector,
+    ReconstructionDetector,
     RNNClassifierDetector,
     ThresholdSelector,
     VAEDetector,
@@ -62,6 +64,8 @@ DETECTORS = {
     ),
     "LSTMForecastDetector": LSTMForecastDetector(units=2, n_channels=2, **TINY),
     "RNNClassifierDetector": SpyRNN(units=2, n_channels=2, anomaly_label=1, **TINY),
+    # the network itself, not a builder: save stores no code
+    "ReconstructionDetector": ReconstructionDetector(tiny_autoencoder(8), **TINY),
 }
 
 

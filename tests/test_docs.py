@@ -20,7 +20,7 @@ import sklearn_recon
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 API_RST = DOCS / "api.rst"
 #: User-guide pages whose ``.. code-block:: python`` blocks run, in order.
-TESTED_PAGES = ["composing.rst"]
+TESTED_PAGES = ["composing.rst", "custom_networks.rst"]
 SUBMODULES = [
     "windows", "metrics", "datasets", "plotting", "threshold", "monitoring", "mlflow"
 ]  # fmt: skip
@@ -83,6 +83,8 @@ def test_user_guide_page_runs_as_written(page, capsys):
     if page == "composing.rst":
         assert "CostThreshold" in out  # the refusal points to the meta-estimators
         assert "True True" in out and "True" in out
+    if page == "custom_networks.rst":
+        assert out.split("\n")[-4:] == ["True", "4", "True", ""]
 
 
 def _pyproject():

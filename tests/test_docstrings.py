@@ -83,6 +83,7 @@ def test_numpydoc(name):
     [
         "sklearn_recon.autoencoder",
         "sklearn_recon.base",
+        "sklearn_recon.reconstruction",
         *PUBLIC_MODULES,
         *CLASS_MODULES,
         *DEFINING_MODULES,

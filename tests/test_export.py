@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _instances import residual_autoencoder
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.exceptions import NotFittedError
@@ -32,6 +33,7 @@ from sklearn_recon import (
     CostThreshold,
     LSTMAutoencoderDetector,
     LSTMForecastDetector,
+    ReconstructionDetector,
     RNNClassifierDetector,
     ThresholdSelector,
     VAEDetector,
@@ -90,6 +92,9 @@ CASES = {
     ),
     "lstm_forecast": _detector_case(
         make_pipeline(RobustScaler(), LSTMForecastDetector(units=(4,), n_channels=2, **TINY))
+    ),
+    "reconstruction": _detector_case(
+        make_pipeline(StandardScaler(), ReconstructionDetector(residual_autoencoder, **TINY))
     ),
     # a GRU, trained on the labels
     "rnn_classifier": lambda X, y: make_pipeline(

@@ -11,6 +11,8 @@ from sklearn_recon import (
     VAEDetector,
 )
 from sklearn_recon.autoencoder import _ACTIVATIONS
+from sklearn_recon.utils._keras import numpy_route_agrees
+from sklearn_recon.utils._numpy_network import NUMPY_BLOCK_SIZE, NumpyChain
 
 CASES = [
     *(AutoencoderDetector(hidden_units=(8, 4), activation=name) for name in sorted(_ACTIVATIONS)),
@@ -64,3 +66,134 @@ def test_a_network_without_numpy_version_is_scored_in_a_compiled_graph(data, mon
     )
     row = compiled.score_samples(X[:1])  # the graph's blocks keep rows independent too
     np.testing.assert_array_equal(row, compiled.score_samples(X)[:1])
+
+
+# ------------------------------------------------- one layer at a time, random weights
+
+
+def _layer_cases():
+    from keras import layers
+
+    dense = [layers.Dense(5, activation=name) for name in sorted(_ACTIVATIONS | {"linear"})]
+    recurrent = [
+        layers.LSTM(4),  # tanh / sigmoid: the fused gates
+        layers.LSTM(4, return_sequences=True, go_backwards=True),
+        layers.LSTM(4, activation="relu", use_bias=False),  # the general step
+        layers.GRU(4),
+        layers.GRU(4, return_sequences=True, go_backwards=True),
+        layers.Bidirectional(layers.LSTM(3, return_sequences=True)),
+        layers.Bidirectional(layers.GRU(3)),
+    ]
+    return [
+        *(((6,), layer) for layer in dense),
+        ((6,), layers.Dense(5, use_bias=False)),
+        ((7, 3), layers.Dense(5, activation="tanh")),  # on every step
+        ((9, 3), layers.Conv1D(4, 3, padding="same", activation="relu")),
+        ((9, 3), layers.Conv1D(4, 3, strides=2, padding="same")),
+        ((10, 3), layers.Conv1D(4, 4, strides=3, padding="valid")),
+        *(((7, 3), layer) for layer in recurrent),
+        ((7, 3), layers.TimeDistributed(layers.Dense(4, activation="relu"))),
+        ((6,), layers.RepeatVector(3)),
+        ((12,), layers.Reshape((4, 3))),
+        ((9, 3), layers.Cropping1D((2, 1))),
+        ((6,), layers.GaussianNoise(0.5)),
+        ((6,), layers.Dropout(0.5)),
+    ]
+
+
+def _with_random_weights(model, seed=0):
+    """Weights far from their initial values (biases included), so that every
+    term of a layer's formula shows in its output."""
+    rng = np.random.RandomState(seed)
+    model.set_weights([rng.normal(scale=0.6, size=w.shape) for w in model.get_weights()])
+    return model
+
+
+def _block(shape, seed=1):
+    return np.random.RandomState(seed).normal(size=(NUMPY_BLOCK_SIZE, *shape)).astype(np.float32)
+
+
+LAYER_CASES = _layer_cases()
+
+
+@pytest.mark.parametrize(
+    "shape, layer",
+    LAYER_CASES,
+    ids=[f"{type(layer).__name__}-{i}" for i, (_, layer) in enumerate(LAYER_CASES)],
+)
+def test_every_numpy_layer_computes_its_keras_layer(shape, layer):
+    import keras
+
+    inputs = keras.Input(shape)
+    model = _with_random_weights(keras.Model(inputs, layer(inputs)))
+    chain = NumpyChain.of(model)
+    assert chain is not None, f"{type(layer).__name__} has a NumPy version"
+    x = _block(shape)
+    expected = keras.ops.convert_to_numpy(model(x, training=False))
+    got = chain(x)
+    assert got.shape == expected.shape
+    scale = np.abs(expected).max()
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6 * scale)
+
+
+# ------------------------------------------------------- what the NumPy route refuses
+
+
+def _shared_dense_model(n_features=6):
+    """One Dense layer applied twice: a chain for model.layers, not in its graph."""
+    import keras
+
+    inputs = keras.Input((n_features,))
+    shared = keras.layers.Dense(n_features, activation="tanh")
+    hidden = keras.layers.Dense(n_features, activation="relu")
+    return keras.Model(inputs, shared(hidden(shared(inputs))))
+
+
+def _skip_model(n_features=6):
+    import keras
+
+    inputs = keras.Input((n_features,))
+    code = keras.layers.Dense(3, activation="relu")(inputs)
+    decoded = keras.layers.Dense(n_features)(code)
+    return keras.Model(inputs, keras.layers.Add()([inputs, decoded]))
+
+
+def _scaled_output_model(n_features=6):
+    import keras
+
+    inputs = keras.Input((n_features,))
+    return keras.Model(inputs, keras.layers.Dense(n_features)(inputs) * 2.0)
+
+
+def _custom_layer_model(n_features=6):
+    import keras
+
+    class DoublingDense(keras.layers.Dense):  # a Dense by type, not by what it computes
+        def call(self, inputs):
+            return 2.0 * super().call(inputs)
+
+    inputs = keras.Input((n_features,))
+    return keras.Model(inputs, DoublingDense(n_features)(inputs))
+
+
+@pytest.mark.parametrize(
+    "make", [_shared_dense_model, _skip_model, _scaled_output_model, _custom_layer_model]
+)
+def test_networks_that_are_no_plain_chain_of_known_layers_are_refused(make):
+    pytest.importorskip("keras")
+    assert NumpyChain.of(make()) is None
+
+
+def test_the_parity_check_catches_a_chain_that_misreads_the_network():
+    """Applying model.layers in order (the route's old reading) scores the
+    shared-layer network wrong; the check at build time sees it."""
+    import keras
+
+    model = _with_random_weights(_shared_dense_model())
+    misread = NumpyChain(model.layers)  # trusts the caller: no graph check
+    x = _block((6,))
+    assert np.abs(misread(x) - keras.ops.convert_to_numpy(model(x))).max() > 0.01
+    assert not numpy_route_agrees(model, misread, lambda network: network)
+    inputs = keras.Input((6,))
+    chain = _with_random_weights(keras.Model(inputs, keras.layers.Dense(6)(inputs)))
+    assert numpy_route_agrees(chain, NumpyChain.of(chain), lambda network: network)

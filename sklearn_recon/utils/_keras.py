@@ -14,10 +14,14 @@
   float32 NumPy: a graph call costs about a millisecond whatever its size, a
   NumPy product a few microseconds, so one row scores in a fraction of a
   millisecond. Other networks run as one compiled graph per function
-  (:func:`compile_inference`). A network takes one route for every request,
-  whatever its number of rows, so its scores never depend on the route. The
-  NumPy route holds BLAS to one thread and runs its chunks in the threads
-  BLAS would have used (:func:`_numpy_threads`).
+  (:func:`compile_inference`). The Keras model is the one definition of the
+  network: the NumPy version is derived from it, refuses a network it does
+  not model, and is checked against it on one block when the functions are
+  built (:func:`numpy_route_agrees`); on any doubt the network is compiled.
+  A network takes one route for every request, whatever its number of rows,
+  so its scores never depend on the route. The NumPy route holds BLAS to one
+  thread and runs its chunks in the threads BLAS would have used
+  (:func:`_numpy_threads`).
 - Every row goes through the network inside a block of a fixed number of
   rows (the last block padded): ``INFERENCE_BLOCK_SIZE`` in a graph,
   ``NUMPY_BLOCK_SIZE`` in NumPy. Its result then does not depend on which
@@ -30,7 +34,9 @@
 
 import contextlib
 import functools
+import logging
 import os
+import random
 import sys
 import threading
 import time
@@ -62,9 +68,34 @@ INFERENCE_BLOCK_SIZE = 256
 _MAX_SEED = np.iinfo(np.int32).max - 2**16
 
 
+_logger = logging.getLogger(__name__)
+
+
 def derive_seed(random_state):
     """Draw the one integer seed of a fit from ``random_state``."""
     return int(check_random_state(random_state).randint(_MAX_SEED))
+
+
+_PYTHON_RANDOM_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def keras_default_seeds(seed):
+    """Make Keras's unseeded initializers and layers draw from ``seed``.
+
+    An initializer or random layer created without a seed takes one from
+    Python's ``random`` module (``keras.random.make_default_seed``). Inside
+    this context that module is seeded with ``seed``, so a network built
+    here is the same network every time; Python's random state is restored
+    on exit (and held by a lock meanwhile), so no global state changes.
+    """
+    with _PYTHON_RANDOM_LOCK:
+        state = random.getstate()
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            random.setstate(state)
 
 
 @functools.cache
@@ -180,9 +211,21 @@ class InferenceFunctions:
     numpy_network : object, default=None
         The same network evaluated in NumPy, which the functions then use
         instead of ``model`` for every request.
+
+    check : callable, default=None
+        ``check(network)(x)``, the network's output on a batch ``x``: with
+        a ``numpy_network``, it runs on one block of both networks, and the
+        NumPy network is used only if they agree
+        (:func:`numpy_route_agrees`). None trusts ``numpy_network``.
     """
 
-    def __init__(self, model, numpy_network=None):
+    def __init__(self, model, numpy_network=None, check=None):
+        if (
+            numpy_network is not None
+            and check is not None
+            and not numpy_route_agrees(model, numpy_network, check)
+        ):
+            numpy_network = None
         self._trained = model
         self._numpy = numpy_network
         self._functions = {}
@@ -212,6 +255,68 @@ class InferenceFunctions:
         model = self._trained
         sample_shape = tuple(model.input_shape[1:])
         return compile_inference(make_fn(model), sample_shape), INFERENCE_BLOCK_SIZE
+
+
+#: Tolerance of :func:`numpy_route_agrees`, relative to each value and to
+#: the largest absolute value of the block. Both routes compute in float32:
+#: our networks' outputs agree to about 1e-6 of their scale (products summed
+#: in another order, Keras's own tanh and exp), a hundred times below these
+#: bounds, while a route that misreads the network (a layer applied once
+#: instead of twice, a missing branch) is off by a sizeable share of it.
+PARITY_RTOL = 1e-4
+PARITY_ATOL = 1e-5
+
+
+def numpy_route_agrees(model, numpy_network, make_fn):
+    """Whether ``make_fn(numpy_network)`` computes ``make_fn(model)``, on one block.
+
+    The block is ``NUMPY_BLOCK_SIZE`` rows of standard normal values (fixed
+    seed) of the model's input shape, so the decision depends on the
+    network alone: a fitted and a loaded detector take the same route.
+    ``model`` runs eagerly (no graph to compile); outputs agree if every
+    value is finite in both and within ``PARITY_RTOL`` of itself plus
+    ``PARITY_ATOL`` of the block's largest absolute value.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The trained network, the definition.
+
+    numpy_network : object
+        Its NumPy version.
+
+    make_fn : callable
+        ``make_fn(network)(x)`` is the output to compare for a batch ``x``.
+
+    Returns
+    -------
+    agrees : bool
+    """
+    keras = get_keras()
+    block_size = _numpy_network.NUMPY_BLOCK_SIZE
+    shape = (block_size, *model.input_shape[1:])
+    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    try:
+        expected = keras.ops.convert_to_numpy(make_fn(model)(x)).astype(np.float64)
+        with _numpy_threads():
+            got = np.asarray(make_fn(numpy_network)(x), dtype=np.float64)
+    except (NotImplementedError, ValueError) as exc:  # e.g. shapes the NumPy version misreads
+        _logger.debug("NumPy route refused (%s); scoring in a compiled graph", exc)
+        return False
+    if got.shape != expected.shape or not (np.isfinite(got).all() and np.isfinite(expected).all()):
+        _logger.debug("NumPy route refused (shape or non-finite output)")
+        return False
+    scale = float(np.max(np.abs(expected), initial=0.0))
+    error = np.abs(got - expected) - PARITY_RTOL * np.abs(expected)
+    agrees = bool(np.all(error <= PARITY_ATOL * scale))
+    if not agrees:
+        _logger.debug(
+            "NumPy route differs from the network by up to %.3g (scale %.3g); "
+            "scoring in a compiled graph",
+            float(np.max(np.abs(got - expected))),
+            scale,
+        )
+    return agrees
 
 
 @functools.cache

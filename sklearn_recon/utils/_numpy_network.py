@@ -9,6 +9,17 @@ network that is a chain of the layers our builders use (``Dense``,
 dropout layers, which pass their input through at inference), with Keras's
 formulas and the trained weights.
 
+The Keras model stays the definition of the network; the chain is a cache
+derived from it, and refuses what it does not model rather than guess
+(:meth:`NumpyChain.of`): a model that is not a plain chain (a layer used
+twice, a branch, a merge, an operation between layers, several inputs or
+outputs, a subclassed model's own ``call``), a layer of another type than
+those above (a subclass of ``Dense`` included: its ``call`` may differ), an
+option those layers' NumPy versions do not implement, or a dtype policy
+other than float32. The caller then scores in a compiled graph;
+:class:`~sklearn_recon.utils._keras.InferenceFunctions` also runs one block
+both ways when it is built and keeps the chain only if the two agree.
+
 Rows are computed in blocks of ``NUMPY_BLOCK_SIZE`` rows (the caller pads
 them): every matrix product then has the same shape whatever the number of
 rows of the request, so a row's result depends neither on the other rows
@@ -91,8 +102,13 @@ def _affine(kernel, bias, activation):
 def _conv1d(layer):
     """A ``Conv1D`` as a product of the gathered windows with the kernel."""
     config = layer.get_config()
-    if config["padding"] not in ("same", "valid") or config["dilation_rate"] != (1,):
-        raise NotImplementedError("Conv1D with causal padding or dilation")
+    if (
+        config["padding"] not in ("same", "valid")
+        or tuple(config["dilation_rate"]) != (1,)
+        or config.get("groups", 1) != 1
+        or config.get("data_format", "channels_last") != "channels_last"
+    ):
+        raise NotImplementedError("Conv1D with causal padding, dilation, groups or channels first")
     kernel, *bias = _weights(layer)
     width, n_in, n_out = kernel.shape
     (stride,) = config["strides"]
@@ -125,7 +141,8 @@ def _recurrent(layer):
     recurrent_activation = _activation(config, "recurrent_activation")
     kernel, recurrent_kernel, *bias = _weights(layer)
     n_units = recurrent_kernel.shape[0]
-    if isinstance(layer, keras.layers.LSTM) and (
+    kind = type(layer)
+    if kind is keras.layers.LSTM and (
         config["activation"],
         config["recurrent_activation"],
     ) == ("tanh", "sigmoid"):
@@ -139,11 +156,11 @@ def _recurrent(layer):
         input_bias = bias[0][order] * scale if bias else None
         step = _fused_lstm_step(recurrent_kernel, n_units)
         n_states = 2
-    elif isinstance(layer, keras.layers.LSTM):
+    elif kind is keras.layers.LSTM:
         step = _lstm_step(recurrent_kernel, n_units, activation, recurrent_activation)
         input_bias = bias[0] if bias else None
         n_states = 2
-    elif isinstance(layer, keras.layers.GRU) and config["reset_after"]:
+    elif kind is keras.layers.GRU and config["reset_after"]:
         step = _gru_step(recurrent_kernel, bias, n_units, activation, recurrent_activation)
         input_bias = bias[0][0] if bias else None
         n_states = 1
@@ -231,32 +248,92 @@ def _bidirectional(layer):
 
 
 def _layer_function(layer):
+    """The NumPy function of one Keras layer, None for an identity at inference.
+
+    Layers are matched by their exact type: a subclass may change ``call``.
+    """
     import keras  # loaded already: the layer is a Keras layer
 
     layers = keras.layers
+    kind = type(layer)
+    if getattr(layer.dtype_policy, "name", "float32") != "float32":
+        raise NotImplementedError(f"the layer {layer.name} computes in {layer.dtype_policy.name}")
     config = layer.get_config()
-    if isinstance(layer, (layers.InputLayer, layers.GaussianNoise, layers.Dropout)):
+    if kind in (layers.InputLayer, layers.GaussianNoise, layers.Dropout):
         return None  # nothing at inference
-    if isinstance(layer, layers.Dense):
+    if kind is layers.Dense:
         return _dense(layer)
-    if isinstance(layer, layers.Conv1D) and not isinstance(layer, layers.Conv1DTranspose):
+    if kind is layers.Conv1D:
         return _conv1d(layer)
-    if isinstance(layer, (layers.LSTM, layers.GRU)):
+    if kind in (layers.LSTM, layers.GRU):
         return _recurrent(layer)
-    if isinstance(layer, layers.Bidirectional):
+    if kind is layers.Bidirectional:
         return _bidirectional(layer)
-    if isinstance(layer, layers.TimeDistributed) and isinstance(layer.layer, layers.Dense):
+    if kind is layers.TimeDistributed and type(layer.layer) is layers.Dense:
         return _dense(layer.layer)  # a Dense maps the last axis of every step already
-    if isinstance(layer, layers.RepeatVector):
+    if kind is layers.RepeatVector:
         n = config["n"]
         return lambda x: np.repeat(x[..., None, :], n, axis=-2)
-    if isinstance(layer, layers.Reshape):
+    if kind is layers.Reshape:
         shape = tuple(config["target_shape"])
         return lambda x: x.reshape(*x.shape[: x.ndim - len(layer.input.shape) + 1], *shape)
-    if isinstance(layer, layers.Cropping1D):
+    if kind is layers.Cropping1D:
         start, end = config["cropping"]
         return lambda x: x[..., start : x.shape[-2] - end, :]
-    raise NotImplementedError(f"no NumPy version of the layer {type(layer).__name__}")
+    raise NotImplementedError(f"no NumPy version of the layer {kind.__name__}")
+
+
+def chain_layers(model):
+    """The layers of ``model`` in the order they apply, if it is a plain chain.
+
+    A plain chain has one input and one output, and each of its layers,
+    listed once, takes exactly the output of the layer before it (the first
+    takes the model's input; the last one's output is the model's output).
+    A layer called twice cannot pass: ``layer.input`` and ``layer.output``
+    are those of its first call, so the output of its second call is no
+    layer's input and not the model's output. Nor can a branch or a merge
+    (a layer whose input is not the previous output, or a list), nor an
+    operation between layers (``x * 2`` is no layer).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A functional or sequential model.
+
+    Returns
+    -------
+    layers : list of keras.layers.Layer
+        Its layers, input side first, without its ``InputLayer``.
+
+    Raises
+    ------
+    NotImplementedError
+        If ``model`` is not a plain chain; the message says where.
+    """
+    import keras  # loaded already: the model is a Keras model
+
+    try:
+        inputs, outputs = list(model.inputs), list(model.outputs)
+    except AttributeError:  # a subclassed model: its call is its own code
+        raise NotImplementedError(f"{type(model).__name__} has no symbolic inputs") from None
+    if len(inputs) != 1 or len(outputs) != 1:
+        raise NotImplementedError("a model of several inputs or outputs")
+    chain, seen, tensor = [], set(), inputs[0]
+    for layer in model.layers:
+        if type(layer) is keras.layers.InputLayer and layer.output is tensor and not chain:
+            continue
+        if id(layer) in seen:
+            raise NotImplementedError(f"the layer {layer.name} is used twice")
+        seen.add(id(layer))
+        if layer.input is not tensor:
+            raise NotImplementedError(
+                f"the layer {layer.name} does not take the output of the layer before it"
+            )
+        chain.append(layer)
+        tensor = layer.output
+    if tensor is not outputs[0]:
+        raise NotImplementedError("the model's output is not its last layer's output")
+    return chain
 
 
 class NumpyChain:
@@ -273,6 +350,12 @@ class NumpyChain:
     NotImplementedError
         If a layer or one of its options has no NumPy version here; the
         network is then scored in a compiled graph.
+
+    Notes
+    -----
+    The constructor trusts the caller that the layers form a chain (the
+    VAE's encoder and decoder are chains inside a larger network);
+    :meth:`of` checks it from the model's graph.
     """
 
     def __init__(self, layers):
@@ -280,9 +363,12 @@ class NumpyChain:
 
     @classmethod
     def of(cls, model):
-        """The chain of all of ``model``'s layers, or None if one is not supported."""
+        """The chain of ``model``'s layers, or None if it is no plain chain of known layers.
+
+        See :func:`chain_layers` for what a plain chain is.
+        """
         try:
-            return cls(model.layers)
+            return cls(chain_layers(model))
         except NotImplementedError:
             return None
 

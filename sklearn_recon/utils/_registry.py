@@ -74,6 +74,7 @@ ESTIMATORS = (
         supervised=True,
     ),
     Entry("LSTMForecastDetector", "sklearn_recon.lstm", "detector"),
+    Entry("ReconstructionDetector", "sklearn_recon.reconstruction", "detector"),
     Entry("WindowedDetector", "sklearn_recon.windows", "meta-estimator"),
     Entry(
         "ThresholdSelector",
