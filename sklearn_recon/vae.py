@@ -77,11 +77,23 @@ class VAEDetector(BaseReconstructionDetector):
     n_neighbors : int or None, default=5
         Add a nearest-neighbour term to the anomaly error: the distance from
         a sample's latent mean to the ``n_neighbors``-th nearest latent mean
-        of the training samples. The reconstruction error and this distance
-        are each standardised by their mean and standard deviation over the
-        training samples (the distance of a training sample to the others
-        only), and the anomaly error is their sum. None scores with the
-        reconstruction error alone.
+        of the training samples (for a training sample, to the others).
+        None leaves the term out.
+
+    mahalanobis_weight : float, default=0.25
+        Weight of a third term of the anomaly error: the Mahalanobis
+        distance of a sample's latent mean from the training samples' latent
+        means (their mean and covariance). It finds samples far from the
+        bulk of the training codes, which the neighbour distance misses when
+        the training rows hold a group of anomalies that are each other's
+        neighbours. 0 leaves the term out.
+
+        Each term, the reconstruction error included, is standardised by its
+        mean and standard deviation over the training samples; the anomaly
+        error is the reconstruction term plus the neighbour term plus
+        ``mahalanobis_weight`` times the Mahalanobis term. With
+        ``n_neighbors=None`` and ``mahalanobis_weight=0`` it is the
+        reconstruction error itself.
 
     %(training)s
 
@@ -113,10 +125,20 @@ class VAEDetector(BaseReconstructionDetector):
         The latent means of the training samples, the reference of the
         nearest-neighbour term. Only set when ``n_neighbors`` is not None.
 
-    error_scale_ : ndarray of shape (4,)
-        Mean and standard deviation over the training samples of the
-        reconstruction error, then of the latent neighbour distance, which
-        standardise the two terms. Only set when ``n_neighbors`` is not None.
+    latent_mean_ : ndarray of shape (latent_dim,)
+        Mean of the training samples' latent means. Only set when
+        ``mahalanobis_weight > 0``.
+
+    latent_whitening_ : ndarray of shape (latent_dim, latent_dim)
+        Matrix ``W`` with ``(z - latent_mean_) @ W`` of identity covariance
+        over the training latent means, so that the norm of that product is
+        the Mahalanobis distance. Only set when ``mahalanobis_weight > 0``.
+
+    error_scale_ : ndarray of shape (2 * n_terms,)
+        Mean and standard deviation over the training samples of each term
+        of the anomaly error, in the order reconstruction error, neighbour
+        distance, Mahalanobis distance (those in use). Only set when the
+        anomaly error has more than the reconstruction term.
 
     threshold_ : float
         Anomaly error above which a sample is an anomaly.
@@ -184,6 +206,7 @@ class VAEDetector(BaseReconstructionDetector):
         "beta": [Interval(Real, 0, None, closed="left")],
         "activation": [StrOptions(_ACTIVATIONS)],
         "n_neighbors": [Interval(Integral, 1, None, closed="left"), None],
+        "mahalanobis_weight": [Interval(Real, 0, None, closed="left")],
     }
 
     # The search tree over latent_codes_ is rebuilt from them, not stored.
@@ -198,6 +221,7 @@ class VAEDetector(BaseReconstructionDetector):
         activation="relu",
         loss="mse",
         n_neighbors=5,
+        mahalanobis_weight=0.25,
         epochs=300,
         batch_size=64,
         learning_rate=0.002,
@@ -227,6 +251,7 @@ class VAEDetector(BaseReconstructionDetector):
         self.beta = beta
         self.activation = activation
         self.n_neighbors = n_neighbors
+        self.mahalanobis_weight = mahalanobis_weight
 
     def _check_params_vs_data(self, X):
         check_units(self.hidden_units, "hidden_units")
@@ -252,12 +277,18 @@ class VAEDetector(BaseReconstructionDetector):
 
     def _train(self, X, targets, sample_weight, seed):
         model, history, best_epoch = super()._train(X, targets, sample_weight, seed)
-        if self.n_neighbors is not None:
-            self._fit_neighbor_term(model, X, sample_weight)
+        if self._latent_terms():
+            self._fit_latent_terms(model, X, sample_weight)
         return model, history, best_epoch
 
-    def _fit_neighbor_term(self, model, X, sample_weight):
-        """Keep the training latent means and the scales of the two terms."""
+    def _latent_terms(self):
+        """The latent terms of the anomaly error in use, in the order of ``error_scale_``."""
+        return (("neighbors",) if self.n_neighbors is not None else ()) + (
+            ("mahalanobis",) if self.mahalanobis_weight > 0 else ()
+        )
+
+    def _fit_latent_terms(self, model, X, sample_weight):
+        """Keep the training latent means' statistics and the scales of the terms."""
         inference = self._inference_functions(model)
         x = self._model_input(X)
         codes = inference.run("encode", lambda model: lambda x: self._encode_ops(model, x), x)
@@ -267,13 +298,19 @@ class VAEDetector(BaseReconstructionDetector):
             x,
         )
         check_finite_output(codes, X, "latent code")
-        self.latent_codes_ = codes.astype(np.float32)
-        self._latent_tree = None  # of the previous fit's codes
-        # each training sample's distance to the others: its own distance,
-        # 0, is the smallest of its n_neighbors + 1 nearest
-        distances = self._latent_neighbors().query(self.latent_codes_, k=self.n_neighbors + 1)[0]
+        terms = [reconstruction_errors.astype(np.float64)]
+        if self.n_neighbors is not None:
+            self.latent_codes_ = codes.astype(np.float32)
+            self._latent_tree = None  # of the previous fit's codes
+            # each training sample's distance to the others: its own
+            # distance, 0, is the smallest of its n_neighbors + 1 nearest
+            tree = self._latent_neighbors()
+            terms.append(tree.query(self.latent_codes_, k=self.n_neighbors + 1)[0][:, -1])
+        if self.mahalanobis_weight > 0:
+            self.latent_mean_, self.latent_whitening_ = _whitening(codes, sample_weight)
+            terms.append(self._mahalanobis_distance(codes.astype(np.float32)).astype(np.float64))
         scale = []
-        for values in (reconstruction_errors.astype(np.float64), distances[:, -1]):
+        for values in terms:
             mean = np.average(values, weights=sample_weight)
             std = np.sqrt(np.average((values - mean) ** 2, weights=sample_weight))
             scale += [mean, max(std, np.finfo(np.float32).tiny)]
@@ -282,24 +319,48 @@ class VAEDetector(BaseReconstructionDetector):
     def _error_ops(self, model, x):
         from ._networks import vae_decoder
 
-        if self.n_neighbors is None:
+        if not self._latent_terms():
             return self._reconstruction_error_ops(model, x)
-        z = self._encode_ops(model, x)  # once, for both terms
-        reconstruction_error = self._reconstruction_error_ops(model, x, vae_decoder(model)(z))
+        z = self._encode_ops(model, x)  # once, for every term
+        terms = [self._reconstruction_error_ops(model, x, vae_decoder(model)(z))]
+        weights = [1.0]
+        if self.n_neighbors is not None:
+            terms.append(self._latent_neighbor_distance_ops(z))
+            weights.append(1.0)
+        if self.mahalanobis_weight > 0:
+            terms.append(self._mahalanobis_distance(z))
+            weights.append(float(self.mahalanobis_weight))
+        scale = [float(v) for v in self.error_scale_]
+        error = 0.0
+        for i, (term, weight) in enumerate(zip(terms, weights)):
+            error = error + weight * (term - scale[2 * i]) / scale[2 * i + 1]
+        return error
+
+    def _latent_neighbor_distance_ops(self, z):
+        """The neighbour distance of the latent means ``z`` (``array_ops``)."""
         ops = array_ops(z)
         if ops is np:
-            distance = self._latent_neighbor_distance(z)
-        else:  # in a graph: every distance, from the squares' expansion
-            codes = ops.convert_to_tensor(self.latent_codes_)
-            squared = (
-                ops.sum(ops.square(z), axis=1, keepdims=True)
-                - 2.0 * ops.matmul(z, ops.transpose(codes))
-                + ops.sum(ops.square(codes), axis=1)[None, :]
-            )
-            nearest = -ops.top_k(-squared, self.n_neighbors, sorted=True)[0][:, -1]
-            distance = ops.sqrt(ops.maximum(nearest, 0.0))
-        mean_r, std_r, mean_d, std_d = (float(v) for v in self.error_scale_)
-        return (reconstruction_error - mean_r) / std_r + (distance - mean_d) / std_d
+            return self._latent_neighbor_distance(z)
+        # in a graph: every distance, from the squares' expansion
+        codes = ops.convert_to_tensor(self.latent_codes_)
+        squared = (
+            ops.sum(ops.square(z), axis=1, keepdims=True)
+            - 2.0 * ops.matmul(z, ops.transpose(codes))
+            + ops.sum(ops.square(codes), axis=1)[None, :]
+        )
+        nearest = -ops.top_k(-squared, self.n_neighbors, sorted=True)[0][:, -1]
+        return ops.sqrt(ops.maximum(nearest, 0.0))
+
+    def _mahalanobis_distance(self, z):
+        """Mahalanobis distance of the latent means ``z`` from the training
+        latent means (``array_ops``: the same arithmetic in NumPy and in a graph)."""
+        ops = array_ops(z)
+        mean = self.latent_mean_.astype(np.float32)
+        whitening = self.latent_whitening_.astype(np.float32)
+        if ops is not np:
+            mean, whitening = ops.convert_to_tensor(mean), ops.convert_to_tensor(whitening)
+        white = ops.matmul(z - mean, whitening)
+        return ops.sqrt(ops.sum(ops.square(white), axis=1))
 
     def _latent_neighbor_distance(self, z):
         """Distance of each latent mean in ``z`` to its ``n_neighbors``-th
@@ -374,3 +435,24 @@ class VAEDetector(BaseReconstructionDetector):
         )
         check_finite_output(codes, X, "latent code")
         return codes.astype(np.float64)
+
+
+def _whitening(codes, sample_weight):
+    """Mean and whitening matrix of the latent means ``codes``.
+
+    The covariance gets a ridge of ``1e-6`` times its mean variance, so
+    that a latent dimension the KL term collapsed (a near-constant code)
+    does not turn float noise into distance.
+    """
+    codes = codes.astype(np.float64)
+    mean = np.average(codes, axis=0, weights=sample_weight)
+    centered = codes - mean
+    weights = np.ones(len(codes)) if sample_weight is None else np.asarray(sample_weight, float)
+    covariance = (centered * weights[:, None]).T @ centered / weights.sum()
+    covariance += (
+        1e-6 * max(np.trace(covariance) / len(covariance), 1e-12) * np.eye(len(covariance))
+    )
+    # (z - mean) @ inv(L).T has identity covariance when covariance = L @ L.T
+    cholesky = np.linalg.cholesky(covariance)
+    whitening = np.linalg.inv(cholesky).T
+    return mean, whitening

@@ -62,27 +62,66 @@ def test_scores_reconstruct_from_the_latent_mean(fitted, blobs):
     np.testing.assert_array_equal(fitted.score_samples(X_test), fitted.score_samples(X_test))
 
 
-def test_anomaly_error_adds_the_latent_neighbour_distance(fitted, blobs):
+def _standardised(train, test):
+    return (test - train.mean()) / train.std()
+
+
+def test_anomaly_error_adds_the_latent_distances(fitted, blobs):
     X_train, X_test = blobs[0], blobs[1]
     codes = fitted.encode(X_train)
     np.testing.assert_allclose(fitted.latent_codes_, codes, rtol=1e-5, atol=1e-6)
     neighbours = NearestNeighbors(n_neighbors=5).fit(codes)
     train_distance = neighbours.kneighbors()[0][:, -1]
+    precision = np.linalg.inv(np.cov(codes.T, bias=True))
+
+    def mahalanobis(Z):
+        centered = Z - codes.mean(axis=0)
+        return np.sqrt(np.einsum("ij,jk,ik->i", centered, precision, centered))
+
     train_error = fitted.reconstruction_error(X_train)
+    train_mahalanobis = mahalanobis(codes)
     np.testing.assert_allclose(
         fitted.error_scale_,
-        [train_error.mean(), train_error.std(), train_distance.mean(), train_distance.std()],
-        rtol=1e-4,
+        [
+            *(train_error.mean(), train_error.std()),
+            *(train_distance.mean(), train_distance.std()),
+            *(train_mahalanobis.mean(), train_mahalanobis.std()),
+        ],
+        rtol=1e-3,
     )
-    mean_r, std_r, mean_d, std_d = fitted.error_scale_
-    distance = neighbours.kneighbors(fitted.encode(X_test))[0][:, -1]
-    expected = (fitted.reconstruction_error(X_test) - mean_r) / std_r + (distance - mean_d) / std_d
-    np.testing.assert_allclose(-fitted.score_samples(X_test), expected, rtol=1e-4, atol=1e-3)
+    test_codes = fitted.encode(X_test)
+    expected = (
+        _standardised(train_error, fitted.reconstruction_error(X_test))
+        + _standardised(train_distance, neighbours.kneighbors(test_codes)[0][:, -1])
+        + 0.25 * _standardised(train_mahalanobis, mahalanobis(test_codes))
+    )
+    np.testing.assert_allclose(-fitted.score_samples(X_test), expected, rtol=1e-3, atol=1e-3)
 
 
-def test_without_neighbours_the_error_is_the_reconstruction_error(blobs):
-    detector = tiny(n_neighbors=None, epochs=2, early_stopping=False).fit(blobs[0])
+def test_each_latent_term_can_be_left_out(blobs):
+    X_train, X_test = blobs[0], blobs[1]
+    neighbours_only = tiny(mahalanobis_weight=0, epochs=2, early_stopping=False).fit(X_train)
+    assert not hasattr(neighbours_only, "latent_mean_")
+    assert neighbours_only.error_scale_.shape == (4,)
+    mahalanobis_only = tiny(n_neighbors=None, epochs=2, early_stopping=False).fit(X_train)
+    assert not hasattr(mahalanobis_only, "latent_codes_")
+    assert mahalanobis_only.error_scale_.shape == (4,)
+    # the same network (same seed and training), scored with other terms
+    assert not np.allclose(
+        neighbours_only.score_samples(X_test), mahalanobis_only.score_samples(X_test)
+    )
+    np.testing.assert_allclose(
+        neighbours_only.reconstruction_error(X_test),
+        mahalanobis_only.reconstruction_error(X_test),
+        rtol=1e-6,
+    )
+
+
+def test_without_latent_terms_the_error_is_the_reconstruction_error(blobs):
+    detector = tiny(n_neighbors=None, mahalanobis_weight=0, epochs=2, early_stopping=False)
+    detector.fit(blobs[0])
     assert not hasattr(detector, "latent_codes_")
+    assert not hasattr(detector, "error_scale_")
     np.testing.assert_allclose(
         -detector.score_samples(blobs[1]), detector.reconstruction_error(blobs[1]), rtol=1e-6
     )
