@@ -124,13 +124,14 @@ def _unsupported(what, kind):
 
 
 def _versions():
-    import keras
     import sklearn
+
+    from .utils._keras import get_keras  # quietly: a bare import lets TensorFlow log
 
     return {
         "sklearn-recon": __version__,
         "scikit-learn": sklearn.__version__,
-        "keras": keras.__version__,
+        "keras": get_keras().__version__,
         "numpy": np.__version__,
     }
 
