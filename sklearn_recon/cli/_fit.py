@@ -42,6 +42,9 @@ def run_fit(args):
             "the series alone: choose among "
             f"{', '.join(n for n in FIT_DETECTORS if not by_cli_name(n).supervised)}"
         )
+    if args.label_column is None and (args.anomaly_label is not None or args.normal_label):
+        option = "--anomaly-label" if args.anomaly_label is not None else "--normal-label"
+        raise CLIError(f"{option} needs --label-column, the column that holds the labels")
     if args.stride is not None and not series:
         raise CLIError("--stride needs --window (series mode)")
     frame = read_table(args.data, args.rows)
@@ -67,9 +70,6 @@ def run_fit(args):
         + "."
     )
 
-    if not label and (args.anomaly_label is not None or args.normal_label):
-        option = "--anomaly-label" if args.anomaly_label is not None else "--normal-label"
-        raise CLIError(f"{option} needs --label-column, the column that holds the labels")
     anomaly_label = "-1" if args.anomaly_label is None else args.anomaly_label
     labelled = describe_labels(anomaly_label, args.normal_label)
     fit_params, X_fit, y = {}, X, None
