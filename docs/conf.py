@@ -42,6 +42,8 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "sphinx_design",
+    # the pictures of the user guide's plotting page, drawn by the build
+    "matplotlib.sphinxext.plot_directive",
 ]
 
 templates_path = ["_templates"]
@@ -73,6 +75,11 @@ numpydoc_validation_exclude = {
     # The abstract bases: their concrete subclasses document the parameters.
     r"^sklearn_recon\.base\.Base\w+$",
 }
+
+# -- matplotlib's plot directive ---------------------------------------------
+plot_formats = [("png", 100)]
+plot_html_show_formats = False
+plot_html_show_source_link = False
 
 # -- sphinx-gallery ----------------------------------------------------------
 sphinx_gallery_conf = {

@@ -164,8 +164,8 @@ plot_curves(mill_models, "Paper mill: held-out curves of the training folds")
 # per run) is below the base cost. The autoencoder's scores add nothing to
 # that rule here, and the best-F1 threshold, which flags a few runs, costs more
 # than flagging none. On the paper mill the warning rows are rarer (1.4%) and
-# the autoencoder's errors barely rank them (the benchmark measures a test
-# ROC-AUC near 0.63): the best-F1 threshold raises alarms that cost more than
+# the autoencoder's errors barely rank them (``benchmarks/RESULTS.md``,
+# "Paper mill (cost)"): the best-F1 threshold raises alarms that cost more than
 # flagging nothing, and :class:`~sklearn_recon.CostThreshold` finds no
 # threshold whose saving is reliable across its held-out folds, so it flags
 # nothing and says so in a warning (its ``confidence`` parameter; the

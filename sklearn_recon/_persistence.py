@@ -136,13 +136,14 @@ def _is_keras_model(value):
 
 
 def _versions():
-    import keras
     import sklearn
+
+    from .utils._keras import get_keras  # quietly: a bare import lets TensorFlow log
 
     return {
         "sklearn-recon": __version__,
         "scikit-learn": sklearn.__version__,
-        "keras": keras.__version__,
+        "keras": get_keras().__version__,
         "numpy": np.__version__,
     }
 
@@ -748,7 +749,15 @@ def load(path, *, return_metadata=False):
     >>> detector = load("detector.skr")  # doctest: +SKIP
     """
     path = os.fspath(path)
-    manifest, members = _read_verified(path)
+    return _load_verified(path, *_read_verified(path), return_metadata=return_metadata)
+
+
+def _load_verified(path, manifest, members, *, return_metadata=False):
+    """:func:`load` of a file that :func:`_read_verified` has accepted.
+
+    Apart so that a caller can refuse a hostile file before paying for
+    Keras (the command line checks the file first, then imports Keras).
+    """
     saved = manifest["versions"]
     current = _versions()
     differ = [

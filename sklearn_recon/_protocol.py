@@ -231,11 +231,13 @@ def environment():
     import platform
     from datetime import datetime, timezone
 
-    import keras
     import sklearn
-    import tensorflow
 
     from ._version import __version__
+    from .utils._keras import get_keras
+
+    keras = get_keras()  # quietly, before TensorFlow
+    import tensorflow
 
     return {
         "date": f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC",

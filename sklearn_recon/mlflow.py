@@ -8,16 +8,22 @@ three-line file importing ``SklearnReconModel`` from the installed
 sklearn-recon, mlflow's "models from code"), so nothing is pickled when
 logging and nothing is unpickled when loading.
 
+sklearn-recon is not on a package index, so the logged model carries it: the
+installed ``sklearn_recon`` package goes with the model as its code
+(mlflow's ``code_paths``), and the requirements name what a serving
+environment installs from PyPI, the dependencies of sklearn-recon at the
+versions running here (and mlflow). An environment built from the logged
+requirements alone loads the model and serves it.
+
 mlflow is not a dependency of sklearn-recon: install it with ``pip install
 ".[mlflow]"`` from a checkout. Importing this module does not import mlflow;
 the functions do.
 """
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
-
-from ._version import __version__
 
 __all__ = ["load_model", "log_model"]
 
@@ -77,10 +83,11 @@ def log_model(model, name="model", *, signature=None, input_example=None,
         A few rows of input, stored with the model.
 
     pip_requirements : list of str, default=None
-        The requirements of the model's environment. If None, the installed
-        sklearn-recon version alone (mlflow adds itself); naming them skips
-        mlflow's inference of the requirements, which loads the model in a
-        new process.
+        The requirements of the model's environment. If None, the
+        dependencies of sklearn-recon at the versions installed here
+        (mlflow adds itself); sklearn-recon itself is in the model, as code.
+        Naming them skips mlflow's inference of the requirements, which
+        loads the model in a new process.
 
     **kwargs : dict
         Passed on to ``mlflow.pyfunc.log_model`` (``registered_model_name``,
@@ -112,7 +119,7 @@ def log_model(model, name="model", *, signature=None, input_example=None,
     >>> restored = load_model(info.model_uri)  # doctest: +SKIP
     """
     mlflow = _mlflow()
-    from ._mlflow_model import ARTIFACT, SklearnReconModel
+    from ._mlflow_model import ARTIFACT
     from ._persistence import save
 
     with tempfile.TemporaryDirectory() as folder:
@@ -120,29 +127,89 @@ def log_model(model, name="model", *, signature=None, input_example=None,
         save(model, path)
         code = Path(folder) / "sklearn_recon_model.py"
         code.write_text(_CODE)
-        if signature is None and input_example is not None:
-            served = SklearnReconModel()
-            served.estimator_ = model
-            signature = mlflow.models.infer_signature(
-                input_example, served.predict(None, input_example)
-            )
-        elif signature is None and hasattr(model, "feature_names_in_"):
-            from mlflow.types import ColSpec, Schema
-
-            signature = mlflow.models.ModelSignature(
-                inputs=Schema([ColSpec("double", str(c)) for c in model.feature_names_in_])
-            )
+        if signature is None:
+            signature = _signature(mlflow, model, input_example)
         if pip_requirements is None and "extra_pip_requirements" not in kwargs:
-            pip_requirements = [f"sklearn-recon=={__version__}"]
+            pip_requirements = _requirements()
         return mlflow.pyfunc.log_model(
             name=name,
             python_model=os.fspath(code),
             artifacts={ARTIFACT: os.fspath(path)},
+            code_paths=[_package_copy(folder)],
             signature=signature,
             input_example=input_example,
             pip_requirements=pip_requirements,
             **kwargs,
         )
+
+
+def _signature(mlflow, model, input_example):
+    """The inputs (of ``input_example``, or the columns of fit) and the outputs.
+
+    The outputs are declared, not inferred, so mlflow does not warn about
+    the integer ``flag`` column (its hint that integer columns cannot hold
+    missing values: ``flag`` never has any).
+    """
+    from mlflow.types import ColSpec, Schema
+
+    from ._mlflow_model import SklearnReconModel
+
+    inputs = None
+    if input_example is not None:
+        inputs = mlflow.models.infer_signature(input_example).inputs
+    elif hasattr(model, "feature_names_in_"):
+        inputs = Schema([ColSpec("double", str(c)) for c in model.feature_names_in_])
+    if inputs is None:
+        return None
+    served = SklearnReconModel()
+    served.estimator_ = model
+    example = input_example
+    if example is None:
+        import pandas as pd
+
+        example = pd.DataFrame(
+            [[0.0] * len(model.feature_names_in_)], columns=model.feature_names_in_
+        )
+    output = served.predict(None, example[:1])
+    kinds = {"f": "double", "i": "long", "u": "long", "b": "boolean"}
+    outputs = Schema(
+        [ColSpec(kinds.get(output[c].dtype.kind, "string"), c) for c in output.columns]
+    )
+    return mlflow.models.ModelSignature(inputs=inputs, outputs=outputs)
+
+
+def _requirements():
+    """sklearn-recon's dependencies, pinned to the versions installed here."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement  # an mlflow dependency
+
+    try:
+        declared = metadata.requires("sklearn-recon") or []
+    except metadata.PackageNotFoundError:  # run from a checkout without installing
+        return None  # mlflow infers them
+    pinned = []
+    for line in declared:
+        requirement = Requirement(line)
+        if requirement.marker is not None and "extra" in str(requirement.marker):
+            continue  # an optional extra's
+        try:
+            pinned.append(f"{requirement.name}=={metadata.version(requirement.name)}")
+        except metadata.PackageNotFoundError:
+            pinned.append(line)
+    return pinned
+
+
+def _package_copy(folder):
+    """A copy of the running ``sklearn_recon`` package, for the model's code.
+
+    Without the bundled data sets and the bytecode caches: serving needs
+    neither.
+    """
+    source = Path(__file__).resolve().parent
+    target = Path(folder) / "code" / source.name
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "*.csv.gz"))
+    return os.fspath(target)
 
 
 def load_model(model_uri, *, dst_path=None):

@@ -279,3 +279,40 @@ def test_demo_bad_options(args, message, capsys):
         main(["demo", *args])
     assert exc.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def ecg_table(tmp_path_factory):
+    """ECG5000 as a user's CSV: 140 columns, ``target`` (1 normal, 2-5 not), ``split``."""
+    from sklearn_recon.datasets import load_ecg5000
+
+    path = tmp_path_factory.mktemp("ecg") / "ecg5000.csv"
+    load_ecg5000(as_frame=True).frame.to_csv(path, index=False)
+    return path
+
+
+def test_normal_label_trains_ecg5000_on_class_1_only(ecg_table, tmp_path, capsys):
+    from sklearn_recon.datasets import load_ecg5000
+
+    ecg = load_ecg5000()
+    out = tmp_path / "ecg.skr"
+    args = ["fit", str(ecg_table), "--label-column", "target", "--drop", "split"]
+    assert main([*args, "--normal-label", "1", "--epochs", "1", "--out", str(out)]) == 0
+    n_normal = int((ecg.target == 1).sum())
+    assert f"Training on the {n_normal} rows labelled 1." in capsys.readouterr().out
+    # the scaler saw class 1 only: its range is class 1's, not all beats'
+    scaler = sklearn_recon.load(out)[0]
+    np.testing.assert_allclose(scaler.data_min_, ecg.data[ecg.target == 1].min(axis=0))
+    assert scaler.n_samples_seen_ == n_normal
+
+
+def test_normal_labels_repeat_and_exclude_the_anomaly_label(ecg_table, tmp_path, capsys):
+    args = ["fit", str(ecg_table), "--label-column", "target", "--drop", "split"]
+    args += ["--out", str(tmp_path / "m.skr")]
+    with pytest.raises(SystemExit):
+        main([*args, "--normal-label", "1", "--anomaly-label", "2"])
+    assert "not allowed with argument" in capsys.readouterr().err
+    assert main([*args, "--normal-label", "1", "--normal-label", "9"]) == 2
+    assert "--normal-label 9 is not among the labels in 'target'" in capsys.readouterr().err
+    assert main(["fit", str(ecg_table), "--normal-label", "1", "--out", "m"]) == 2
+    assert "--normal-label needs --label-column" in capsys.readouterr().err

@@ -3,12 +3,12 @@
 The workers are separate processes, so the estimators travel by pickle,
 which is the point: the same best parameters as a serial search, the same
 scores as one ``score_samples`` call. The scoring recipes of the scaling
-guide run as written.
+guide (docs/recipes/) run as the commands the guide gives.
 """
 
-import re
 import shutil
-import textwrap
+import subprocess
+import sys
 from pathlib import Path
 
 import joblib
@@ -20,9 +20,9 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_recon import AutoencoderDetector, make_cost_scorer
+from sklearn_recon import AutoencoderDetector, make_cost_scorer, save
 
-SCALING = Path(__file__).resolve().parents[1] / "docs" / "user_guide" / "scaling.rst"
+RECIPES = Path(__file__).resolve().parents[1] / "docs" / "recipes"
 
 
 def _search():
@@ -82,17 +82,21 @@ def test_grid_search_on_ray_workers_matches_the_serial_one(blobs, serial_search)
     _assert_same_search(search, serial_search)
 
 
-# ------------------------------------------- scoring a table, the guide's recipes
+# ---------------------------------- scoring a table, the guide's recipe files
 
 
-def _recipe(name):
-    """The code block ``:name: scaling-<name>`` of docs/user_guide/scaling.rst."""
-    (body,) = re.findall(
-        rf"^\.\. code-block:: python\n   :name: scaling-{name}\n\n((?:(?:   .*)?\n)+)",
-        SCALING.read_text(),
-        flags=re.M,
+def run_recipe(name, *args, cwd):
+    """Run docs/recipes/<name> as ``python FILE ARGS`` in ``cwd``; its stdout."""
+    result = subprocess.run(
+        [sys.executable, str(RECIPES / name), *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
     )
-    return compile(textwrap.dedent(body), f"{SCALING}:scaling-{name}", "exec")
+    assert result.returncode == 0, result.stderr[-4000:]
+    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -107,15 +111,15 @@ def table():
     return model, readings, columns
 
 
-def test_scoring_on_a_dask_cluster_matches_one_process(table, tmp_path, monkeypatch):
-    pytest.importorskip("distributed")
+def test_scoring_on_a_dask_cluster_matches_one_process(table, tmp_path):
+    pytest.importorskip("distributed", reason='dask is not installed: pip install ".[dask]"')
     model, readings, _ = table
-    monkeypatch.chdir(tmp_path)
+    save(model, tmp_path / "model.skr")
     (tmp_path / "readings").mkdir()
     for i in range(6):  # six files, six partitions
         part = readings.iloc[i * 500 : (i + 1) * 500]
         part.to_parquet(tmp_path / "readings" / f"part-{i}.parquet")
-    exec(_recipe("dask"), {"model": model, "__name__": "recipe"})
+    run_recipe("score_with_dask.py", "model.skr", "readings/", "scores/", cwd=tmp_path)
     files = sorted((tmp_path / "scores").glob("*.parquet"))
     assert len(files) == 6  # written partition by partition
     scores = pd.concat(pd.read_parquet(file) for file in files)
@@ -126,31 +130,19 @@ def test_scoring_on_a_dask_cluster_matches_one_process(table, tmp_path, monkeypa
 
 
 def _spark_or_skip():
-    pytest.importorskip("pyspark", reason="pyspark is not installed: pip install pyspark")
-    pytest.importorskip("onnxruntime")
+    pytest.importorskip("pyspark", reason='pyspark is not installed: pip install ".[spark]"')
+    pytest.importorskip("onnxruntime", reason='onnxruntime is not installed: ".[spark]"')
     if shutil.which("java") is None:
         pytest.skip("Spark needs a Java runtime (Debian: openjdk-17-jre-headless)")
 
 
-def test_scoring_on_spark_with_the_onnx_graph(table, tmp_path, monkeypatch):
+def test_scoring_on_spark_with_the_onnx_graph(table, tmp_path):
     _spark_or_skip()
-    from pyspark.sql import SparkSession
-
-    model, readings, columns = table
-    monkeypatch.chdir(tmp_path)
-    readings.assign(id=np.arange(len(readings))).to_parquet(tmp_path / "readings")
-    spark = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.execution.arrow.maxRecordsPerBatch", "700")  # several batches
-        .getOrCreate()
-    )
-    try:
-        exec(_recipe("spark"), {"model": model, "columns": columns, "__name__": "recipe"})
-        scores = spark.read.parquet(str(tmp_path / "scores")).toPandas()
-    finally:
-        spark.stop()
+    model, readings, _ = table
+    save(model, tmp_path / "model.skr")
+    readings.assign(id=np.arange(len(readings))).to_parquet(tmp_path / "readings.parquet")
+    run_recipe("score_with_spark.py", "model.skr", "readings.parquet", "scores", cwd=tmp_path)
+    scores = pd.concat(pd.read_parquet(f) for f in (tmp_path / "scores").glob("*.parquet"))
     scores = scores.sort_values("id")
     np.testing.assert_array_equal(scores["id"], np.arange(len(readings)))
     expected = model.score_samples(readings)

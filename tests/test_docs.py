@@ -3,24 +3,30 @@
 The pages themselves are built and checked by the documentation build
 (``python -m sphinx -W ...``, run by CI); these tests catch a public name
 that was added to the package but not to the reference (docs/api.rst), and
-run the Python blocks of the user-guide pages that say the test suite runs
-them.
+run the Python of the pages a new user starts with, each page as one script
+in a fresh process, as a reader who pastes it into a file would.
 """
 
 import importlib
 import inspect
 import re
-import warnings
 from pathlib import Path
 
 import pytest
+from _scripts import assert_clean, run_page
 
 import sklearn_recon
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 API_RST = DOCS / "api.rst"
-#: User-guide pages whose ``.. code-block:: python`` blocks run, in order.
-TESTED_PAGES = ["composing.rst", "custom_networks.rst"]
+#: Pages whose ``.. code-block:: python`` blocks run, in order, as one script
+#: (tests/_scripts.py); the README's run in tests/test_readme.py.
+TESTED_PAGES = [
+    "getting_started.rst",
+    "user_guide/composing.rst",
+    "user_guide/choosing.rst",
+    "user_guide/custom_networks.rst",
+]
 SUBMODULES = [
     "windows", "metrics", "datasets", "plotting", "threshold", "monitoring", "mlflow"
 ]  # fmt: skip
@@ -62,28 +68,23 @@ def test_api_reference_entries_exist():
         assert hasattr(importlib.import_module(module_name), name), dotted
 
 
-def _python_blocks(text):
-    """The ``.. code-block:: python`` blocks of an rst page, dedented."""
-    import textwrap
-
-    blocks = re.findall(r"^\.\. code-block:: python\n\n((?:(?:    .*)?\n)+)", text, flags=re.M)
-    return [textwrap.dedent(block) for block in blocks]
-
-
 @pytest.mark.parametrize("page", TESTED_PAGES)
-def test_user_guide_page_runs_as_written(page, capsys):
-    blocks = _python_blocks((DOCS / "user_guide" / page).read_text())
-    assert blocks
-    namespace = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # convergence of the tiny networks
-        for block in blocks:
-            exec(compile(block, page, "exec"), namespace)
-    out = capsys.readouterr().out
-    if page == "composing.rst":
+def test_page_runs_as_one_script(page, tmp_path):
+    """The page's Python, top to bottom, as one script in a fresh process:
+    no error, no warning (nothing on stderr), no nan printed."""
+    result = run_page(DOCS / page, tmp_path)
+    assert_clean(result, page)
+    out = result.stdout
+    if page == "getting_started.rst":
+        assert "ROC-AUC: " in out
+        flags = [int(v) for v in out.splitlines()[0].strip("[]").split()]
+        assert len(flags) == 6 and sum(flags[:3]) > 0 and sum(flags[3:]) < 0, out
+    elif page == "user_guide/composing.rst":
         assert "CostThreshold" in out  # the refusal points to the meta-estimators
-        assert "True True" in out and "True" in out
-    if page == "custom_networks.rst":
+        assert "True True" in out
+    elif page == "user_guide/choosing.rst":
+        assert out.count("ROC-AUC") == 4, out
+    elif page == "user_guide/custom_networks.rst":
         assert out.split("\n")[-4:] == ["True", "4", "True", ""]
 
 

@@ -807,6 +807,42 @@ def test_compressed_bombs_are_refused_in_bounded_time_and_memory(hostile_files):
     assert result["peak"] < GiB, result["peak"]
 
 
+# Runs the command line and reports its wall time and peak memory. A small
+# process of its own starts it: on Linux, ``ru_maxrss`` of RUSAGE_CHILDREN
+# counts the image a child was forked from, pytest's here.
+_SCORE_AND_MEASURE = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+run = subprocess.run(
+    [sys.executable, "-m", "sklearn_recon", "score", *sys.argv[1:]],
+    capture_output=True, text=True,
+)
+seconds = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+print(json.dumps({"code": run.returncode, "stderr": run.stderr, "seconds": seconds,
+                  "peak": peak}))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss in kB")
+def test_the_command_line_refuses_a_bomb_before_loading_tensorflow(hostile_files, tmp_path):
+    """``sklearn-recon score`` refuses a 2 MB file that expands to 2 GiB as
+    Python's ``load`` does: within 3 s and 300 MB, TensorFlow never loaded."""
+    data = tmp_path / "data.csv"
+    pd.DataFrame(np.zeros((3, N_FEATURES)), columns=COLUMNS).to_csv(data, index=False)
+    run = subprocess.run(
+        [sys.executable, "-c", _SCORE_AND_MEASURE, str(hostile_files["outer"]), str(data)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    result = json.loads(run.stdout.splitlines()[-1])
+    assert result["code"] == 2, result["stderr"]
+    assert "Refusing to decompress it" in result["stderr"]
+    assert "Traceback" not in result["stderr"]
+    assert result["seconds"] < 3, result
+    assert result["peak"] < 300 * 2**20, result
+
+
 def test_genuine_file_beside_the_bombs_still_loads(fitted, hostile_files):
     # the forged files differ from it only by their hostile member
     detector = fitted["AutoencoderDetector"]

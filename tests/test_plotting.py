@@ -117,10 +117,16 @@ def test_the_vae_with_its_neighbour_term_plots_an_anomaly_error(blobs):
     from sklearn_recon import VAEDetector
 
     X_train, X_test, y_test = blobs
-    for n_neighbors, label in [(5, "Anomaly error"), (None, "Reconstruction error")]:
+    # what the axis is, and where its zero lies
+    standardised = "standard deviations from its mean (0 = an average training row)"
+    for n_neighbors, label in [(5, standardised), (None, "Reconstruction error")]:
         vae = VAEDetector(hidden_units=(4,), n_neighbors=n_neighbors, **TINY).fit(X_train)
         display = ErrorDisplay.from_estimator(vae, X_test, y_test)
-        assert display.ax_.get_ylabel() == label
+        assert display.ax_.get_ylabel().endswith(label)
+        histogram = ErrorHistogramDisplay.from_estimator(vae, X_test, y_test)
+        assert histogram.ax_.get_xlabel().endswith(label)
+        # the threshold is in the legend, with its value
+        assert histogram.ax_.get_legend_handles_labels()[1][-1].startswith("Threshold = ")
 
 
 def test_import_does_not_load_matplotlib_or_tensorflow():

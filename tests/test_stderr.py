@@ -26,11 +26,11 @@ def noise(stderr):
     ]
 
 
-def run_session(code, **env):
-    """Run ``code`` in a plain Python session; return its stderr."""
+def run_session(code, *args, **env):
+    """Run ``code`` in a plain Python session with ``args``; return its stderr."""
     environ = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
     result = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", code, *map(str, args)],
         env={**environ, **env},
         cwd=Path(__file__).parent,
         capture_output=True,
@@ -70,6 +70,46 @@ print("session done")
 def test_a_session_fitting_every_detector_writes_no_tensorflow_lines():
     stderr = run_session(_SESSION)
     assert not noise(stderr), stderr
+
+
+# A detector fitted, saved and loaded as a user would: the whole of stderr is
+# checked, so the session keeps its own Python warnings off it.
+_SAVE = """
+import sys
+import warnings
+
+import numpy as np
+import sklearn_recon
+from sklearn.exceptions import ConvergenceWarning
+
+warnings.simplefilter("ignore", ConvergenceWarning)  # two epochs on noise
+X = np.random.RandomState(0).normal(size=(200, 8))
+detector = sklearn_recon.AutoencoderDetector(hidden_units=(4,), epochs=2, random_state=0)
+sklearn_recon.save(detector.fit(X), sys.argv[1])
+"""
+_LOAD = """
+import sys
+
+import numpy as np
+import sklearn_recon
+
+detector = sklearn_recon.load(sys.argv[1])
+print(detector.predict(np.zeros((3, 8))))
+"""
+
+
+def test_loading_in_a_plain_session_writes_nothing_to_stderr(tmp_path):
+    path = tmp_path / "ae.skr"
+    run_session(_SAVE, path, KERAS_BACKEND="tensorflow")
+    assert run_session(_LOAD, path, KERAS_BACKEND="tensorflow") == ""
+
+
+def test_fitting_and_loading_on_jax_write_nothing_to_stderr(tmp_path):
+    """Keras imports TensorFlow on JAX too, whenever it serialises a layer."""
+    pytest.importorskip("jax", reason='JAX is not installed (pip install ".[jax]")')
+    path = tmp_path / "ae.skr"
+    assert run_session(_SAVE, path, KERAS_BACKEND="jax") == ""
+    assert run_session(_LOAD, path, KERAS_BACKEND="jax") == ""
 
 
 def test_a_log_level_set_by_the_user_is_honoured():

@@ -2,12 +2,10 @@
 
 from ._common import CLIError
 from ._score import load_model
-from ._stderr import load_keras
 
 
 def run_export(args):
-    load_keras(args.verbose)
-    model = load_model(args.model)
+    model = load_model(args.model, verbose=args.verbose)
     from .._export import export
 
     try:

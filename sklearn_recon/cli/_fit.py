@@ -12,6 +12,7 @@ from ._tables import (
     check_missing,
     check_time_order,
     convert_errors,
+    describe_labels,
     features,
     flatten,
     read_table,
@@ -33,7 +34,7 @@ def run_fit(args):
     if supervised and args.label_column is None:
         raise CLIError(
             f"--detector {args.detector} learns from labels: pass --label-column "
-            "(and --anomaly-label, default -1)"
+            "(and --anomaly-label, default -1, or --normal-label)"
         )
     if supervised and series:
         raise CLIError(
@@ -41,6 +42,9 @@ def run_fit(args):
             "the series alone: choose among "
             f"{', '.join(n for n in FIT_DETECTORS if not by_cli_name(n).supervised)}"
         )
+    if args.label_column is None and (args.anomaly_label is not None or args.normal_label):
+        option = "--anomaly-label" if args.anomaly_label is not None else "--normal-label"
+        raise CLIError(f"{option} needs --label-column, the column that holds the labels")
     if args.stride is not None and not series:
         raise CLIError("--stride needs --window (series mode)")
     frame = read_table(args.data, args.rows)
@@ -66,30 +70,37 @@ def run_fit(args):
         + "."
     )
 
+    anomaly_label = "-1" if args.anomaly_label is None else args.anomaly_label
+    labelled = describe_labels(anomaly_label, args.normal_label)
     fit_params, X_fit, y = {}, X, None
     if label:
-        is_anomaly = anomaly_rows(frame[args.label_column], args.anomaly_label, args.label_column)
+        is_anomaly = anomaly_rows(
+            frame[args.label_column],
+            args.label_column,
+            anomaly_label=anomaly_label,
+            normal_labels=args.normal_label,
+        )
         if supervised:
             y = np.where(is_anomaly, -1, 1)
-            print(
-                f"Training on all {len(X)} rows, {is_anomaly.sum()} labelled "
-                f"{args.anomaly_label} (anomalies)."
-            )
+            print(f"Training on all {len(X)} rows, {is_anomaly.sum()} {labelled} (anomalies).")
         elif series:
             # a series keeps every step: the windows over anomalies weigh 0
             fit_params["sample_weight"] = np.where(is_anomaly, 0.0, 1.0)
             print(
                 f"Training on a series of {len(X)} time steps"
                 + (
-                    f"; the windows over the {is_anomaly.sum()} steps labelled "
-                    f"{args.anomaly_label} are left out."
+                    f"; the windows over the {is_anomaly.sum()} steps {labelled} are left out."
                     if is_anomaly.any()
                     else "."
                 )
             )
         else:
             X_fit = X[~is_anomaly]
-            print(f"Training on the {len(X_fit)} rows not labelled {args.anomaly_label}.")
+            if args.normal_label:
+                kept = f"labelled {' or '.join(args.normal_label)}"
+            else:
+                kept = f"not labelled {anomaly_label}"
+            print(f"Training on the {len(X_fit)} rows {kept}.")
     elif series:
         print(f"Training on a series of {len(X)} time steps.")
 
@@ -144,7 +155,8 @@ def run_fit(args):
                 "id_columns": ids,
                 "time_columns": times,
                 "label_column": args.label_column,
-                "anomaly_label": args.anomaly_label,
+                "anomaly_label": anomaly_label,
+                "normal_labels": args.normal_label,
                 "impute": args.impute,
             },
             "drift_reference": reference,

@@ -74,6 +74,19 @@ def _window(text):
         ) from None
 
 
+def _add_label_options(parser, what):
+    """--anomaly-label, or the normal labels (--normal-label, repeatable)."""
+    labels = parser.add_mutually_exclusive_group()
+    labels.add_argument("--anomaly-label", metavar="VALUE", help=f"label {what}")
+    labels.add_argument(
+        "--normal-label",
+        action="append",
+        metavar="VALUE",
+        help="label of the normal rows (repeatable): every other label is an anomaly, "
+        "as in ECG5000, whose class 1 is the normal beat and classes 2 to 5 are not",
+    )
+
+
 def _add_column_options(parser, *, repeated=False):
     """fit's column options; score takes --id-column and --time-column again."""
     for option, what in (
@@ -178,14 +191,10 @@ def build_parser():
     fit.add_argument(
         "--label-column",
         help="column holding labels; it is not a feature. The rows "
-        "labelled --anomaly-label are left out of training (in series mode, the "
-        "windows over them); rnn learns from all rows",
+        "labelled as anomalies (--anomaly-label, or not --normal-label) are left out "
+        "of training (in series mode, the windows over them); rnn learns from all rows",
     )
-    fit.add_argument(
-        "--anomaly-label",
-        default="-1",
-        help="label of the anomalies in --label-column (default -1)",
-    )
+    _add_label_options(fit, "of the anomalies in --label-column (default -1)")
     _add_column_options(fit)
     fit.add_argument(
         "--impute",
@@ -260,7 +269,7 @@ def build_parser():
         "--label-column",
         help="labels for the plot (default: fit's --label-column, when the table has it)",
     )
-    score.add_argument("--anomaly-label", help="label of the anomalies (default: fit's)")
+    _add_label_options(score, "of the anomalies, for the plot (default: fit's)")
     _add_column_options(score, repeated=True)
     score.add_argument(
         "--impute",

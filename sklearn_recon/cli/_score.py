@@ -1,5 +1,6 @@
 """``sklearn-recon score``: score a table or a series with a saved model."""
 
+import contextlib
 import os
 import sys
 
@@ -19,12 +20,11 @@ from ._tables import (
 )
 
 
-def load_model(path, *, return_metadata=False):
-    """The model of the file ``path`` (and its metadata); CLIError if unreadable."""
-    import sklearn_recon
-
+@contextlib.contextmanager
+def _model_file_errors(path):
+    """Turn the errors of reading the model file ``path`` into CLIErrors."""
     try:
-        return sklearn_recon.load(path, return_metadata=return_metadata)
+        yield
     except FileNotFoundError:
         raise CLIError(f"{path}: no such file") from None
     except OSError as exc:  # a directory, no permission, ...
@@ -32,6 +32,34 @@ def load_model(path, *, return_metadata=False):
     except ValueError as exc:
         # not a model file, or one altered since it was saved: load says which
         raise CLIError(str(exc)) from None
+
+
+def check_model(path):
+    """The verified content of the model file ``path``; CLIError if refused.
+
+    Checks the checksums and the sizes the members would expand to without
+    Keras or TensorFlow: a hostile file is refused in a fraction of a second
+    and a few tens of MB, not after seconds and most of a GB of TensorFlow.
+    """
+    from .._persistence import _read_verified
+
+    with _model_file_errors(path):
+        return _read_verified(path)
+
+
+def load_model(path, verified=None, *, return_metadata=False, verbose=0):
+    """The model of the file ``path`` (and its metadata); CLIError if unreadable.
+
+    ``verified`` is what :func:`check_model` returned for ``path``, if it
+    was called already.
+    """
+    from .._persistence import _load_verified
+
+    if verified is None:
+        verified = check_model(path)
+    load_keras(verbose)
+    with _model_file_errors(path):
+        return _load_verified(path, *verified, return_metadata=return_metadata)
 
 
 def _imputes(model):
@@ -70,6 +98,10 @@ def _check_repeated_options(args, settings):
 
 
 def run_score(args):
+    # a missing or hostile model file is refused first: before scikit-learn
+    # and Keras are imported, and before a large table is read
+    verified = check_model(args.model)
+
     import numpy as np
 
     from ..monitoring import check_drift
@@ -81,11 +113,8 @@ def run_score(args):
         except ImportError:
             raise CLIError('--plot needs matplotlib: pip install "sklearn-recon[plot]"') from None
         matplotlib.use("Agg")
-    if not os.path.exists(args.model):  # before reading a large table
-        raise CLIError(f"{args.model}: no such file")
     frame = read_table(args.data, args.rows)
-    load_keras(args.verbose)
-    model, metadata = load_model(args.model, return_metadata=True)
+    model, metadata = load_model(args.model, verified, return_metadata=True, verbose=args.verbose)
     threshold = get_threshold(model)
     final = final_estimator(model)[0]
     if threshold is None:
@@ -101,7 +130,13 @@ def run_score(args):
     _check_repeated_options(args, settings)
     ids, times = settings.get("id_columns", []), settings.get("time_columns", [])
     label_column = args.label_column or settings.get("label_column")
-    anomaly_label = args.anomaly_label or settings.get("anomaly_label") or "-1"
+    # labels given to score replace fit's; by default fit's (an anomaly label,
+    # or the normal labels)
+    if args.anomaly_label is not None or args.normal_label:
+        anomaly_label, normal_labels = args.anomaly_label or "-1", args.normal_label
+    else:
+        anomaly_label = settings.get("anomaly_label") or "-1"
+        normal_labels = settings.get("normal_labels")
     for option, columns in (("--id-column", ids), ("--time-column", times)):
         missing = [c for c in columns if c not in frame.columns]
         if missing:
@@ -153,7 +188,13 @@ def run_score(args):
     if args.plot is not None:
         is_anomaly = None
         if label_column is not None and label_column in frame.columns:
-            is_anomaly = anomaly_rows(frame[label_column], anomaly_label, label_column)
+            is_anomaly = anomaly_rows(
+                frame[label_column],
+                label_column,
+                anomaly_label=anomaly_label,
+                normal_labels=normal_labels,
+                strict=False,  # a part of the data may hold no normal row
+            )
         _plot(args, model, X, frame, anomaly, threshold, is_anomaly, series, times)
         print(f"Plotted to {args.plot}", file=sys.stdout if args.out else sys.stderr)
     return 0

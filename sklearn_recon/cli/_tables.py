@@ -92,8 +92,16 @@ def check_missing(X, path, imputes):
         )
 
 
-def anomaly_rows(labels, anomaly_label, label_column):
-    """Which rows ``--anomaly-label`` marks, the label read as the column's type."""
+def anomaly_rows(labels, label_column, *, anomaly_label="-1", normal_labels=None, strict=True):
+    """Which rows are anomalies, the labels read as the column's type.
+
+    With ``normal_labels`` (``--normal-label``, repeatable) a row is an
+    anomaly when its label is none of them; otherwise when it is
+    ``anomaly_label`` (``--anomaly-label``). A label the column does not
+    hold is an error, except that a part of the data may hold no anomaly
+    (all one label) and, unless ``strict``, no row of a normal label.
+    """
+    import numpy as np
     import pandas as pd
 
     from ..utils._validation import check_anomaly_label
@@ -103,21 +111,43 @@ def anomaly_rows(labels, anomaly_label, label_column):
             f"the label column {label_column!r} has {int(labels.isna().sum())} empty "
             "values: every row needs a label"
         )
-    values, label = labels.to_numpy(), anomaly_label
-    if pd.api.types.is_numeric_dtype(labels):
-        # not a number: check_anomaly_label finds it absent
-        with contextlib.suppress(ValueError):
-            label = float(anomaly_label)
-    else:
-        values = labels.astype(str).to_numpy()
+    numeric = pd.api.types.is_numeric_dtype(labels)
+    values = labels.to_numpy() if numeric else labels.astype(str).to_numpy()
+
+    def read(label):
+        if numeric:  # not a number: it is found absent below
+            with contextlib.suppress(ValueError):
+                return float(label)
+        return label
+
+    def absent(option, label):
+        return CLIError(
+            f"{option} {label} is not among the labels in "
+            f"{label_column!r}: {sorted(labels.unique().tolist())[:10]}"
+        )
+
+    if normal_labels:
+        is_normal = np.zeros(len(values), dtype=bool)
+        for label in normal_labels:
+            rows = values == read(label)
+            if strict and not rows.any():
+                raise absent("--normal-label", label)
+            is_normal |= rows
+        return ~is_normal
     try:
         # a part of the data without anomalies (all one label) is fine
-        return check_anomaly_label(values, label, name=repr(label_column), allow_absent=True)
+        return check_anomaly_label(
+            values, read(anomaly_label), name=repr(label_column), allow_absent=True
+        )
     except ValueError:
-        raise CLIError(
-            f"--anomaly-label {anomaly_label} is not among the labels in "
-            f"{label_column!r}: {sorted(labels.unique().tolist())[:10]}"
-        ) from None
+        raise absent("--anomaly-label", anomaly_label) from None
+
+
+def describe_labels(anomaly_label="-1", normal_labels=None):
+    """How the anomalies are labelled, for messages: "labelled 2", "not labelled 1"."""
+    if normal_labels:
+        return f"not labelled {' or '.join(normal_labels)}"
+    return f"labelled {anomaly_label}"
 
 
 def time_values(column):

@@ -125,6 +125,10 @@ def get_keras():
         If Keras is not installed or runs on a backend this library does not
         support (:data:`SUPPORTED_BACKENDS`).
     """
+    # A backend named in the environment is checked before Keras imports it:
+    # Keras's NumPy backend, for one, imports JAX and fails without it.
+    if "keras" not in sys.modules and os.environ.get("KERAS_BACKEND"):
+        _check_backend(os.environ["KERAS_BACKEND"])
     quiet = "TF_CPP_MIN_LOG_LEVEL" not in os.environ and "tensorflow" not in sys.modules
     with contextlib.ExitStack() as stack:
         if quiet:
@@ -135,19 +139,32 @@ def get_keras():
             import keras
         except ImportError as exc:  # pragma: no cover - a dependency of the package
             raise ImportError(
-                "sklearn_recon needs Keras 3 and one of its backends: "
-                "pip install keras tensorflow (or sklearn-recon[jax], sklearn-recon[torch])"
+                "sklearn_recon needs Keras 3 and one of its backends: pip install "
+                "keras tensorflow (or, from a checkout, pip install '.[jax]' or '.[torch]')"
             ) from exc
         backend = keras.config.backend()
-        if quiet and backend == "tensorflow":
-            import tensorflow  # noqa: F401 - read the log level now, inside the filter
+        if quiet and _tensorflow_installed():
+            # Read the log level now, inside the filter. On the other backends
+            # too: Keras imports TensorFlow whenever it serialises a layer
+            # (``get_config``, saving), as every fit and load here does.
+            import tensorflow  # noqa: F401
+    _check_backend(backend)
+    return keras
+
+
+def _check_backend(backend):
     if backend not in SUPPORTED_BACKENDS:
         raise ImportError(
             f"sklearn_recon supports the Keras backends {SUPPORTED_BACKENDS}, but "
-            f"Keras runs on {backend!r}. Set the environment variable "
+            f"Keras is set to run on {backend!r}. Set the environment variable "
             "KERAS_BACKEND to one of them before importing keras."
         )
-    return keras
+
+
+def _tensorflow_installed():
+    import importlib.util
+
+    return importlib.util.find_spec("tensorflow") is not None
 
 
 def compile_inference(fn, sample_shape, block_size=None):
