@@ -233,7 +233,7 @@ def _score_groups(anomaly_score, is_anomaly):
 #: The axis of an error made of standardised terms (VAEDetector's): what it
 #: is, and where its zero lies (the threshold line is in the legend).
 STANDARDISED_ERROR_LABEL = (
-    "Anomaly error: reconstruction error + latent distance, each in\n"
+    "Anomaly error: reconstruction error + latent distances, each in\n"
     "training standard deviations from its mean (0 = an average training row)"
 )
 
@@ -289,13 +289,13 @@ class _AnomalyDisplayMixin:
         """Axis label of the anomaly scores of a fitted estimator."""
         detector, _, scaled = cls._detector_of(estimator)
         # a reconstruction detector's anomaly error is its reconstruction
-        # error, unless it adds a term (VAEDetector's latent neighbours)
-        if hasattr(detector, "reconstruct") and getattr(detector, "n_neighbors", None) is None:
-            label = "Reconstruction error"
-        elif hasattr(detector, "error_scale_"):
-            # VAEDetector: two terms, each standardised on the training rows,
-            # so most values are small, many negative, whatever the scaling
+        # error, unless it adds terms (VAEDetector's latent distances)
+        if hasattr(detector, "error_scale_"):
+            # VAEDetector: terms each standardised on the training rows, so
+            # most values are small, many negative, whatever the scaling
             return STANDARDISED_ERROR_LABEL
+        elif hasattr(detector, "reconstruct"):
+            label = "Reconstruction error"
         elif hasattr(detector, "threshold_"):
             label = "Anomaly error"
         elif hasattr(detector, "predict_proba"):  # a classifier in a ThresholdSelector
