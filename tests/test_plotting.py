@@ -113,14 +113,18 @@ def test_displays_unwrap_frozen_estimators_and_pipelines_in_any_order(pipeline, 
 # ---------------------------------------------------------------- packaging
 
 
-def test_the_vae_with_its_neighbour_term_plots_an_anomaly_error(blobs):
+def test_the_vae_with_its_latent_terms_plots_an_anomaly_error(blobs):
     from sklearn_recon import VAEDetector
 
     X_train, X_test, y_test = blobs
     # what the axis is, and where its zero lies
     standardised = "standard deviations from its mean (0 = an average training row)"
-    for n_neighbors, label in [(5, standardised), (None, "Reconstruction error")]:
-        vae = VAEDetector(hidden_units=(4,), n_neighbors=n_neighbors, **TINY).fit(X_train)
+    for terms, label in [
+        ({}, standardised),
+        ({"n_neighbors": None}, standardised),  # the Mahalanobis term alone
+        ({"n_neighbors": None, "mahalanobis_weight": 0}, "Reconstruction error"),
+    ]:
+        vae = VAEDetector(hidden_units=(4,), **terms, **TINY).fit(X_train)
         display = ErrorDisplay.from_estimator(vae, X_test, y_test)
         assert display.ax_.get_ylabel().endswith(label)
         histogram = ErrorHistogramDisplay.from_estimator(vae, X_test, y_test)
