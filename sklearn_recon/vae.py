@@ -277,6 +277,8 @@ class VAEDetector(BaseReconstructionDetector):
 
     def _train(self, X, targets, sample_weight, seed):
         model, history, best_epoch = super()._train(X, targets, sample_weight, seed)
+        for name in ("latent_codes_", "latent_mean_", "latent_whitening_", "error_scale_"):
+            self.__dict__.pop(name, None)  # a previous fit's, with other terms
         if self._latent_terms():
             self._fit_latent_terms(model, X, sample_weight)
         return model, history, best_epoch
@@ -319,15 +321,18 @@ class VAEDetector(BaseReconstructionDetector):
     def _error_ops(self, model, x):
         from ._networks import vae_decoder
 
-        if not self._latent_terms():
+        # the terms the fit kept statistics of (a file saved before the
+        # Mahalanobis term existed scores as it did)
+        neighbors, mahalanobis = hasattr(self, "latent_codes_"), hasattr(self, "latent_mean_")
+        if not (neighbors or mahalanobis):
             return self._reconstruction_error_ops(model, x)
         z = self._encode_ops(model, x)  # once, for every term
         terms = [self._reconstruction_error_ops(model, x, vae_decoder(model)(z))]
         weights = [1.0]
-        if self.n_neighbors is not None:
+        if neighbors:
             terms.append(self._latent_neighbor_distance_ops(z))
             weights.append(1.0)
-        if self.mahalanobis_weight > 0:
+        if mahalanobis:
             terms.append(self._mahalanobis_distance(z))
             weights.append(float(self.mahalanobis_weight))
         scale = [float(v) for v in self.error_scale_]

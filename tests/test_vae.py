@@ -301,3 +301,15 @@ def test_builder_is_a_pure_function_of_its_seed():
     x = np.ones((4, 5), dtype=np.float32)
     np.testing.assert_array_equal(first(x, training=True).numpy(), second(x, training=True).numpy())
     assert not np.allclose(first.get_weights()[0], other.get_weights()[0])
+
+
+def test_a_refit_without_a_latent_term_forgets_it(blobs):
+    detector = tiny(epochs=2, early_stopping=False).fit(blobs[0])
+    assert detector.error_scale_.shape == (6,)
+    detector.set_params(mahalanobis_weight=0).fit(blobs[0])
+    assert not hasattr(detector, "latent_mean_") and detector.error_scale_.shape == (4,)
+    detector.set_params(n_neighbors=None).fit(blobs[0])
+    assert not hasattr(detector, "latent_codes_") and not hasattr(detector, "error_scale_")
+    np.testing.assert_allclose(
+        -detector.score_samples(blobs[1]), detector.reconstruction_error(blobs[1]), rtol=1e-6
+    )
