@@ -50,7 +50,7 @@ PROBE_ROWS = 32
 #: Bytes every sample's operands of a product are aligned to: a cache line,
 #: the widest vector register (AVX-512).
 _ALIGNMENT = 64
-_FLOATS_PER_LINE = _ALIGNMENT // 4
+_FLOAT32 = np.dtype(np.float32)
 
 
 def _sigmoid(x):
@@ -92,30 +92,26 @@ def _product(x, kernel):
     """
     n_samples, n_in, n_out = x.shape[0], x.shape[-1], kernel.shape[-1]
     n_steps = math.prod(x.shape[1:-1])
-    operand, result = _aligned_per_sample(n_samples, (n_steps, n_in), (n_steps, n_out))
-    operand[...] = x.reshape(operand.shape)
+    # bytes per sample, whole 64-byte lines; all operands, then all results
+    # (interleaved, they would overlap for NumPy, which then copies)
+    operand_stride = -(-4 * n_steps * n_in // _ALIGNMENT) * _ALIGNMENT
+    result_stride = -(-4 * n_steps * n_out // _ALIGNMENT) * _ALIGNMENT
+    operands_end = n_samples * operand_stride
+    memory = np.empty(operands_end + n_samples * result_stride + _ALIGNMENT, np.uint8)
+    start = -ctypes.addressof(ctypes.c_char.from_buffer(memory)) % _ALIGNMENT
+    operand = np.ndarray(
+        (n_samples, n_steps, n_in), _FLOAT32, memory, start, (operand_stride, 4 * n_in, 4)
+    )
+    result = np.ndarray(
+        (n_samples, n_steps, n_out),
+        _FLOAT32,
+        memory,
+        start + operands_end,
+        (result_stride, 4 * n_out, 4),
+    )
+    np.copyto(operand, x.reshape(operand.shape))
     np.matmul(operand, kernel, out=result)
     return result.reshape(*x.shape[:-1], n_out)
-
-
-def _aligned_per_sample(n_samples, *shapes):
-    """Uninitialised float32 arrays of ``(n_samples, *shape)`` for each shape,
-    each sample's values contiguous and starting on a 64-byte boundary.
-
-    One allocation holds them all: finding an address costs a microsecond.
-    """
-    lines = [-(-math.prod(shape) // _FLOATS_PER_LINE) for shape in shapes]
-    stride = sum(lines) * _FLOATS_PER_LINE  # floats per sample, whole lines
-    memory = np.empty(n_samples * stride + _FLOATS_PER_LINE, np.float32)
-    address = ctypes.addressof(ctypes.c_char.from_buffer(memory))
-    start = (-address % _ALIGNMENT) // 4
-    rows = memory[start : start + n_samples * stride].reshape(n_samples, stride)
-    arrays, offset = [], 0
-    for shape, n_lines in zip(shapes, lines):
-        size = math.prod(shape)
-        arrays.append(rows[:, offset : offset + size].reshape(n_samples, *shape))
-        offset += n_lines * _FLOATS_PER_LINE
-    return arrays
 
 
 def _weights(layer):
