@@ -34,8 +34,10 @@ differently at another position in its tile (OpenBLAS 0.3.31 on Haswell, in
 NumPy 2.4's wheels, rounds ``(32, k) @ (k, p)`` differently for rows 0-5 and
 12-17, 6-11 and 18-23, and 24-31), and some BLAS libraries round differently
 at other memory alignments (Intel MKL without its reproducibility mode).
-Everything else the chain does is elementwise or gathers values, which
-rounds every value alike.
+Everything else the chain does is elementwise (NumPy's vectorised ``tanh``
+or ``exp`` give an element the same result at any position of an array, as
+``tests/test_numpy_network.py`` checks through whole networks) or gathers
+values.
 """
 
 import ctypes
@@ -92,8 +94,7 @@ def _product(x, kernel):
     """
     n_samples, n_in, n_out = x.shape[0], x.shape[-1], kernel.shape[-1]
     n_steps = math.prod(x.shape[1:-1])
-    # bytes per sample, whole 64-byte lines; all operands, then all results
-    # (interleaved, they would overlap for NumPy, which then copies)
+    # bytes per sample, in whole 64-byte lines; all operands, then all results
     operand_stride = -(-4 * n_steps * n_in // _ALIGNMENT) * _ALIGNMENT
     result_stride = -(-4 * n_steps * n_out // _ALIGNMENT) * _ALIGNMENT
     operands_end = n_samples * operand_stride
