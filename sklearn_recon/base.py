@@ -40,7 +40,7 @@ Optional (the base's default in brackets):
   :mod:`~sklearn_recon.utils._numpy_network`: the chain of the network's
   layers if the model is a plain chain of layers with NumPy versions]. It
   is a cache of the Keras model, never a second definition: it is used only
-  if ``_output_ops`` gives the same on one block of both networks
+  if ``_output_ops`` gives the same on a probe of rows on both networks
   (:func:`~sklearn_recon.utils._keras.numpy_route_agrees`), when the
   network is trained or restored;
 - ``_output_ops(model, x)``: the network's output that check compares
@@ -243,7 +243,7 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         """The inference functions of the trained ``model``.
 
         On the NumPy route if ``_numpy_network`` gives a network that
-        computes what ``model`` computes on a probe block, else compiled.
+        computes what ``model`` computes on a probe of rows, else compiled.
         """
         return InferenceFunctions(
             model,

@@ -96,13 +96,11 @@ def test_a_row_scores_the_same_at_every_position_of_a_block_and_alone(
 ):
     """Float32 products must not round a row differently at another position."""
     import sklearn_recon.utils._keras as _keras
-    import sklearn_recon.utils._numpy_network as _numpy_network
 
-    if block_size is None:  # spans several blocks of the NumPy route
+    if block_size is None:  # a full block of the graph route
         block_size = _keras.INFERENCE_BLOCK_SIZE
     else:
         monkeypatch.setattr(_keras, "INFERENCE_BLOCK_SIZE", block_size)
-        monkeypatch.setattr(_numpy_network, "NUMPY_BLOCK_SIZE", block_size)
     detector = pickle.loads(pickle.dumps(fitted))  # compiled for this block size
     others = np.resize(blobs[1][:-1], (block_size, blobs[1].shape[1]))
     row = blobs[1][-1:]

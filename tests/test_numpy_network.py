@@ -12,7 +12,7 @@ from sklearn_recon import (
 )
 from sklearn_recon.autoencoder import _ACTIVATIONS
 from sklearn_recon.utils._keras import numpy_route_agrees
-from sklearn_recon.utils._numpy_network import NUMPY_BLOCK_SIZE, NumpyChain
+from sklearn_recon.utils._numpy_network import PROBE_ROWS, NumpyChain
 
 CASES = [
     *(AutoencoderDetector(hidden_units=(8, 4), activation=name) for name in sorted(_ACTIVATIONS)),
@@ -109,8 +109,8 @@ def _with_random_weights(model, seed=0):
     return model
 
 
-def _block(shape, seed=1):
-    return np.random.RandomState(seed).normal(size=(NUMPY_BLOCK_SIZE, *shape)).astype(np.float32)
+def _block(shape, seed=1, n_rows=PROBE_ROWS):
+    return np.random.RandomState(seed).normal(size=(n_rows, *shape)).astype(np.float32)
 
 
 LAYER_CASES = _layer_cases()
@@ -134,6 +134,43 @@ def test_every_numpy_layer_computes_its_keras_layer(shape, layer):
     assert got.shape == expected.shape
     scale = np.abs(expected).max()
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6 * scale)
+
+
+def _wide_networks():
+    """Networks wide enough that a BLAS tiles their products' rows."""
+    import keras
+    from keras import layers
+
+    def chain(shape, *stack):
+        inputs = keras.Input(shape)
+        x = inputs
+        for layer in stack:
+            x = layer(x)
+        return _with_random_weights(keras.Model(inputs, x))
+
+    return [
+        chain((20,), layers.Dense(64, activation="tanh"), layers.Dense(32), layers.Dense(20)),
+        chain((12, 2), layers.Conv1D(32, 3, strides=2, padding="same"), layers.GRU(24)),
+        chain((9, 3), layers.LSTM(32, return_sequences=True), layers.Dense(16)),
+    ]
+
+
+def test_a_row_computes_the_same_alone_and_at_any_position_among_others():
+    """Products of several rows round a row differently at another position
+    of the BLAS's tiles (OpenBLAS on Haswell: rows 0-5 and 6-11 of a
+    32-row product differ); the chain computes every row on its own."""
+    pytest.importorskip("keras")
+    for model in _wide_networks():
+        chain = NumpyChain.of(model)
+        x = _block(model.input_shape[1:], n_rows=45)
+        together = chain(x)
+        alone = np.concatenate([chain(x[i : i + 1]) for i in range(len(x))])
+        np.testing.assert_array_equal(alone, together)
+        for shift in (1, 6, 13):  # every row at another position
+            np.testing.assert_array_equal(np.roll(chain(np.roll(x, shift, 0)), -shift, 0), together)
+        unaligned = np.empty(x.size + 1, np.float32)[1:].reshape(x.shape)  # 4 bytes off
+        unaligned[...] = x
+        np.testing.assert_array_equal(chain(unaligned), together)
 
 
 # ------------------------------------------------------- what the NumPy route refuses

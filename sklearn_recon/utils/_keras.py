@@ -16,20 +16,28 @@
   millisecond. Other networks run as one compiled graph per function
   (:func:`compile_inference`). The Keras model is the one definition of the
   network: the NumPy version is derived from it, refuses a network it does
-  not model, and is checked against it on one block when the functions are
-  built (:func:`numpy_route_agrees`); on any doubt the network is compiled.
-  A network takes one route for every request, whatever its number of rows,
-  so its scores never depend on the route. The NumPy route holds BLAS to one
-  thread and runs its chunks in the threads BLAS would have used
-  (:func:`_numpy_threads`).
-- Every row goes through the network inside a block of a fixed number of
-  rows (the last block padded): ``INFERENCE_BLOCK_SIZE`` in a graph,
-  ``NUMPY_BLOCK_SIZE`` in NumPy. Its result then does not depend on which
-  other rows share its call, as scikit-learn's invariance checks expect:
-  float32 matrix products round differently for different numbers of rows (a
-  one-row product takes another kernel), never for different positions in a
-  block of a given size. Any input is scored in float32, the dtype the
-  network was trained in.
+  not model, and is checked against it on a probe of rows when the
+  functions are built (:func:`numpy_route_agrees`); on any doubt the network
+  is compiled. A network takes one route for every request, whatever its
+  number of rows, so its scores never depend on the route. The NumPy route
+  holds BLAS to one thread and runs its chunks in the threads BLAS would
+  have used (:func:`_numpy_threads`).
+- A row's result does not depend on which other rows share its call, as
+  scikit-learn's invariance checks expect. A float32 matrix product of
+  several rows does not give that by itself: a BLAS computes rows in tiles
+  and may round a row differently at another position of its tile (NumPy
+  2.4's OpenBLAS on Haswell does, by about 1e-7), or differently for
+  another number of rows (a one-row product takes another kernel). So the
+  NumPy route computes every row on its own: each product is one BLAS call
+  per row, the same call for every row of every request, on operands
+  aligned alike (:mod:`~sklearn_recon.utils._numpy_network`); a row's
+  result is a function of the row alone, on any BLAS. A compiled graph runs
+  the rows in blocks of ``INFERENCE_BLOCK_SIZE`` rows (the last block
+  padded): every row then goes through the same compiled code on the same
+  shape, and its result depends on no other row as far as the backend's
+  kernels round every row of a block alike (TensorFlow's and XLA's CPU
+  kernels did in our tests; no library promises it). Any input is scored in
+  float32, the dtype the network was trained in.
 """
 
 import contextlib
@@ -215,8 +223,8 @@ class InferenceFunctions:
     ``make_fn(network)(x)`` for a batch ``x`` of network inputs: with a
     ``numpy_network`` (the network evaluated in NumPy, see
     :class:`~sklearn_recon.utils._numpy_network.NumpyChain`) ``x`` is a
-    float32 NumPy array whose rows are whole blocks of ``NUMPY_BLOCK_SIZE``
-    rows; otherwise ``network`` is the Keras model and ``make_fn(model)`` is
+    float32 NumPy array of any number of rows, each computed on its own;
+    otherwise ``network`` is the Keras model and ``make_fn(model)`` is
     compiled (:func:`compile_inference`). The functions must therefore be
     written with :func:`array_ops`, which names the array namespace of ``x``.
 
@@ -231,7 +239,7 @@ class InferenceFunctions:
 
     check : callable, default=None
         ``check(network)(x)``, the network's output on a batch ``x``: with
-        a ``numpy_network``, it runs on one block of both networks, and the
+        a ``numpy_network``, it runs on a probe of rows on both networks, and the
         NumPy network is used only if they agree
         (:func:`numpy_route_agrees`). None trusts ``numpy_network``.
     """
@@ -263,19 +271,18 @@ class InferenceFunctions:
         if self._numpy is not None:
             fn = make_fn(self._numpy)
 
-            def run_blocks(blocks):
-                n_blocks, block_size = blocks.shape[:2]
-                out = fn(blocks.reshape(n_blocks * block_size, *blocks.shape[2:]))
-                return out.reshape(n_blocks, block_size, *out.shape[1:])
+            def run_rows(blocks):  # blocks of one row: the chain runs row by row
+                out = fn(blocks.reshape(len(blocks), *blocks.shape[2:]))
+                return out.reshape(len(blocks), 1, *out.shape[1:])
 
-            return run_blocks, _numpy_network.NUMPY_BLOCK_SIZE
+            return run_rows, 1
         model = self._trained
         sample_shape = tuple(model.input_shape[1:])
         return compile_inference(make_fn(model), sample_shape), INFERENCE_BLOCK_SIZE
 
 
 #: Tolerance of :func:`numpy_route_agrees`, relative to each value and to
-#: the largest absolute value of the block. Both routes compute in float32:
+#: the largest absolute value of the probe. Both routes compute in float32:
 #: our networks' outputs agree to about 1e-6 of their scale (products summed
 #: in another order, Keras's own tanh and exp), a hundred times below these
 #: bounds, while a route that misreads the network (a layer applied once
@@ -285,14 +292,14 @@ PARITY_ATOL = 1e-5
 
 
 def numpy_route_agrees(model, numpy_network, make_fn):
-    """Whether ``make_fn(numpy_network)`` computes ``make_fn(model)``, on one block.
+    """Whether ``make_fn(numpy_network)`` computes ``make_fn(model)``, on a probe.
 
-    The block is ``NUMPY_BLOCK_SIZE`` rows of standard normal values (fixed
+    The probe is ``PROBE_ROWS`` rows of standard normal values (fixed
     seed) of the model's input shape, so the decision depends on the
     network alone: a fitted and a loaded detector take the same route.
     ``model`` runs eagerly (no graph to compile); outputs agree if every
     value is finite in both and within ``PARITY_RTOL`` of itself plus
-    ``PARITY_ATOL`` of the block's largest absolute value.
+    ``PARITY_ATOL`` of the probe's largest absolute value.
 
     Parameters
     ----------
@@ -310,8 +317,7 @@ def numpy_route_agrees(model, numpy_network, make_fn):
     agrees : bool
     """
     keras = get_keras()
-    block_size = _numpy_network.NUMPY_BLOCK_SIZE
-    shape = (block_size, *model.input_shape[1:])
+    shape = (_numpy_network.PROBE_ROWS, *model.input_shape[1:])
     x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
     try:
         expected = keras.ops.convert_to_numpy(make_fn(model)(x)).astype(np.float64)
@@ -351,7 +357,7 @@ _numpy_threads_state = {"users": 0, "limiter": None, "n_threads": 1}
 def _numpy_threads():
     """Hold BLAS to one thread during NumPy inference; yield the threads it had.
 
-    The NumPy route's products are small, one per block: BLAS threads cost
+    The NumPy route's products are small, one per row: BLAS threads cost
     more than they bring there, and far more when the cores are busy. The
     threads BLAS may use (its setting, which ``threadpoolctl``, joblib's
     workers and ``OMP_NUM_THREADS`` control) go to whole chunks of rows
@@ -394,7 +400,8 @@ def run_batched(fn, x, *, block_size=None, verbose=0, n_threads=1):
     at a time, the chunk padded with zero rows to whole blocks of
     ``block_size`` rows (default ``INFERENCE_BLOCK_SIZE``), so memory beyond
     the input and the output stays bounded and every row is computed in a
-    block of the same size. With ``n_threads`` above 1, that many chunks run
+    block of the same size (the NumPy route's blocks are single rows, which
+    need no padding). With ``n_threads`` above 1, that many chunks run
     at once, in threads (``fn`` must release the GIL in its arithmetic, as
     NumPy does). With ``verbose`` truthy, a line of progress goes to stderr
     about every tenth of the rows when there are several chunks.

@@ -17,22 +17,42 @@ outputs, a subclassed model's own ``call``), a layer of another type than
 those above (a subclass of ``Dense`` included: its ``call`` may differ), an
 option those layers' NumPy versions do not implement, or a dtype policy
 other than float32. The caller then scores in a compiled graph;
-:class:`~sklearn_recon.utils._keras.InferenceFunctions` also runs one block
-both ways when it is built and keeps the chain only if the two agree.
+:class:`~sklearn_recon.utils._keras.InferenceFunctions` also runs a probe of
+``PROBE_ROWS`` rows both ways when it is built and keeps the chain only if
+the two agree.
 
-Rows are computed in blocks of ``NUMPY_BLOCK_SIZE`` rows (the caller pads
-them): every matrix product then has the same shape whatever the number of
-rows of the request, so a row's result depends neither on the other rows
-nor on its position (float32 products round differently for different
-shapes, never for different positions or neighbours in one shape).
+Every matrix product runs one sample at a time (:func:`_product`): NumPy's
+``matmul`` over a stack of samples makes one BLAS call per sample (a
+matrix-vector product for a ``Dense`` layer, a product of the sample's time
+steps with the kernel for a sequence layer), always the same call with the
+same shapes and strides, each sample's operands copied to 64-byte aligned
+memory. A sample's result is then a function of that sample alone: it does
+not depend on the other rows of the request nor on its position among them.
+Products of several samples at once do not have this property: a BLAS
+computes the rows of a matrix product in tiles and may round a row
+differently at another position in its tile (OpenBLAS 0.3.31 on Haswell, in
+NumPy 2.4's wheels, rounds ``(32, k) @ (k, p)`` differently for rows 0-5 and
+12-17, 6-11 and 18-23, and 24-31), and some BLAS libraries round differently
+at other memory alignments (Intel MKL without its reproducibility mode).
+Everything else the chain does is elementwise (NumPy's vectorised ``tanh``
+or ``exp`` give an element the same result at any position of an array, as
+``tests/test_numpy_network.py`` checks through whole networks) or gathers
+values.
 """
+
+import ctypes
+import math
 
 import numpy as np
 
-#: Rows of every block of the NumPy route: a one-row request computes this
-#: many, and products of blocks this size run at full speed (larger blocks
-#: brought no more speed here).
-NUMPY_BLOCK_SIZE = 32
+#: Rows of the probe that checks a chain against its Keras model
+#: (:func:`~sklearn_recon.utils._keras.numpy_route_agrees`).
+PROBE_ROWS = 32
+
+#: Bytes every sample's operands of a product are aligned to: a cache line,
+#: the widest vector register (AVX-512).
+_ALIGNMENT = 64
+_FLOAT32 = np.dtype(np.float32)
 
 
 def _sigmoid(x):
@@ -65,9 +85,34 @@ ACTIVATIONS = {
 
 
 def _product(x, kernel):
-    """``x @ kernel`` as one matrix product per block (the first axis)."""
-    flat = x.reshape(x.shape[0], -1, x.shape[-1]) @ kernel
-    return flat.reshape(*x.shape[:-1], kernel.shape[-1])
+    """``x @ kernel``, one matrix product per sample (the first axis).
+
+    Each sample's operand (its values, the time steps of a sequence one
+    after the other) and its result start on a 64-byte boundary, so every
+    sample's BLAS call is the same call, whatever the number of samples and
+    the sample's position among them. The result is a view of aligned memory.
+    """
+    n_samples, n_in, n_out = x.shape[0], x.shape[-1], kernel.shape[-1]
+    n_steps = math.prod(x.shape[1:-1])
+    # bytes per sample, in whole 64-byte lines; all operands, then all results
+    operand_stride = -(-4 * n_steps * n_in // _ALIGNMENT) * _ALIGNMENT
+    result_stride = -(-4 * n_steps * n_out // _ALIGNMENT) * _ALIGNMENT
+    operands_end = n_samples * operand_stride
+    memory = np.empty(operands_end + n_samples * result_stride + _ALIGNMENT, np.uint8)
+    start = -ctypes.addressof(ctypes.c_char.from_buffer(memory)) % _ALIGNMENT
+    operand = np.ndarray(
+        (n_samples, n_steps, n_in), _FLOAT32, memory, start, (operand_stride, 4 * n_in, 4)
+    )
+    result = np.ndarray(
+        (n_samples, n_steps, n_out),
+        _FLOAT32,
+        memory,
+        start + operands_end,
+        (result_stride, 4 * n_out, 4),
+    )
+    np.copyto(operand, x.reshape(operand.shape))
+    np.matmul(operand, kernel, out=result)
+    return result.reshape(*x.shape[:-1], n_out)
 
 
 def _weights(layer):
@@ -186,7 +231,7 @@ def _recurrent(layer):
 def _lstm_step(recurrent_kernel, n_units, activation, recurrent_activation):
     def step(inputs, states):
         h, c = states
-        z = inputs + h @ recurrent_kernel  # gates i, f, c, o
+        z = inputs + _product(h, recurrent_kernel)  # gates i, f, c, o
         i = recurrent_activation(z[..., :n_units])
         f = recurrent_activation(z[..., n_units : 2 * n_units])
         g = activation(z[..., 2 * n_units : 3 * n_units])
@@ -200,7 +245,7 @@ def _lstm_step(recurrent_kernel, n_units, activation, recurrent_activation):
 def _fused_lstm_step(recurrent_kernel, n_units):
     def step(inputs, states):
         h, c = states
-        z = h @ recurrent_kernel  # gates i, f, o (halved), c
+        z = _product(h, recurrent_kernel)  # gates i, f, o (halved), c
         z += inputs
         np.tanh(z, out=z)
         gates = z[..., : 3 * n_units]
@@ -219,7 +264,7 @@ def _gru_step(recurrent_kernel, bias, n_units, activation, recurrent_activation)
 
     def step(inputs, states):
         (h,) = states
-        inner = h @ recurrent_kernel + recurrent_bias  # gates z, r, h (reset after)
+        inner = _product(h, recurrent_kernel) + recurrent_bias  # gates z, r, h (reset after)
         z = recurrent_activation(inputs[..., :n_units] + inner[..., :n_units])
         r = recurrent_activation(
             inputs[..., n_units : 2 * n_units] + inner[..., n_units : 2 * n_units]
@@ -373,9 +418,7 @@ class NumpyChain:
             return None
 
     def __call__(self, x, training=False):
-        """The chain's output on ``x``, whose rows are whole blocks."""
-        n_rows = x.shape[0]
-        x = x.reshape(-1, NUMPY_BLOCK_SIZE, *x.shape[1:])  # one product per block
+        """The chain's output on the samples ``x`` (float32, first axis)."""
         for fn in self._functions:
             x = fn(x)
-        return x.reshape(n_rows, *x.shape[2:])
+        return x
