@@ -39,12 +39,16 @@ class VAEDetector(BaseReconstructionDetector):
 
     Scoring is deterministic: a sample is reconstructed from its latent mean
     ``z_mean``, and its reconstruction error is the mean absolute or squared
-    difference to that reconstruction. By default (``n_neighbors=5``) the
-    anomaly error adds to it, both standardised on the training samples,
-    the distance from ``z_mean`` to the 5th nearest latent mean of the
-    training samples: the reconstruction error finds samples off the
-    learned manifold, the latent distance samples in empty regions of it.
-    With ``n_neighbors=None`` the anomaly error is the reconstruction error.
+    difference to that reconstruction. By default the anomaly error adds to
+    it two distances in the latent space, each term standardised on the
+    training samples: the distance from ``z_mean`` to the 5th nearest latent
+    mean of the training samples (``n_neighbors``) and a quarter of its
+    Mahalanobis distance from them (``mahalanobis_weight``). The
+    reconstruction error finds samples off the learned manifold, the
+    neighbour distance samples in empty regions of it, the Mahalanobis
+    distance samples far from the bulk of the codes, also when the training
+    samples hold a group of such anomalies. With ``n_neighbors=None`` and
+    ``mahalanobis_weight=0`` the anomaly error is the reconstruction error.
 
     Parameters
     ----------
@@ -171,15 +175,16 @@ class VAEDetector(BaseReconstructionDetector):
 
     The nearest-neighbour term keeps the training latent means in the
     fitted detector (``latent_codes_``, ``n_samples * latent_dim`` floats,
-    saved and exported with it) and scores a block of rows against all of
-    them. On the 14 ADBench sets of ``benchmarks/bench_adbench.py`` it
-    raises the mean ROC-AUC from about 0.91 to 0.93 and ranks the detector
-    ahead of a kNN distance on the raw features; on small, low-dimensional
-    sets kNN distance, LOF or IsolationForest are as good and far cheaper.
+    saved and exported with it); the Mahalanobis term keeps their mean and a
+    ``latent_dim`` square matrix. Training rows with anomalies inside need
+    no other parameter: ``contamination`` places only the threshold. How the
+    defaults compare with scikit-learn's detectors, with clean and with
+    uncleaned training rows, is in ``benchmarks/RESULTS.md`` ("ADBench dev
+    suite"); on small, low-dimensional sets a kNN distance, LOF or
+    IsolationForest are as good and far cheaper.
 
     The default ``beta`` suits a reconstruction loss averaged over the
-    features of scaled data; on the ECG5000 protocol the defaults reach a
-    ROC-AUC above 0.99 (``benchmarks/bench_vae.py``).
+    features of scaled data.
 
     Examples
     --------
