@@ -41,6 +41,13 @@ class _TinyAutoencoder:
     def __repr__(self):
         return "tiny_autoencoder"
 
+    # one builder, as a function would be: clone and deepcopy keep it
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
 
 tiny_autoencoder = _TinyAutoencoder()
 

@@ -196,9 +196,14 @@ def test_load_names_an_unregistered_custom_layer(blobs, tmp_path):
     np.testing.assert_array_equal(restored.score_samples(X_test), detector.score_samples(X_test))
 
 
+def build_tiny(n_features, seed=0):
+    """A builder function, as a user writes one."""
+    return tiny_autoencoder(n_features, seed=seed)
+
+
 def test_save_refuses_a_builder_function_and_says_why(blobs, tmp_path):
-    detector = ReconstructionDetector(tiny_autoencoder, **TINY).fit(blobs[0])
-    with pytest.raises(TypeError, match=r"model is a .*function.*tiny_autoencoder.*code"):
+    detector = ReconstructionDetector(build_tiny, **TINY).fit(blobs[0])
+    with pytest.raises(TypeError, match=r"model is a .*function.*build_tiny.*code"):
         save(detector, tmp_path / "detector.skr")
 
 
