@@ -313,3 +313,13 @@ def test_a_refit_without_a_latent_term_forgets_it(blobs):
     np.testing.assert_allclose(
         -detector.score_samples(blobs[1]), detector.reconstruction_error(blobs[1]), rtol=1e-6
     )
+
+
+def test_a_row_scores_the_same_alone_and_among_others(fitted, blobs):
+    # every term, the latent distances included, is computed row by row
+    X_test = blobs[1]
+    alone = np.concatenate([fitted.score_samples(X_test[i : i + 1]) for i in range(len(X_test))])
+    np.testing.assert_array_equal(alone, fitted.score_samples(X_test))
+    np.testing.assert_array_equal(
+        fitted.score_samples(X_test[::-1])[::-1], fitted.score_samples(X_test)
+    )
