@@ -16,8 +16,6 @@ Candidates (``--candidates``, by key):
   of training rows with the largest anomaly error;
 - ``robust``: the two terms are standardised by their median and
   interquartile range over the training rows instead of mean and std;
-- ``minmax``, ``qrange``: the network sees each feature rescaled to [0, 1]
-  by the training rows' minimum and maximum (1st and 99th percentiles);
 - combinations joined by ``+`` (``trim10+ref10+robust``).
 
 Run from the repository root::
@@ -71,23 +69,8 @@ def candidate_class(parts):
     share = next((trim[p] for p in parts if p in trim), None)
     ref_share = 0.1 if "ref10" in parts else None
     robust = "robust" in parts
-    ranges = {"minmax": 0.0, "qrange": 0.01}
-    quantile = next((ranges[p] for p in parts if p in ranges), None)
 
     class Candidate(VAEDetector):
-        def _fit(self, X, y, sample_weight):
-            if quantile is not None:
-                values = np.asarray(X, dtype=np.float64)
-                low, high = np.quantile(values, [quantile, 1.0 - quantile], axis=0)
-                span = high - low
-                self._low, self._span = low, np.where(span > 0, span, 1.0)
-            return super()._fit(X, y, sample_weight)
-
-        def _model_input(self, X):
-            if quantile is None:
-                return X
-            return ((X - self._low) / self._span).astype(X.dtype)
-
         def _keras_loss(self):
             if share is None:
                 return self.loss

@@ -284,15 +284,9 @@ class VAEDetector(BaseReconstructionDetector):
         model, history, best_epoch = super()._train(X, targets, sample_weight, seed)
         for name in ("latent_codes_", "latent_mean_", "latent_whitening_", "error_scale_"):
             self.__dict__.pop(name, None)  # a previous fit's, with other terms
-        if self._latent_terms():
+        if self.n_neighbors is not None or self.mahalanobis_weight > 0:
             self._fit_latent_terms(model, X, sample_weight)
         return model, history, best_epoch
-
-    def _latent_terms(self):
-        """The latent terms of the anomaly error in use, in the order of ``error_scale_``."""
-        return (("neighbors",) if self.n_neighbors is not None else ()) + (
-            ("mahalanobis",) if self.mahalanobis_weight > 0 else ()
-        )
 
     def _fit_latent_terms(self, model, X, sample_weight):
         """Keep the training latent means' statistics and the scales of the terms."""
@@ -462,12 +456,8 @@ def _whitening(codes, sample_weight):
     """
     codes = codes.astype(np.float64)
     mean = np.average(codes, axis=0, weights=sample_weight)
-    centered = codes - mean
-    weights = np.ones(len(codes)) if sample_weight is None else np.asarray(sample_weight, float)
-    covariance = (centered * weights[:, None]).T @ centered / weights.sum()
-    covariance += (
-        1e-6 * max(np.trace(covariance) / len(covariance), 1e-12) * np.eye(len(covariance))
-    )
+    covariance = np.atleast_2d(np.cov(codes.T, aweights=sample_weight, bias=True))
+    covariance += 1e-6 * max(np.trace(covariance) / len(covariance), 1e-12) * np.eye(len(mean))
     # (z - mean) @ inv(L).T has identity covariance when covariance = L @ L.T
     cholesky = np.linalg.cholesky(covariance)
     whitening = np.linalg.inv(cholesky).T
