@@ -222,8 +222,7 @@ def vus_pr(y_true, anomaly_score, *, sliding_window=100, n_thresholds=250):
     This computes what TSB-AD's ``get_metrics(...)["VUS-PR"]``
     (``RangeAUC_volume_opt``, the ``vus`` package's ``get_metrics(...,
     metric="vus")["VUS_PR"]``) computes, to rounding, without their loops
-    over thresholds and steps: for a 45,000-step series with three regions,
-    0.04 s at ``sliding_window=300`` where the reference takes about 8 s.
+    over thresholds and steps (one vectorised pass over both).
     Only the order of the scores matters: any strictly increasing transform
     of ``anomaly_score`` gives the same value.
 
