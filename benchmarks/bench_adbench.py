@@ -76,7 +76,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import OneClassSVM
 
 from sklearn_recon import AutoencoderDetector, VAEDetector
-from sklearn_recon._baselines import KNNDistance, PCAReconstruction
+from sklearn_recon._studies._baselines import KNNDistance, PCAReconstruction
 
 ADBENCH_DIR = DATA_DIR / "adbench"
 

@@ -45,9 +45,9 @@ from sklearn_recon import (
     make_cost_scorer,
     save,
 )
-from sklearn_recon.datasets import load_papermill, make_synthetic_series
+from sklearn_recon.datasets import lead_labels, load_papermill, make_synthetic_series
 from sklearn_recon.metrics import cost_curve, threshold_curve, total_cost
-from sklearn_recon.windows import aggregate_window_scores, lead_labels, sliding_windows
+from sklearn_recon.windows import aggregate_window_scores, sliding_windows
 
 pytestmark = pytest.mark.filterwarnings(
     # numpy arrays given to estimators fitted on a DataFrame

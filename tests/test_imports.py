@@ -23,7 +23,7 @@ ESTIMATOR_MODULES = (
     "sklearn_recon.rnn",
     "sklearn_recon.windows",
     "sklearn_recon.threshold",
-    "sklearn_recon._baselines",
+    "sklearn_recon._studies._baselines",
 )
 
 

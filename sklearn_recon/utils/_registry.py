@@ -93,7 +93,7 @@ ESTIMATORS = (
     Entry("OneClassSVM", "sklearn.svm", "baseline", "ocsvm", saveable=False),
     Entry(
         "PCAReconstruction",
-        "sklearn_recon._baselines",
+        "sklearn_recon._studies._baselines",
         "baseline",
         "pca",
         label="PCA(8) reconstruction",

@@ -9,9 +9,9 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import train_test_split
 
-from .datasets import load_ecg5000
-from .utils._registry import by_cli_name, entries, get_class
-from .utils._response import get_anomaly_score, is_flagged
+from ..datasets import load_ecg5000
+from ..utils._registry import by_cli_name, entries, get_class
+from ..utils._response import get_anomaly_score, is_flagged
 
 
 def ecg5000_split(random_state=21):
@@ -120,7 +120,7 @@ def protocol_detectors(names=DETECTORS, *, size="full", epochs=None, random_stat
     detectors at their defaults (the RNN classifier reads each beat as 35
     steps of 4 values, ``n_channels=4``), with the maximum epochs of
     ``EPOCHS[size]``, and the scikit-learn baselines of
-    :func:`~sklearn_recon._baselines.make_baseline`. The detectors and their
+    :func:`~sklearn_recon._studies._baselines.make_baseline`. The detectors and their
     names come from the registry, :mod:`sklearn_recon.utils._registry`.
 
     Parameters
@@ -233,8 +233,8 @@ def environment():
 
     import sklearn
 
-    from ._version import __version__
-    from .utils._keras import get_keras
+    from .._version import __version__
+    from ..utils._keras import get_keras
 
     keras = get_keras()  # quietly, before TensorFlow
     import tensorflow
