@@ -10,20 +10,18 @@ from pathlib import Path
 
 import pytest
 
+from sklearn_recon.utils._registry import ESTIMATORS
+
 PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_recon"
 
-#: Modules that define estimators (and the subpackages that hold them):
+#: Modules that define estimators: those of the registry, and the base
+#: classes of the detectors and of the threshold meta-estimators.
 #: utils/_response.py recognises estimators by behaviour and tags, and
 #: imports none of these.
 ESTIMATOR_MODULES = (
     "sklearn_recon.base",
-    "sklearn_recon.autoencoder",
-    "sklearn_recon.vae",
-    "sklearn_recon.lstm",
-    "sklearn_recon.rnn",
-    "sklearn_recon.windows",
     "sklearn_recon.threshold",
-    "sklearn_recon._studies._baselines",
+    *sorted({entry.module for entry in ESTIMATORS if entry.module.startswith("sklearn_recon.")}),
 )
 
 
