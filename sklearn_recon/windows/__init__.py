@@ -12,8 +12,6 @@ estimate), ``_aggregate`` (window scores back to steps) and ``_detector``
 (``WindowedDetector``).
 """
 
-import warnings
-
 from ._aggregate import aggregate_window_scores
 from ._detector import WindowedDetector
 from ._period import estimate_period
@@ -25,18 +23,3 @@ __all__ = [
     "estimate_period",
     "sliding_windows",
 ]
-
-
-def __getattr__(name):
-    # lead_labels, the paper-mill study's labels, moved to sklearn_recon.datasets
-    if name == "lead_labels":
-        warnings.warn(
-            "sklearn_recon.windows.lead_labels moved to sklearn_recon.datasets."
-            "lead_labels; import it from there.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        from ..datasets import lead_labels
-
-        return lead_labels
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
