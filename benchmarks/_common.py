@@ -14,7 +14,7 @@ DATA_DIR = Path(
 
 def machine_info():
     """One line naming the machine, the date and the library versions."""
-    from sklearn_recon._protocol import describe_environment, environment
+    from sklearn_recon._studies._protocol import describe_environment, environment
 
     return describe_environment(environment())
 

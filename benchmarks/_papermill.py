@@ -46,8 +46,8 @@ import numpy as np
 from _common import DATA_DIR
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_recon.datasets import load_papermill
-from sklearn_recon.windows import lead_labels, sliding_windows
+from sklearn_recon.datasets import lead_labels, load_papermill
+from sklearn_recon.windows import sliding_windows
 
 DATA = DATA_DIR / "papermill.csv.gz"
 LEAD = 2

@@ -15,7 +15,7 @@ import numpy as np
 
 def _fit(cls_name, seed):
     import sklearn_recon
-    from sklearn_recon._protocol import ecg5000_split, run_detector
+    from sklearn_recon._studies._protocol import ecg5000_split, run_detector
 
     # Keras and its backend load once per process, on the first fit (both
     # codes import them lazily): timed apart from the fit.
@@ -40,7 +40,7 @@ def _grid():
     from sklearn.preprocessing import MinMaxScaler
 
     from sklearn_recon import AutoencoderDetector
-    from sklearn_recon._protocol import ecg5000_split
+    from sklearn_recon._studies._protocol import ecg5000_split
 
     X_train, _, y_train, _ = ecg5000_split()
     normal = X_train[y_train == 1]
@@ -65,7 +65,7 @@ def _score(cls_name):
     from sklearn.preprocessing import MinMaxScaler
 
     import sklearn_recon
-    from sklearn_recon._protocol import ecg5000_split
+    from sklearn_recon._studies._protocol import ecg5000_split
 
     X_train, X_test, y_train, _ = ecg5000_split()
     detector = getattr(sklearn_recon, cls_name)(epochs=2, random_state=0)

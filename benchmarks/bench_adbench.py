@@ -20,7 +20,7 @@ Detectors (``--detectors``, by key):
 - ``iforest``: ``IsolationForest(random_state=seed)``, one fit per seed;
 - ``lof``: ``LocalOutlierFactor(novelty=True)`` (20 neighbours);
 - ``ocsvm``: ``OneClassSVM(gamma="scale", nu=0.05)``, the protocol's setting
-  (``_baselines.make_baseline``);
+  (``Entry.protocol_params`` in ``sklearn_recon/utils/_registry.py``);
 - ``pca``: ``PCAReconstruction`` with ``min(8, n_features - 1)`` components
   (the protocol's 8, capped so that it never reconstructs perfectly);
 - ``knn``: ``KNNDistance(n_neighbors=5)``, distance to the 5th neighbour;
@@ -76,7 +76,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import OneClassSVM
 
 from sklearn_recon import AutoencoderDetector, VAEDetector
-from sklearn_recon._baselines import KNNDistance, PCAReconstruction
+from sklearn_recon._studies._baselines import KNNDistance, PCAReconstruction
 
 ADBENCH_DIR = DATA_DIR / "adbench"
 

@@ -28,7 +28,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sklearn_recon import AutoencoderDetector
-from sklearn_recon._protocol import ecg5000_split
+from sklearn_recon._studies._protocol import ecg5000_split
 
 # TensorFlow's thread pools, one thread per worker (docs/user_guide/scaling.rst)
 WORKER_ENV = {

@@ -14,7 +14,7 @@ import statistics
 
 from _common import machine_info
 
-from sklearn_recon._protocol import ecg5000_split, protocol_detectors, run_detector
+from sklearn_recon._studies._protocol import ecg5000_split, protocol_detectors, run_detector
 
 COLUMNS = ("roc_auc", "pr_auc", "precision", "recall", "f1")
 

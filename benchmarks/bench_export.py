@@ -41,7 +41,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sklearn_recon import AutoencoderDetector, LSTMAutoencoderDetector, export, save
-from sklearn_recon._protocol import ecg5000_split
+from sklearn_recon._studies._protocol import ecg5000_split
 
 #: Rows per call of a graph: the batch decision_function scores at a time.
 BATCH_SIZE = 8192

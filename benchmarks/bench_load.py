@@ -32,7 +32,7 @@ from _common import machine_info
 from sklearn.preprocessing import MinMaxScaler
 
 from sklearn_recon import AutoencoderDetector
-from sklearn_recon._protocol import ecg5000_split
+from sklearn_recon._studies._protocol import ecg5000_split
 
 N_FEATURES = 140
 

@@ -33,7 +33,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sklearn_recon import LSTMAutoencoderDetector
-from sklearn_recon._protocol import ecg5000_split, evaluate
+from sklearn_recon._studies._protocol import ecg5000_split, evaluate
 from sklearn_recon.windows import WindowedDetector
 
 UCR_FILE = DATA_DIR / "ucr_discords" / "ecg_qtdbsel102.csv.gz"

@@ -36,7 +36,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sklearn_recon import AutoencoderDetector, LSTMAutoencoderDetector
-from sklearn_recon._protocol import ecg5000_split, run_detector
+from sklearn_recon._studies._protocol import ecg5000_split, run_detector
 
 N_SCORE_ROWS = 20_000
 

@@ -33,7 +33,7 @@ from sklearn.preprocessing import MinMaxScaler
 
 from sklearn_recon import AutoencoderDetector, CostThreshold, load, save
 from sklearn_recon._persistence import _digest
-from sklearn_recon._protocol import ecg5000_split
+from sklearn_recon._studies._protocol import ecg5000_split
 
 
 def refusal(path):

@@ -1,6 +1,6 @@
 """How much a detector depends on the rows its scaler was fitted on (issue 27).
 
-ECG5000 protocol of ``sklearn_recon._protocol`` (the detector trains on the
+ECG5000 protocol of ``sklearn_recon._studies._protocol`` (the detector trains on the
 normal training beats), with the ``MinMaxScaler`` fitted either on those
 normal beats or on all training beats (normal and anomalous): test ROC-AUC of
 both, and their difference, per seed. Default parameters.
@@ -25,7 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
 
 import sklearn_recon
-from sklearn_recon._protocol import ecg5000_split
+from sklearn_recon._studies._protocol import ecg5000_split
 
 
 def main():

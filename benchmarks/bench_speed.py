@@ -8,7 +8,7 @@ installed, for example ``pip install git+...@4cd57ba``); without it only
 this checkout is measured.
 
 Printed, per detector (default parameters, the ECG5000 protocol of
-``sklearn_recon._protocol``, scaler on the normal training beats): fit
+``sklearn_recon._studies._protocol``, scaler on the normal training beats): fit
 seconds and test ROC-AUC for each seed, old and new side by side, each fit
 the first of its process (its network traced for the first time; the
 seconds its process took to import Keras and start its backend, which

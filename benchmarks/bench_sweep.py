@@ -18,7 +18,7 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import sklearn_recon  # noqa: E402
-from sklearn_recon._protocol import ecg5000_split, run_detector  # noqa: E402
+from sklearn_recon._studies._protocol import ecg5000_split, run_detector  # noqa: E402
 
 
 def parse(config):

@@ -46,7 +46,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sklearn_recon import AutoencoderDetector, CostThreshold, ThresholdSelector
-from sklearn_recon._protocol import ecg5000_split
+from sklearn_recon._studies._protocol import ecg5000_split
 from sklearn_recon.datasets import load_secom
 from sklearn_recon.metrics import cost_curve, total_cost
 from sklearn_recon.threshold._rules import best_index, lower_bound, threshold_between

@@ -21,7 +21,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from sklearn_recon import VAEDetector
-from sklearn_recon._protocol import ecg5000_split, evaluate
+from sklearn_recon._studies._protocol import ecg5000_split, evaluate
 
 
 def parse_params(pairs):

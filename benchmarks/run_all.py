@@ -7,7 +7,7 @@ Run from the repository root::
 
 Studies, each in the same run:
 
-- ECG5000, the protocol of ARCHITECTURE.md (``sklearn_recon._protocol``): the
+- ECG5000, the protocol of ARCHITECTURE.md (``sklearn_recon._studies._protocol``): the
   four deep detectors with their benchmark configurations and the four
   scikit-learn baselines, once per seed; rows/s of ``score_samples`` over
   20,000 rows (the test beats repeated).
@@ -71,7 +71,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 
 from sklearn_recon import AutoencoderDetector, VAEDetector
-from sklearn_recon._protocol import (
+from sklearn_recon._studies._protocol import (
     DEEP_DETECTORS,
     DETECTORS,
     SUPERVISED,
@@ -148,7 +148,7 @@ def ecg5000(size, seeds):
         "with their default parameters (early stopping on 10% of the training "
         f"beats; maximum epochs {limits}; the table gives the epochs run), the "
         "RNN classifier with `n_channels=4` "
-        f"(`protocol_detectors` in `sklearn_recon/_protocol.py`); seeds {seeds}.\n",
+        f"(`protocol_detectors` in `sklearn_recon/_studies/_protocol.py`); seeds {seeds}.\n",
         markdown_table(rows),
         "",
     ]

@@ -113,7 +113,7 @@ plot_curves(secom_models, "SECOM: held-out curves of the training folds")
 # The paper mill
 # --------------
 # 61 sensors every 2 minutes over a month, 124 sheet breaks. The study wants
-# a warning *before* a break: :func:`~sklearn_recon.windows.lead_labels`
+# a warning *before* a break: :func:`~sklearn_recon.datasets.lead_labels`
 # marks the two steps before each break as positive and drops the break rows.
 # Following the benchmark, the two categorical sensors are dropped and each
 # sensor becomes its deviation from its own mean over the previous hour,
@@ -122,8 +122,7 @@ plot_curves(secom_models, "SECOM: held-out curves of the training folds")
 import os
 from pathlib import Path
 
-from sklearn_recon.datasets import load_papermill
-from sklearn_recon.windows import lead_labels
+from sklearn_recon.datasets import lead_labels, load_papermill
 
 # The data folder: $SKLEARN_RECON_DATA, else ../shared/data beside the
 # repository (this script runs in its examples/ folder).

@@ -4,7 +4,9 @@ ECG5000 and SECOM are bundled with the package (compressed); the paper-mill
 series has no licence to redistribute, so :func:`load_papermill` reads it
 from a path the user gives. :func:`make_synthetic_series` generates series
 with anomalies at known positions, for tests and examples. Nothing here
-downloads anything.
+downloads anything. :func:`lead_labels` gives the paper-mill study's
+early-warning labels (it lives with the studies' code, in
+``sklearn_recon._studies``).
 """
 
 from importlib import resources
@@ -12,6 +14,16 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
+
+from ._studies._papermill import lead_labels
+
+__all__ = [
+    "lead_labels",
+    "load_ecg5000",
+    "load_papermill",
+    "load_secom",
+    "make_synthetic_series",
+]
 
 
 def _read_bundled(name):
@@ -228,7 +240,7 @@ def load_papermill(path, *, return_X_y=False):
             2-minute step. ``x28`` and ``x61`` are integer-coded categories.
         target : Series of shape (n_timesteps,)
             1 at a sheet break, 0 elsewhere. Use
-            :func:`sklearn_recon.windows.lead_labels` for the study's early
+            :func:`lead_labels` for the study's early
             warning labels.
         feature_names : list of str
             ``["x1", ..., "x61"]``.

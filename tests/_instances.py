@@ -12,6 +12,7 @@ from sklearn_recon import (
     ThresholdSelector,
     VAEDetector,
 )
+from sklearn_recon.utils._registry import ESTIMATORS, entries
 
 # Small networks, few epochs and large batches keep the checks fast; a fixed
 # random_state makes them deterministic.
@@ -99,6 +100,27 @@ SAVEABLE_DETECTORS = {
     **TINY_DETECTORS,
     "ReconstructionDetector": lambda: ReconstructionDetector(tiny_autoencoder(12, seed=0), **TINY),
 }
+
+
+def tiny_detector(name, **settings):
+    """A new instance of the tiny configuration of the registry detector ``name``.
+
+    ``settings`` are a test table's shared settings (``n_channels=2``,
+    ``early_stopping=False``, ...): each is set where the detector has that
+    parameter, so that one call builds every detector of the registry for a
+    table, and a new detector joins every table with its tiny configuration.
+    """
+    detector = TINY_DETECTORS[name]()
+    params = detector.get_params(deep=False)
+    return detector.set_params(**{key: value for key, value in settings.items() if key in params})
+
+
+#: The registry's detectors, in its order: the rows of the cross-cutting
+#: test tables (hostile input, export, NumPy parity, composition).
+DETECTOR_NAMES = tuple(entry.name for entry in entries(kind="detector"))
+
+#: The registry's estimators that learn from labels (fitted with ``y``).
+SUPERVISED = frozenset(entry.name for entry in ESTIMATORS if entry.supervised)
 
 
 def checked_estimators():

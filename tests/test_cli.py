@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import sklearn_recon
-from sklearn_recon._protocol import below_lof
+from sklearn_recon._studies._protocol import below_lof
 from sklearn_recon.cli import FIT_DETECTORS, _parser, main
 
 

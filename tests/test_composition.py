@@ -15,7 +15,7 @@ import pickle
 
 import numpy as np
 import pytest
-from _instances import tiny_autoencoder
+from _instances import DETECTOR_NAMES, SUPERVISED, tiny_autoencoder, tiny_detector
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_validate
@@ -23,19 +23,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_recon import (
-    AutoencoderDetector,
     CostThreshold,
-    LSTMAutoencoderDetector,
-    LSTMForecastDetector,
-    ReconstructionDetector,
     RNNClassifierDetector,
     ThresholdSelector,
-    VAEDetector,
     load,
     make_cost_scorer,
     save,
 )
-from sklearn_recon.utils._registry import entries
 from sklearn_recon.utils._response import get_anomaly_score, get_threshold
 
 imblearn_pipeline = pytest.importorskip("imblearn.pipeline")
@@ -45,8 +39,8 @@ TINY = dict(epochs=1, batch_size=256, random_state=0)
 COSTS = dict(fp_cost=5, fn_cost=100, tp_cost=5)
 
 
-class SpyRNN(RNNClassifierDetector):
-    """The supervised detector, recording whether ``fit`` got labels."""
+class _Spy:
+    """A supervised detector recording whether ``fit`` got labels."""
 
     def fit(self, X, y=None, sample_weight=None):
         super().fit(X, y, sample_weight=sample_weight)
@@ -54,24 +48,26 @@ class SpyRNN(RNNClassifierDetector):
         return self
 
 
-#: One tiny configuration of each row detector; the rows are 4 time steps of
-#: 2 channels for the sequence detectors.
-DETECTORS = {
-    "AutoencoderDetector": AutoencoderDetector(hidden_units=(2,), **TINY),
-    "VAEDetector": VAEDetector(hidden_units=(2,), latent_dim=1, **TINY),
-    "LSTMAutoencoderDetector": LSTMAutoencoderDetector(
-        units=2, n_channels=2, downsample=2, conv_filters=2, **TINY
-    ),
-    "LSTMForecastDetector": LSTMForecastDetector(units=2, n_channels=2, **TINY),
-    "RNNClassifierDetector": SpyRNN(units=2, n_channels=2, anomaly_label=1, **TINY),
-    # the network itself, not a builder: save stores no code
-    "ReconstructionDetector": ReconstructionDetector(tiny_autoencoder(8), **TINY),
-}
+def _spy(detector):
+    """``detector`` as an instance of ``Spy<its class>``, a class of this module."""
+    name = f"Spy{type(detector).__name__}"
+    if name not in globals():  # module-level, so that pickle finds it
+        globals()[name] = type(name, (_Spy, type(detector)), {"__module__": __name__})
+    return globals()[name](**detector.get_params(deep=False))
 
 
-def test_every_row_detector_of_the_registry_is_in_the_matrix():
-    detectors = {entry.name for entry in entries(kind="detector")}
-    assert detectors == set(DETECTORS)
+def _detector(name):
+    # rows of 8 values: 4 time steps of 2 channels for the sequence detectors;
+    # the labels are 0 (normal) and 1 (anomaly)
+    detector = tiny_detector(name, n_channels=2, anomaly_label=1, **TINY)
+    return _spy(detector) if name in SUPERVISED else detector
+
+
+#: One tiny configuration of each row detector of the registry, with a
+#: network for the 8 features of ``data`` where the configuration holds a
+#: builder (save stores no code).
+DETECTORS = {name: _detector(name) for name in DETECTOR_NAMES}
+DETECTORS["ReconstructionDetector"].set_params(model=tiny_autoencoder(8))
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +96,7 @@ CASES = [
     (name, kind)
     for name in DETECTORS
     for kind in ("bare", "pipeline", "imblearn")
-    if kind != "imblearn" or name == "RNNClassifierDetector"
+    if kind != "imblearn" or name in SUPERVISED
 ]
 
 
@@ -114,7 +110,7 @@ def _check_learner(estimator, name):
     """The labels reached the supervised learner; every learner is fitted."""
     learner = _final(estimator)
     assert hasattr(learner, "model_")
-    if name == "RNNClassifierDetector":
+    if name in SUPERVISED:
         assert learner.fit_got_labels_
 
 
@@ -161,7 +157,7 @@ def test_pickling_and_save_load_keep_the_predictions(fitted_meta, data, tmp_path
     expected = model.decision_function(X)
     restored = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(restored.decision_function(X), expected)
-    if kind == "imblearn" or name == "RNNClassifierDetector":
+    if kind == "imblearn" or name in SUPERVISED:
         # save stores scikit-learn's and our classes only: not imbalanced-learn's
         # samplers, nor the spy subclass
         with pytest.raises(TypeError, match="joblib"):
@@ -225,7 +221,7 @@ def frozen(data):
     fitted = {}
     for name, detector in DETECTORS.items():
         pipeline = make_pipeline(StandardScaler(), clone(detector))
-        if name == "RNNClassifierDetector":
+        if name in SUPERVISED:
             pipeline.fit(X, y)
         else:
             pipeline.fit(X[y == 0])
@@ -255,7 +251,7 @@ def test_frozen_detectors_in_every_tool(frozen, data, name, tmp_path):
     assert np.isfinite(result["test_score"]).all()
     restored = pickle.loads(pickle.dumps(FrozenEstimator(pipeline)))
     np.testing.assert_array_equal(get_anomaly_score(restored, X), expected)
-    if name != "RNNClassifierDetector":  # the spy class is not in save's allow-list
+    if name not in SUPERVISED:  # the spy class is not in save's allow-list
         save(FrozenEstimator(pipeline), tmp_path / "frozen.skr")
         restored = load(tmp_path / "frozen.skr")
         np.testing.assert_array_equal(get_anomaly_score(restored, X), expected)
@@ -268,7 +264,7 @@ def test_pipeline_scores_agree_with_the_bare_detector(frozen, data, name):
     pipeline = frozen[name]
     X_scaled = pipeline[0].transform(X)
     bare = clone(DETECTORS[name])
-    if name == "RNNClassifierDetector":
+    if name in SUPERVISED:
         bare.fit(X_scaled, y)
     else:
         bare.fit(X_scaled[y == 0])

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _instances import residual_autoencoder
+from _instances import DETECTOR_NAMES, SUPERVISED, residual_autoencoder, tiny_detector
 from sklearn.decomposition import PCA
 from sklearn.ensemble import IsolationForest
 from sklearn.exceptions import NotFittedError
@@ -31,12 +31,7 @@ from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, Stan
 from sklearn_recon import (
     AutoencoderDetector,
     CostThreshold,
-    LSTMAutoencoderDetector,
-    LSTMForecastDetector,
-    ReconstructionDetector,
-    RNNClassifierDetector,
     ThresholdSelector,
-    VAEDetector,
     WindowedDetector,
     export,
 )
@@ -66,40 +61,43 @@ def data():
     return X, y, X_held
 
 
-def _detector_case(pipeline):
+#: The scaler in front of each detector, in turn: every one export supports.
+SCALERS = (
+    StandardScaler,
+    MinMaxScaler,
+    MaxAbsScaler,
+    RobustScaler,
+    lambda: MinMaxScaler(clip=True),
+)
+
+#: What some detectors' export is checked with beyond their tiny
+#: configuration: a downsampling of 4 over 6 steps (Conv1D, the linear
+#: unfold and a cropping), a network with a skip connection (no plain chain).
+VARIANTS = {
+    "LSTMAutoencoderDetector": dict(downsample=4, conv_filters=4),
+    "ReconstructionDetector": dict(model=residual_autoencoder),
+}
+
+
+def _detector_case(name, scaler):
+    # rows of 12 values: 6 steps of 2 channels for the sequence detectors
+    detector = tiny_detector(name, n_channels=2, anomaly_label=-1, **TINY, **VARIANTS.get(name, {}))
+    pipeline = make_pipeline(scaler(), detector)
+
     def fit(X, y):
-        return pipeline.fit(X[y == 1])
+        return pipeline.fit(X, y) if name in SUPERVISED else pipeline.fit(X[y == 1])
 
     return fit
 
 
 #: name -> function of (X, y) returning the fitted estimator: every detector
-#: and both meta-estimators, each behind a scaler; the labels of the
-#: meta-estimators are -1/1, 0/1 and strings.
+#: of the registry and both meta-estimators, each behind a scaler; the labels
+#: of the meta-estimators are -1/1, 0/1 and strings.
 CASES = {
-    "autoencoder": _detector_case(
-        make_pipeline(StandardScaler(), AutoencoderDetector(hidden_units=(4,), **TINY))
-    ),
-    "vae": _detector_case(
-        make_pipeline(MinMaxScaler(), VAEDetector(hidden_units=(4,), latent_dim=2, **TINY))
-    ),
-    # downsample=4 over 6 steps: Conv1D, the linear unfold and a cropping
-    "lstm_autoencoder": _detector_case(
-        make_pipeline(
-            MaxAbsScaler(),
-            LSTMAutoencoderDetector(units=(4,), n_channels=2, downsample=4, conv_filters=4, **TINY),
-        )
-    ),
-    "lstm_forecast": _detector_case(
-        make_pipeline(RobustScaler(), LSTMForecastDetector(units=(4,), n_channels=2, **TINY))
-    ),
-    "reconstruction": _detector_case(
-        make_pipeline(StandardScaler(), ReconstructionDetector(residual_autoencoder, **TINY))
-    ),
-    # a GRU, trained on the labels
-    "rnn_classifier": lambda X, y: make_pipeline(
-        MinMaxScaler(clip=True), RNNClassifierDetector(units=(4,), n_channels=2, **TINY)
-    ).fit(X, y),
+    **{
+        name: _detector_case(name, SCALERS[i % len(SCALERS)])
+        for i, name in enumerate(DETECTOR_NAMES)
+    },
     "threshold_selector": lambda X, y: make_pipeline(
         MinMaxScaler(),
         ThresholdSelector(
@@ -220,7 +218,7 @@ def test_export_matches_estimator(name, fitted, data, tmp_path, capsys):
 
 
 def test_onnx_runs_without_tensorflow(fitted, data, tmp_path):
-    estimator = fitted("autoencoder")
+    estimator = fitted("AutoencoderDetector")
     X_held = data[2]
     export(estimator, tmp_path / "model.onnx")
     np.save(tmp_path / "X.npy", X_held.astype(np.float32))
@@ -335,7 +333,7 @@ def test_export_records_feature_names_and_threshold(fitted, data, tmp_path):
     pd = pytest.importorskip("pandas")
     X, y, _ = data
     columns = [f"sensor_{i}" for i in range(X.shape[1])]
-    detector = fitted("autoencoder")[-1]
+    detector = fitted("AutoencoderDetector")[-1]
     pipeline = make_pipeline(MinMaxScaler(), detector)
     pipeline[0].fit(pd.DataFrame(X[y == 1], columns=columns))
     export(pipeline, tmp_path / "model.onnx")
@@ -348,7 +346,7 @@ def test_export_records_feature_names_and_threshold(fitted, data, tmp_path):
 def test_refused_estimators(fitted, data, tmp_path):
     X, y, _ = data
     normal = X[y == 1]
-    detector = fitted("autoencoder")[-1]
+    detector = fitted("AutoencoderDetector")[-1]
     forest = IsolationForest(n_estimators=5, random_state=0)
     windowed = WindowedDetector(forest, window_size=4).fit(normal[:, :2])
     refused = [  # (what the message names, the estimator)
@@ -383,14 +381,14 @@ def test_refused_estimators(fitted, data, tmp_path):
 def test_missing_converter_names_the_extra(fitted, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "tf2onnx", None)
     with pytest.raises(ImportError, match=re.escape('pip install "sklearn-recon[export]"')):
-        export(fitted("autoencoder"), tmp_path / "model.onnx")
+        export(fitted("AutoencoderDetector"), tmp_path / "model.onnx")
 
 
 def test_cli_export(fitted, data, tmp_path, capsys):
     from sklearn_recon import save
     from sklearn_recon.cli import main
 
-    estimator = fitted("autoencoder")
+    estimator = fitted("AutoencoderDetector")
     save(estimator, tmp_path / "model.skr")
     assert main(["export", str(tmp_path / "model.skr"), str(tmp_path / "m.onnx")]) == 0
     assert "outputs score, decision, flag" in capsys.readouterr().out

@@ -19,12 +19,13 @@ import sys
 import threading
 import zipfile
 import zlib
+from functools import partial
 
 import h5py
 import numpy as np
 import pandas as pd
 import pytest
-from _instances import TINY
+from _instances import DETECTOR_NAMES, SUPERVISED, TINY, tiny_detector
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -36,18 +37,14 @@ import sklearn_recon.utils._keras as _keras
 from sklearn_recon import (
     AutoencoderDetector,
     CostThreshold,
-    LSTMAutoencoderDetector,
-    LSTMForecastDetector,
-    RNNClassifierDetector,
     ThresholdSelector,
-    VAEDetector,
     WindowedDetector,
     make_cost_scorer,
     save,
 )
-from sklearn_recon.datasets import load_papermill, make_synthetic_series
+from sklearn_recon.datasets import lead_labels, load_papermill, make_synthetic_series
 from sklearn_recon.metrics import cost_curve, threshold_curve, total_cost
-from sklearn_recon.windows import aggregate_window_scores, lead_labels, sliding_windows
+from sklearn_recon.windows import aggregate_window_scores, sliding_windows
 
 pytestmark = pytest.mark.filterwarnings(
     # numpy arrays given to estimators fitted on a DataFrame
@@ -59,8 +56,6 @@ N_CHANNELS = 2
 COLUMNS = [f"f{i}" for i in range(N_FEATURES)]
 WINDOW = 4
 
-SEQUENCE = {"LSTMAutoencoderDetector", "LSTMForecastDetector", "RNNClassifierDetector"}
-SUPERVISED = {"RNNClassifierDetector", "ThresholdSelector", "CostThreshold"}
 NUMERIC_DTYPES = [
     "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
     "float16", "float32", "float64",
@@ -71,29 +66,22 @@ def _autoencoder():
     return AutoencoderDetector(hidden_units=(4,), early_stopping=False, **TINY)
 
 
+def _detector(name):
+    # rows of N_FEATURES values: N_FEATURES // N_CHANNELS steps of N_CHANNELS
+    # channels for the sequence detectors; anomaly_label=-1, the labels' code
+    return tiny_detector(name, n_channels=N_CHANNELS, early_stopping=False, anomaly_label=-1)
+
+
+#: Every detector of the registry, in its tiny configuration, and the
+#: meta-estimators around the autoencoder.
 FACTORIES = {
-    "AutoencoderDetector": _autoencoder,
-    "VAEDetector": lambda: VAEDetector(
-        hidden_units=(4,), latent_dim=2, early_stopping=False, **TINY
-    ),
-    "LSTMAutoencoderDetector": lambda: LSTMAutoencoderDetector(
-        units=2,
-        n_channels=N_CHANNELS,
-        downsample=2,
-        conv_filters=2,
-        early_stopping=False,
-        **TINY,
-    ),  # fmt: skip
-    "LSTMForecastDetector": lambda: LSTMForecastDetector(
-        units=2, n_channels=N_CHANNELS, early_stopping=False, **TINY
-    ),
-    "RNNClassifierDetector": lambda: RNNClassifierDetector(
-        units=2, n_channels=N_CHANNELS, early_stopping=False, **TINY
-    ),
+    **{name: partial(_detector, name) for name in DETECTOR_NAMES},
     "WindowedDetector": lambda: WindowedDetector(_autoencoder(), WINDOW),
     "ThresholdSelector": lambda: ThresholdSelector(_autoencoder(), cv=0.5),
     "CostThreshold": lambda: CostThreshold(_autoencoder(), fp_cost=1, fn_cost=5, cv=0.5),
 }
+#: The detectors that read each row as steps of channels.
+SEQUENCE = {name for name in DETECTOR_NAMES if "n_channels" in FACTORIES[name]().get_params()}
 NAMES = list(FACTORIES)
 METHODS = (
     "score_samples", "decision_function", "predict", "predict_proba",

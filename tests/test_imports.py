@@ -10,21 +10,48 @@ from pathlib import Path
 
 import pytest
 
+from sklearn_recon.utils._registry import ESTIMATORS
+
 PACKAGE = Path(__file__).resolve().parents[1] / "sklearn_recon"
 
-#: Modules that define estimators (and the subpackages that hold them):
+#: Modules that define estimators: those of the registry, and the base
+#: classes of the detectors and of the threshold meta-estimators.
 #: utils/_response.py recognises estimators by behaviour and tags, and
 #: imports none of these.
 ESTIMATOR_MODULES = (
     "sklearn_recon.base",
-    "sklearn_recon.autoencoder",
-    "sklearn_recon.vae",
-    "sklearn_recon.lstm",
-    "sklearn_recon.rnn",
-    "sklearn_recon.windows",
     "sklearn_recon.threshold",
-    "sklearn_recon._baselines",
+    *sorted({entry.module for entry in ESTIMATORS if entry.module.startswith("sklearn_recon.")}),
 )
+
+#: The floors of ARCHITECTURE.md's "Layers": a module (or every module of a
+#: subpackage, unless listed itself) imports from its own floor or below.
+FLOORS = {
+    "sklearn_recon._version": 0,
+    "sklearn_recon.utils": 0,
+    "sklearn_recon._networks": 0,
+    "sklearn_recon.utils._response": 1,
+    "sklearn_recon.metrics": 1,
+    "sklearn_recon.base": 2,
+    "sklearn_recon.autoencoder": 2,
+    "sklearn_recon.vae": 2,
+    "sklearn_recon.lstm": 2,
+    "sklearn_recon.rnn": 2,
+    "sklearn_recon.reconstruction": 2,
+    "sklearn_recon.threshold": 2,
+    "sklearn_recon.windows": 2,
+    "sklearn_recon.monitoring": 3,
+    "sklearn_recon.plotting": 3,
+    "sklearn_recon._persistence": 3,
+    "sklearn_recon._export": 3,
+    "sklearn_recon.datasets": 3,
+    "sklearn_recon._studies": 3,
+    "sklearn_recon.mlflow": 3,
+    "sklearn_recon._mlflow_model": 3,
+    "sklearn_recon.cli": 4,
+    "sklearn_recon.__main__": 4,
+    "sklearn_recon": 4,  # the package's __init__ only (its lazy public names)
+}
 
 
 def _module_name(path):
@@ -121,3 +148,24 @@ def test_no_module_is_over_800_lines():
         if (n := len(path.read_text().splitlines())) > 800
     }
     assert long == {}
+
+
+def _floor(name):
+    """The floor of module ``name``: its own, or its nearest listed package's."""
+    key = name
+    while key not in FLOORS or (key == "sklearn_recon" and name != key):
+        key = key.rpartition(".")[0]
+        if not key:
+            pytest.fail(f"{name} has no floor: add it to FLOORS and to ARCHITECTURE.md")
+    return FLOORS[key]
+
+
+def test_every_module_imports_from_its_floor_or_below():
+    graph = _graph()
+    upward = sorted(
+        f"{name} (floor {_floor(name)}) imports {target} (floor {_floor(target)})"
+        for name, targets in graph.items()
+        for target in targets
+        if target not in _parent_packages(name) and _floor(target) > _floor(name)
+    )
+    assert upward == []

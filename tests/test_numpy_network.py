@@ -2,11 +2,11 @@
 
 import numpy as np
 import pytest
+from _instances import DETECTOR_NAMES, SUPERVISED, tiny_detector
 
 from sklearn_recon import (
     AutoencoderDetector,
     LSTMAutoencoderDetector,
-    LSTMForecastDetector,
     RNNClassifierDetector,
     VAEDetector,
 )
@@ -14,16 +14,15 @@ from sklearn_recon.autoencoder import _ACTIVATIONS
 from sklearn_recon.utils._keras import numpy_route_agrees
 from sklearn_recon.utils._numpy_network import PROBE_ROWS, NumpyChain
 
+#: Every detector of the registry in its tiny configuration, then variants
+#: that reach the other layers and options of the NumPy route.
 CASES = [
+    *(tiny_detector(name, n_channels=2, anomaly_label=-1) for name in DETECTOR_NAMES),
     *(AutoencoderDetector(hidden_units=(8, 4), activation=name) for name in sorted(_ACTIVATIONS)),
-    VAEDetector(hidden_units=(8, 4), latent_dim=2),
     VAEDetector(hidden_units=(8,), activation="gelu"),
-    LSTMAutoencoderDetector(units=8, conv_filters=4),
     LSTMAutoencoderDetector(units=(8, 4), downsample=1),
     LSTMAutoencoderDetector(units=(8, 4), cell="gru", downsample=3, conv_filters=4),
     LSTMAutoencoderDetector(units=4, n_channels=2, downsample=5, conv_filters=4),
-    LSTMForecastDetector(units=(8, 4), n_channels=2),
-    RNNClassifierDetector(units=8, conv_filters=4),
     RNNClassifierDetector(units=(8, 4), cell="lstm", bidirectional=True, dropout=0.2),
     RNNClassifierDetector(units=4, cell="gru", bidirectional=True, downsample=1),
 ]
@@ -43,7 +42,7 @@ def test_numpy_scores_match_the_network(detector, data):
     keras = pytest.importorskip("keras")
     X, y = data
     detector.set_params(epochs=1, random_state=0)
-    detector.fit(X, y if isinstance(detector, RNNClassifierDetector) else None)
+    detector.fit(X, y if type(detector).__name__ in SUPERVISED else None)
     assert detector._inference._numpy is not None  # every network of ours has a NumPy route
     x = detector._model_input(X).astype(np.float32)
     in_graph = keras.ops.convert_to_numpy(detector._network_error(x))

@@ -1,6 +1,6 @@
 import pytest
 
-from sklearn_recon._protocol import (
+from sklearn_recon._studies._protocol import (
     DEEP_DETECTORS,
     DETECTORS,
     EPOCHS,

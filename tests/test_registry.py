@@ -6,7 +6,8 @@ import inspect
 from _instances import TINY_DETECTORS
 
 import sklearn_recon
-from sklearn_recon import _persistence, _protocol, cli
+from sklearn_recon import _persistence, cli
+from sklearn_recon._studies import _protocol
 from sklearn_recon.utils._registry import ESTIMATORS, by_cli_name, entries, get_class
 
 
@@ -55,3 +56,16 @@ def test_readers_follow_the_registry():
 
 def test_the_tests_have_a_tiny_configuration_of_every_detector():
     assert set(TINY_DETECTORS) == {entry.name for entry in entries(kind="detector")}
+
+
+def test_every_protocol_detector_has_its_epochs_per_run_size():
+    for entry in entries(kind="detector", cli=True):
+        assert set(entry.protocol_epochs) == {"demo", "quick"}, entry.name
+        default = get_class(entry)().get_params()["epochs"]
+        assert entry.protocol_epochs["quick"] <= entry.protocol_epochs["demo"] < default
+
+
+def test_protocol_params_are_parameters_of_their_class():
+    for entry in ESTIMATORS:
+        params = inspect.signature(get_class(entry)).parameters
+        assert set(entry.protocol_params) <= set(params), entry.name

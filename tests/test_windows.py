@@ -10,11 +10,11 @@ from sklearn.ensemble import IsolationForest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_recon import LSTMAutoencoderDetector
+from sklearn_recon.datasets import lead_labels
 from sklearn_recon.windows import (
     WindowedDetector,
     aggregate_window_scores,
     estimate_period,
-    lead_labels,
     sliding_windows,
 )
 

@@ -11,7 +11,7 @@ def run_demo(args):
     import numpy as np
     from sklearn.exceptions import ConvergenceWarning
 
-    from .._protocol import (
+    from .._studies._protocol import (
         DEEP_DETECTORS,
         SUPERVISED,
         below_lof,

@@ -12,7 +12,7 @@ command line reads it at start-up. Classes are imported on demand by
 """
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,14 @@ class Entry:
         ``y``) rather than from the normal rows alone.
     saveable : bool
         Whether :func:`sklearn_recon.save` can store it without pickle.
+    protocol_params : dict
+        Its parameters on the evaluation protocol besides its defaults (and
+        ``random_state``, which the protocol sets where the class has it).
+    protocol_epochs : dict
+        Its maximum epochs per smaller run of the protocol, ``{"demo": n,
+        "quick": n}``: "demo" keeps the default ``sklearn-recon demo``
+        within a few minutes on 2 cores, "quick" keeps ``sklearn-recon demo
+        --quick`` under a minute; the "full" run keeps its default.
     """
 
     name: str
@@ -48,6 +56,8 @@ class Entry:
     label: str | None = None
     supervised: bool = False
     saveable: bool = True
+    protocol_params: dict = field(default_factory=dict, compare=False)
+    protocol_epochs: dict = field(default_factory=dict, compare=False)
 
     @property
     def public(self):
@@ -62,9 +72,28 @@ class Entry:
 #: The estimators, in the order of the tables: our detectors, our
 #: meta-estimators, then the protocol's scikit-learn baselines.
 ESTIMATORS = (
-    Entry("VAEDetector", "sklearn_recon.vae", "detector", "vae"),
-    Entry("AutoencoderDetector", "sklearn_recon.autoencoder", "detector", "autoencoder"),
-    Entry("LSTMAutoencoderDetector", "sklearn_recon.lstm", "detector", "lstm"),
+    Entry(
+        "VAEDetector",
+        "sklearn_recon.vae",
+        "detector",
+        "vae",
+        protocol_epochs={"demo": 100, "quick": 10},
+    ),
+    Entry(
+        "AutoencoderDetector",
+        "sklearn_recon.autoencoder",
+        "detector",
+        "autoencoder",
+        protocol_epochs={"demo": 100, "quick": 10},
+    ),
+    Entry(
+        "LSTMAutoencoderDetector",
+        "sklearn_recon.lstm",
+        "detector",
+        "lstm",
+        # 20 of its 30 epochs
+        protocol_epochs={"demo": 20, "quick": 1},
+    ),
     Entry(
         "RNNClassifierDetector",
         "sklearn_recon.rnn",
@@ -72,10 +101,13 @@ ESTIMATORS = (
         "rnn",
         label="RNNClassifierDetector (supervised)",
         supervised=True,
+        # each ECG5000 beat read as 35 steps of 4 values
+        protocol_params={"n_channels": 4, "anomaly_label": -1},
+        protocol_epochs={"demo": 20, "quick": 3},
     ),
     Entry("LSTMForecastDetector", "sklearn_recon.lstm", "detector"),
     Entry("ReconstructionDetector", "sklearn_recon.reconstruction", "detector"),
-    Entry("WindowedDetector", "sklearn_recon.windows", "meta-estimator"),
+    Entry("WindowedDetector", "sklearn_recon.windows._detector", "meta-estimator"),
     Entry(
         "ThresholdSelector",
         "sklearn_recon.threshold._selector",
@@ -89,15 +121,24 @@ ESTIMATORS = (
         "baseline",
         "lof",
         saveable=False,
+        protocol_params={"novelty": True},
     ),
-    Entry("OneClassSVM", "sklearn.svm", "baseline", "ocsvm", saveable=False),
+    Entry(
+        "OneClassSVM",
+        "sklearn.svm",
+        "baseline",
+        "ocsvm",
+        saveable=False,
+        protocol_params={"gamma": "scale", "nu": 0.05},
+    ),
     Entry(
         "PCAReconstruction",
-        "sklearn_recon._baselines",
+        "sklearn_recon._studies._baselines",
         "baseline",
         "pca",
         label="PCA(8) reconstruction",
         saveable=False,
+        protocol_params={"n_components": 8},
     ),
     Entry("IsolationForest", "sklearn.ensemble", "baseline", "iforest", saveable=False),
 )

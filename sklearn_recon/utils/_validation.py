@@ -36,6 +36,13 @@ def check_not_temporal(X, name="X"):
             )
 
 
+def check_positive_int(value, name):
+    """Return ``value`` as an int if it is a positive int (not a bool), else raise ValueError."""
+    if not isinstance(value, Integral) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"{name} must be a positive int; got {value!r}.")
+    return int(value)
+
+
 def check_real_values(values, name):
     """Return ``values`` as a float64 array; refuse what is not real numbers.
 

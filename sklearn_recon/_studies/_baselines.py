@@ -3,9 +3,7 @@
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.decomposition import PCA
-from sklearn.ensemble import IsolationForest
-from sklearn.neighbors import LocalOutlierFactor, NearestNeighbors
-from sklearn.svm import OneClassSVM
+from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 
@@ -82,17 +80,3 @@ class KNNDistance(OutlierMixin, BaseEstimator):
 
     def predict(self, X):
         return np.where(self.decision_function(X) < 0, -1, 1)
-
-
-def make_baseline(name, random_state=0):
-    """The protocol's baseline ``name`` (a class name of the registry) with
-    its usual settings: LocalOutlierFactor as a novelty detector, OneClassSVM
-    with ``nu=0.05``, a PCA reconstruction of 8 components and a seeded
-    IsolationForest."""
-    settings = {
-        "LocalOutlierFactor": lambda: LocalOutlierFactor(novelty=True),
-        "OneClassSVM": lambda: OneClassSVM(gamma="scale", nu=0.05),
-        "PCAReconstruction": lambda: PCAReconstruction(n_components=8),
-        "IsolationForest": lambda: IsolationForest(random_state=random_state),
-    }
-    return settings[name]()

@@ -9,9 +9,9 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import train_test_split
 
-from .datasets import load_ecg5000
-from .utils._registry import by_cli_name, entries, get_class
-from .utils._response import get_anomaly_score, is_flagged
+from ..datasets import load_ecg5000
+from ..utils._registry import by_cli_name, entries, get_class
+from ..utils._response import get_anomaly_score, is_flagged
 
 
 def ecg5000_split(random_state=21):
@@ -95,33 +95,38 @@ DEEP_DETECTORS = tuple(entry.cli_name for entry in entries(kind="detector", cli=
 #: normal ones).
 SUPERVISED = tuple(entry.cli_name for entry in entries(cli=True) if entry.supervised)
 
-#: Maximum epochs of each deep detector per run size. "full" leaves each
-#: detector's default (the benchmark configuration); "demo" keeps the
-#: default ``sklearn-recon demo`` within a few minutes on 2 cores (the LSTM
-#: autoencoder gets 20 of its 30 epochs); "quick" keeps the whole
-#: ``sklearn-recon demo --quick`` under a minute.
+#: Maximum epochs of each deep detector per run size, from the registry
+#: (``Entry.protocol_epochs``). "full" leaves each detector's default (the
+#: benchmark configuration); "demo" and "quick" cap them for the
+#: ``sklearn-recon demo`` command.
 EPOCHS = {
     "full": {},
-    "demo": {"autoencoder": 100, "vae": 100, "lstm": 20, "rnn": 20},
-    "quick": {"autoencoder": 10, "vae": 10, "lstm": 1, "rnn": 3},
+    **{
+        size: {
+            entry.cli_name: entry.protocol_epochs[size]
+            for entry in entries(kind="detector", cli=True)
+            if size in entry.protocol_epochs
+        }
+        for size in ("demo", "quick")
+    },
 }
-
-
-#: Parameters of the deep detectors on the protocol besides their defaults:
-#: the RNN classifier reads each beat as 35 steps of 4 values.
-PROTOCOL_PARAMS = {"rnn": {"n_channels": 4, "anomaly_label": -1}}
 
 
 def protocol_detectors(names=DETECTORS, *, size="full", epochs=None, random_state=0):
     """The detectors of the protocol with their benchmark configurations.
 
-    The one place that says how each detector runs on ECG5000, for the
-    ``sklearn-recon demo`` command and the benchmarks alike: the deep
-    detectors at their defaults (the RNN classifier reads each beat as 35
-    steps of 4 values, ``n_channels=4``), with the maximum epochs of
-    ``EPOCHS[size]``, and the scikit-learn baselines of
-    :func:`~sklearn_recon._baselines.make_baseline`. The detectors and their
-    names come from the registry, :mod:`sklearn_recon.utils._registry`.
+    The one place that builds the detectors of the protocol, for the
+    ``sklearn-recon demo`` command and the benchmarks alike; what each
+    detector is (its class, its name in tables, its parameters on the
+    protocol, its epochs per run size) is read from its entry in the
+    registry, :mod:`sklearn_recon.utils._registry`. The deep detectors run
+    at their defaults but for ``Entry.protocol_params`` (the RNN classifier
+    reads each beat as 35 steps of 4 values, ``n_channels=4``), with the
+    maximum epochs of ``EPOCHS[size]``; the scikit-learn baselines with
+    their ``Entry.protocol_params`` (LocalOutlierFactor as a novelty
+    detector, OneClassSVM with ``nu=0.05``, a PCA reconstruction of 8
+    components). Every estimator that takes a ``random_state`` gets
+    ``random_state``.
 
     Parameters
     ----------
@@ -141,8 +146,6 @@ def protocol_detectors(names=DETECTORS, *, size="full", epochs=None, random_stat
         Name -> ``(label, estimator)``, in the order of ``names``; the label
         is the estimator's name in tables.
     """
-    from ._baselines import make_baseline
-
     unknown = sorted(set(names) - set(DETECTORS))
     if unknown:
         raise ValueError(f"Unknown detectors {unknown}; choose among {list(DETECTORS)}")
@@ -151,15 +154,15 @@ def protocol_detectors(names=DETECTORS, *, size="full", epochs=None, random_stat
     detectors = {}
     for name in names:
         entry = by_cli_name(name)
-        if entry.kind == "baseline":
-            estimator = make_baseline(entry.name, random_state)
-        else:
-            params = dict(PROTOCOL_PARAMS.get(name, {}), random_state=random_state)
+        estimator = get_class(entry)(**entry.protocol_params)
+        params = {}
+        if "random_state" in estimator.get_params(deep=False):
+            params["random_state"] = random_state
+        if entry.kind == "detector":
             n_epochs = EPOCHS[size].get(name) if epochs is None else epochs
             if n_epochs is not None:
                 params["epochs"] = n_epochs
-            estimator = get_class(entry)(**params)
-        detectors[name] = (entry.table_label, estimator)
+        detectors[name] = (entry.table_label, estimator.set_params(**params))
     return detectors
 
 
@@ -233,8 +236,8 @@ def environment():
 
     import sklearn
 
-    from ._version import __version__
-    from .utils._keras import get_keras
+    from .._version import __version__
+    from ..utils._keras import get_keras
 
     keras = get_keras()  # quietly, before TensorFlow
     import tensorflow
