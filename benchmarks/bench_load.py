@@ -18,7 +18,7 @@
    serial ones exactly (max |diff| 0.0).
 
 Run: python benchmarks/bench_load.py [--quick] [--rows 10000000] [--dtype float32]
-Feeds the "Heavy load" section of RESULTS.md (``run_all.py --studies trust``).
+Feeds the "Heavy load" section of RESULTS.md (``run_all.py --studies load``).
 """
 
 import pickle

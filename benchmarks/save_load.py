@@ -13,9 +13,7 @@ member altered inside a valid zip, and with a member and its manifest
 checksum altered together.
 
 Run: python benchmarks/save_load.py [--quick] [--epochs 20] [--repeat 5]
-Feeds the "Saving" part of the "Trust: heavy load, saving" section of
-RESULTS.md (``run_all.py --studies trust``; the heavy load is
-``bench_load.py``'s).
+Feeds the "Saving" section of RESULTS.md (``run_all.py --studies saving``).
 """
 
 import json
@@ -158,7 +156,7 @@ def save_study(epochs=20, repeat=5):
 
 
 def section(saved):
-    """The saving part of the "Trust: heavy load, saving" section of RESULTS.md."""
+    """The "Saving" section of RESULTS.md from a ``save_study`` result."""
     models = []
     for m in saved["models"]:
         refused = [
@@ -176,6 +174,7 @@ def section(saved):
     )
     return "\n".join(
         [
+            "## Saving\n",
             "`python benchmarks/save_load.py`: `sklearn_recon.save` / `load` of two "
             f"pipelines fitted on the ECG5000 protocol (`AutoencoderDetector(epochs="
             f"{saved['epochs']})`; medians of {saved['models'][0]['repeat']} saves and "
