@@ -1,4 +1,4 @@
-"""The paper-mill data preparation shared by bench_rnn.py and bench_papermill_cost.py.
+"""The paper-mill data preparation shared by papermill_rnn.py and papermill_cost.py.
 
 One place for what both paper-mill benchmarks must do alike:
 
@@ -35,7 +35,7 @@ shows the downtime as a gap), and the readings of the next steps are
 transients. ``PaperMill.after_break`` holds, for every row, how many steps
 ago the last break was, so that a benchmark can leave the rows of a restart out of
 *training* (``skip_after_break``). On the validation part this did not
-help (``bench_rnn.py papermill --variants``): breaks cluster, so 10 steps
+help (``papermill_rnn.py --variants``): breaks cluster, so 10 steps
 after each break hold 25 of the 123 training warnings. The benchmarks keep
 every row. A model may also learn from wider warning labels
 than it is judged on (``fit_lead``). Validation and test figures are always
@@ -43,7 +43,7 @@ computed on every kept row of their part, with the study's 2-step labels.
 """
 
 import numpy as np
-from _common import DATA_DIR
+from _common import DATA_DIR, parser
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_recon.datasets import lead_labels, load_papermill
@@ -261,3 +261,22 @@ class PaperMill:
         # The break rows are dropped whatever the lead, so ``keep`` is the same.
         y["fit"] = lead_labels(self.breaks, lead=fit_lead)[0][masks["fit"]]
         return X, y
+
+
+def candidate_parser(doc):
+    """The paper-mill studies' parser: which candidate inputs to train, how long."""
+    candidates = parser(doc)
+    candidates.add_argument("--variants", action="store_true", help="every candidate")
+    candidates.add_argument("--only", help="candidates separated by ';'")
+    candidates.add_argument(
+        "--validation-only", action="store_true", help="leave the test part unseen"
+    )
+    candidates.add_argument("--epochs", type=int, default=30)
+    return candidates
+
+
+def candidate_names(args, candidates, chosen):
+    """The names of the candidates ``args`` asks for: ``[chosen]`` unless told."""
+    if args.only:  # e.g. --only "rob30 + diff, fit_lead 5;raw"
+        return args.only.split(";")
+    return list(candidates) if args.variants else [chosen]

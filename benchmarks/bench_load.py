@@ -17,10 +17,10 @@
    function), for float32 and float64 input; the results must equal the
    serial ones exactly (max |diff| 0.0).
 
-Run: python benchmarks/bench_load.py [--rows 10000000] [--dtype float32]
+Run: python benchmarks/bench_load.py [--quick] [--rows 10000000] [--dtype float32]
+Feeds the "Heavy load" section of RESULTS.md (``run_all.py --studies load``).
 """
 
-import argparse
 import pickle
 import statistics
 import threading
@@ -28,7 +28,8 @@ import time
 
 import numpy as np
 import psutil
-from _common import machine_info
+from _common import finish, machine_info
+from _common import parser as common_parser
 from sklearn.preprocessing import MinMaxScaler
 
 from sklearn_recon import AutoencoderDetector
@@ -184,18 +185,55 @@ def load_study(
     return result
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def section(load):
+    """The "Heavy load" section of RESULTS.md from a ``load_study`` result."""
+    threads = [
+        f"| {load['n_threads']} threads, one freshly unpickled detector, "
+        f"{t['rows']:,} {dtype} rows each | max abs. difference from serial "
+        f"{t['max_diff']} | {t['seconds']:.2f} s concurrently, "
+        f"{t['serial_seconds']:.2f} s for {load['n_threads']} serial calls |"
+        for dtype, t in load["threads"].items()
+    ]
+    return "\n".join(
+        [
+            "## Heavy load\n",
+            f"`python benchmarks/bench_load.py`: `AutoencoderDetector` ({load['n_iter']} "
+            f"epochs on the ECG5000 normal training beats), then `decision_function` on "
+            f"{load['rows']:,} rows x 140 {load['dtype']} ({load['input_gib']:.2f} GiB, "
+            "resampled test beats plus noise), one run; peak resident memory above "
+            "the input sampled every 5 ms (the result array included); then the "
+            f"median of {load['repeat']} runs on the first {load['small_rows']:,} rows.\n",
+            "| what | figure | |",
+            "|---|---|---|",
+            f"| `decision_function`, {load['rows']:,} {load['dtype']} rows | "
+            f"{load['rows_per_second']:,.0f} rows/s ({load['seconds']:.1f} s) | peak "
+            f"{load['peak_mib']:,.0f} MiB above the input (the {load['result_mib']:,.0f} "
+            "MiB result included) |",
+            f"| `decision_function`, {load['small_rows']:,} rows, median | "
+            f"{load['small_rows_per_second']:,.0f} rows/s | |",
+            *threads,
+            "",
+        ]
+    )
+
+
+def main(argv=None):
+    parser = common_parser(__doc__)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--thread-rows", type=int, default=200_000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.rows, args.repeat, args.epochs, args.thread_rows = 200_000, 1, 1, 10_000
 
     print(machine_info())
-    load_study(args.rows, args.dtype, args.repeat, args.epochs, args.threads, args.thread_rows)
+    study = load_study(
+        args.rows, args.dtype, args.repeat, args.epochs, args.threads, args.thread_rows
+    )
+    return finish("bench_load", section(study), study)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ learns from labelled normal *and* abnormal beats. All three are scikit-learn
 outlier detectors, so they are trained, scored and compared the same way.
 
 This example uses small networks and few epochs to run in about a minute;
-``benchmarks/bench_ecg5000.py``, ``bench_vae.py`` and ``bench_rnn.py`` run
+``benchmarks/ecg5000_detectors.py`` runs
 the full-size versions (the README quotes their figures).
 """
 

@@ -19,7 +19,7 @@ anomaly-detection literature, save it as
 ``ucr_discords/ecg_chfdb_chf01_275.csv.gz`` (columns ``time, ch1, ch2,
 label, split``) in a folder and name that folder in the environment
 variable ``SKLEARN_RECON_DATA``. This example trains a small network for a few epochs;
-``benchmarks/bench_lstm.py ucr`` runs a longer one on the 45000-step
+``benchmarks/ucr_point_level.py`` runs a longer one on the 45000-step
 ``qtdbsel102`` recording.
 """
 

@@ -16,7 +16,7 @@ The paper-mill data is not bundled (it has no licence to redistribute):
 it comes with Ranjan et al., "Dataset: Rare Event Classification in
 Multivariate Time Series" (arXiv:1809.10717, ProcessMiner); save it as
 ``papermill.csv.gz`` in a folder and name that folder in the environment
-variable ``SKLEARN_RECON_DATA``. Few epochs here; ``benchmarks/bench_papermill_cost.py`` runs the
+variable ``SKLEARN_RECON_DATA``. Few epochs here; ``benchmarks/papermill_cost.py`` runs the
 full-size paper-mill study.
 """
 

@@ -1,4 +1,4 @@
-"""Save and load round trip of fitted detectors, and the refusal of altered files.
+"""Does a saved model load back exactly, how large and fast is it, and are altered files refused?
 
 For two models fitted on the ECG5000 protocol of ARCHITECTURE.md,
 ``make_pipeline(MinMaxScaler(), AutoencoderDetector(...))`` on the normal
@@ -12,12 +12,13 @@ then what ``load`` says about the file with one byte flipped, with a
 member altered inside a valid zip, and with a member and its manifest
 checksum altered together.
 
-Run: python benchmarks/bench_save.py [--epochs 20] [--repeat 5]
+Run: python benchmarks/save_load.py [--quick] [--epochs 20] [--repeat 5]
+Feeds the "Saving" section of RESULTS.md (``run_all.py --studies saving``).
 """
 
-import argparse
 import json
 import os
+import re
 import tempfile
 import time
 import warnings
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-from _common import machine_info, median_seconds
+from _common import finish, machine_info, median_seconds, parser, quiet
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -154,14 +155,52 @@ def save_study(epochs=20, repeat=5):
     return {"epochs": epochs, "models": models}
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
+def section(saved):
+    """The "Saving" section of RESULTS.md from a ``save_study`` result."""
+    models = []
+    for m in saved["models"]:
+        refused = [
+            f"{what}: {'refused' if text.startswith('refused') else '**NOT REFUSED**'}"
+            for what, text in m["refusals"].items()
+        ]
+        models.append(
+            f"| `{m['name']}` | {m['kib']:.1f} KiB ({m['joblib_kib']:.1f}) "
+            f"| {m['save_seconds']:.3f} s / {m['load_seconds']:.3f} s "
+            f"| {m['max_diff']} | {m['same_predictions']} | {'; '.join(refused)} |"
+        )
+    # The refusal names the file, in a temporary folder: keep its name only.
+    message = re.sub(
+        r"\S*[/\\](flipped\.skr)", r"\1", saved["models"][0]["refusals"]["flipped byte"]
+    )
+    return "\n".join(
+        [
+            "## Saving\n",
+            "`python benchmarks/save_load.py`: `sklearn_recon.save` / `load` of two "
+            f"pipelines fitted on the ECG5000 protocol (`AutoencoderDetector(epochs="
+            f"{saved['epochs']})`; medians of {saved['models'][0]['repeat']} saves and "
+            "loads), the largest absolute difference of the loaded pipeline's "
+            f"decision values on the {saved['models'][0]['test_rows']} test beats, and "
+            "`load` of the file with one byte flipped, with `estimator.json` edited in "
+            "a rebuilt zip, and edited with its manifest checksum recomputed "
+            f'(the first refusal reads: "{message}").\n',
+            "| pipeline | file (joblib.dump) | save / load | max abs. difference "
+            "| same predictions | altered files |",
+            "|---|---|---|---|---|---|",
+            *models,
+            "",
+        ]
+    )
 
+
+def main(argv=None):
+    args_parser = parser(__doc__)
+    args_parser.add_argument("--epochs", type=int, default=20)
+    args_parser.add_argument("--repeat", type=int, default=5)
+    args = args_parser.parse_args(argv)
+    quiet()
     print(machine_info())
-    save_study(args.epochs, args.repeat)
+    saved = save_study(*((2, 1) if args.quick else (args.epochs, args.repeat)))
+    return finish("save_load", section(saved), saved)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Generalisation benchmark on 14 classical ADBench sets, clean and uncleaned.
+"""How do the detectors rank on 14 ADBench sets, one-class and unsupervised, seed by seed?
 
 For every set in ``DATA_DIR / "adbench"`` (``X``, ``y`` with ``y == 1`` the
 anomaly): a stratified 70/30 split (``random_state=0``); ``StandardScaler``
@@ -42,19 +42,19 @@ Per-set tables of ROC-AUC and PR-AUC come first.
 
 Run from the repository root::
 
-    python benchmarks/bench_adbench.py [--protocol one-class|unsupervised]
+    python benchmarks/adbench_suite.py [--protocol one-class|unsupervised]
         [--sets NAME ...] [--seeds 0 1 2] [--detectors KEY ...] [--quick]
-        [--json PATH]
 
 ``--quick`` trains the deep detectors for 3 epochs (a smoke run, not
-results); ``--json`` writes every figure to a file. The figures, and the
-candidates screened for the defaults (``screen_vae_scoring.py``,
-``screen_robust_vae.py``), are in ``benchmarks/RESULTS.md``, "ADBench dev
-suite".
+results). Every figure goes to
+``benchmarks/output/adbench_suite-PROTOCOL.json`` (what
+``vae_scoring_screen.py --baselines-json`` and ``robust_vae_screen.py
+--baselines-json`` read). The figures, and the candidates screened for the
+defaults (``vae_scoring_screen.py``, ``robust_vae_screen.py``), are in
+``benchmarks/RESULTS.md``, "ADBench dev suite" (written by hand from the
+tables; not in ``run_all.py``, an hour a protocol).
 """
 
-import argparse
-import json
 import os
 import time
 import warnings
@@ -62,7 +62,8 @@ import warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
-from _common import DATA_DIR, machine_info
+from _common import DATA_DIR, finish, machine_info
+from _common import parser as common_parser
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.covariance import EllipticEnvelope
@@ -401,7 +402,7 @@ def merge_studies(study, other):
     a superset) added.
 
     Lets a screening run its candidates alone and rank them against
-    baselines run once (``--json`` of this script).
+    baselines run once (the cached figures of this script).
     """
     for field in ("sets", "protocol"):
         if study[field] != other[field]:
@@ -530,17 +531,17 @@ def seed_table(study):
     return "\n".join(lines)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def report(study, name):
+    """Print the study's tables and minutes; cache them and its figures as ``name``."""
+    print(f"\n{study['minutes']:.1f} minutes")
+    return finish(name, format_study(study), study)
+
+
+def main(argv=None):
+    parser = common_parser(__doc__, seeds=[0, 1, 2])
     parser.add_argument("--sets", nargs="+", help="set names (default: all)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument(
         "--detectors", nargs="+", choices=list(DETECTORS), help="detector keys (default: all)"
-    )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help=f"smoke run: deep detectors trained {QUICK_EPOCHS} epochs",
     )
     parser.add_argument(
         "--protocol",
@@ -548,18 +549,12 @@ def main():
         default="one-class",
         help="one-class: fit on the normal training rows; unsupervised: on all of them",
     )
-    parser.add_argument("--json", help="write every figure to this file")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print(machine_info(), flush=True)
     study = adbench_study(
         args.sets, args.seeds, args.detectors, quick=args.quick, protocol=args.protocol
     )
-    print()
-    print(format_study(study))
-    print(f"\n{study['minutes']:.1f} minutes")
-    if args.json:
-        with open(args.json, "w") as file:
-            json.dump(study, file, indent=1)
+    return report(study, f"adbench_suite-{args.protocol}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 Reproduces the study "autoencoders with business evaluation" on the
 paper-mill series (61 sensors, 2-minute steps, 124 sheet breaks), with the
-data preparation of ``_papermill.py`` (shared with ``bench_rnn.py``):
+data preparation of ``_papermill.py`` (shared with ``papermill_rnn.py``):
 
 - labels ``lead_labels(y, lead=2)``: the two steps before a break are
   positive, the break rows are dropped;
@@ -28,7 +28,7 @@ for the ensemble and for each seed (mean and standard deviation).
 
 Run from the repository root::
 
-    PYTHONPATH=. python benchmarks/bench_papermill_cost.py [--variants]
+    PYTHONPATH=. python benchmarks/papermill_cost.py [--variants]
         [--only "CANDIDATE;CANDIDATE"] [--validation-only] [--epochs 30]
 
 Measured, 2-core machine shared with other jobs; validation part: 3045
@@ -87,7 +87,7 @@ sdev10, far from breaks;sdev30, far from breaks"``) no candidate did
 better (best 3585, dev30), so 30 epochs stay.
 Picked: ``sdev10, far from breaks``.
 
-Test (``python benchmarks/bench_papermill_cost.py``), ensemble: ROC-AUC
+Test (``python benchmarks/papermill_cost.py``), ensemble: ROC-AUC
 0.605, PR-AUC 0.023; cost at CostThreshold 9150 (330 alarms, 7 true) =
 cost at the best-F1 threshold 9150, against the base cost 8200: a loss of
 11.6 %. Single seeds: 9015 +- 255 at both thresholds (ROC-AUC 0.601-0.606).
@@ -98,12 +98,11 @@ below the 5 % a warning needs to pay, and the test part's ranking is
 weaker than the validation part's (ROC-AUC 0.77 -> 0.61).
 """
 
-import argparse
 import time
 
 import numpy as np
-from _common import machine_info
-from _papermill import COSTS, PaperMill
+from _common import finish, machine_info, met, quiet
+from _papermill import COSTS, PaperMill, candidate_names, candidate_parser
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import average_precision_score, roc_auc_score
@@ -297,19 +296,69 @@ def cost_study(names=(CHOSEN,), epochs=30, test=True):
     return result
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--variants", action="store_true", help="every candidate")
-    parser.add_argument("--only", help="candidates separated by ';'")
-    parser.add_argument("--validation-only", action="store_true", help="leave the test part unseen")
-    parser.add_argument("--epochs", type=int, default=30)
-    args = parser.parse_args()
+def section(r):
+    """The "Paper mill (cost)" section of RESULTS.md from a ``cost_study`` result."""
+    name, val = r["picked"], r["validation"][r["picked"]]
+    ens, base, seeds = r["test"]["ensemble"], r["test_base_cost"], r["seeds"]
+    rows = [
+        f"| {label} | {t['roc_auc']:.3f} | {t['pr_auc']:.3f} | {t['cost_best_f1']:.0f} "
+        f"| {t['cost_threshold']:.0f} | {t['alarms']} ({t['true_alarms']}) "
+        f"| {t['saving']:.1f} % |"
+        for label, t in r["test"].items()
+    ]
+    rows.append(
+        f"| seeds, mean +- std | | | {seeds['cost_best_f1'][0]:.0f} +- "
+        f"{seeds['cost_best_f1'][1]:.0f} | {seeds['cost_threshold'][0]:.0f} +- "
+        f"{seeds['cost_threshold'][1]:.0f} | | {seeds['saving'][0]:.1f} +- "
+        f"{seeds['saving'][1]:.1f} % |"
+    )
+    return "\n".join(
+        [
+            "## Paper mill (cost)\n",
+            "Sheet breaks, 2-minute steps (`benchmarks/_papermill.py`): the two steps "
+            "before a break are positive and the break rows dropped; split by time "
+            "into a training part (first half), a validation part (next sixth: "
+            f"{val['rows']} rows, {val['positive']} positive, base cost "
+            f"{val['base_cost']:.0f}) and a test part (last third: {r['test_rows']} rows, "
+            f"{r['test_positive']} positive, base cost {base:.0f}). Costs TN 0, FP 5, "
+            "FN 100, TP 5; the base cost is every warning missed. "
+            "`AutoencoderDetector(hidden_units=(32, 16, 8), batch_size=256, "
+            f"n_iter_no_change=5, epochs={r['epochs']})` on the normal training rows, "
+            f"input `{name}` (`CHOSEN`), seeds {r['seed_list']} and their ensemble "
+            "(mean `score_samples`); both thresholds, `CostThreshold` (least cost) and "
+            '`ThresholdSelector(method="f1")`, chosen on the validation part with '
+            "the autoencoders frozen. The input was picked by the ensemble's "
+            "validation cost among the candidates in the script's docstring "
+            "(`--variants --validation-only`); here only the chosen configuration is "
+            "rerun, and the test part is evaluated once. "
+            "`python benchmarks/papermill_cost.py`.\n",
+            f"Validation, ensemble: cost at CostThreshold {val['cost']:.0f} (seeds "
+            f"{', '.join(f'{c:.0f}' for c in val['seed_costs'])}) against the base "
+            f"{val['base_cost']:.0f}; flags {100 * val['flagged_share']:.1f} % of the "
+            f"rows, precision {val['precision']:.3f}; ROC-AUC {val['roc_auc']:.3f}; "
+            f"epochs run {val['epochs']}.\n",
+            "| test | ROC-AUC | PR-AUC | cost at best F1 | cost at CostThreshold "
+            "| alarms (true) | saving vs base |",
+            "|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+            f"The bar (CostThreshold's test cost below the base cost {base:.0f}) is "
+            f"{met(ens['cost_threshold'] < base)} by the ensemble: "
+            f"{ens['cost_threshold']:.0f}, a saving of {ens['saving']:.1f} % (negative: "
+            "a loss); single seeds "
+            f"{seeds['cost_threshold'][0]:.0f} +- {seeds['cost_threshold'][1]:.0f}.\n",
+        ]
+    )
 
+
+def main(argv=None):
+    args = candidate_parser(__doc__).parse_args(argv)
+    quiet()
     print(machine_info())
-    names = list(CANDIDATES) if args.variants else [CHOSEN]
-    if args.only:
-        names = args.only.split(";")
-    cost_study(names, args.epochs, test=not args.validation_only)
+    names = candidate_names(args, CANDIDATES, CHOSEN)
+    r = cost_study(names, 2 if args.quick else args.epochs, test=not args.validation_only)
+    chosen_on_test = names == [CHOSEN] and "test" in r
+    return finish("papermill_cost", section(r) if chosen_on_test else None, r)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""How much a detector depends on the rows its scaler was fitted on (issue 27).
+"""How much does a detector depend on the rows its scaler was fitted on (issue 27)?
 
 ECG5000 protocol of ``sklearn_recon._studies._protocol`` (the detector trains on the
 normal training beats), with the ``MinMaxScaler`` fitted either on those
@@ -12,14 +12,14 @@ own training rows, would do. It makes the detector blind to which rows the
 first scaler saw (a per-feature affine map is undone), at the price of
 another weighting of the features in the reconstruction error.
 
-Run: python benchmarks/bench_scaler_fit.py [--detectors VAEDetector ...]
+Run: python benchmarks/scaler_fit.py [--quick] [--detectors VAEDetector ...]
      [--seeds 0 1 2] [--no-neighbors] [--then standard|robust]
+Feeds the "Scaler fitted on all beats or on normal beats" section of
+RESULTS.md (written by hand from its table; not in ``run_all.py``).
 """
 
-import argparse
-import warnings
-
-from _common import machine_info
+from _common import finish, machine_info, quiet
+from _common import parser as common_parser
 from sklearn.metrics import roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
@@ -28,10 +28,9 @@ import sklearn_recon
 from sklearn_recon._studies._protocol import ecg5000_split
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    parser = common_parser(__doc__, seeds=[0, 1, 2])
     parser.add_argument("--detectors", nargs="+", default=["VAEDetector", "AutoencoderDetector"])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument(
         "--no-neighbors",
         action="store_true",
@@ -42,19 +41,23 @@ def main():
         choices=["standard", "robust"],
         help="a second scaler, fitted on the scaled normal beats, before the detector",
     )
-    args = parser.parse_args()
-    warnings.filterwarnings("ignore")
+    args = parser.parse_args(argv)
+    quiet()
     print(machine_info())
     X_train, X_test, y_train, y_test = ecg5000_split()
     normal = X_train[y_train == 1]
-    print("| detector | seed | scaler on normal beats | scaler on all beats | difference |")
-    print("|---|---|---|---|---|")
+    lines = [
+        "| detector | seed | scaler on normal beats | scaler on all beats | difference |",
+        "|---|---|---|---|---|",
+    ]
     for name in args.detectors:
         params = (
             {"n_neighbors": None, "mahalanobis_weight": 0}
             if args.no_neighbors and name == "VAEDetector"
             else {}
         )
+        if args.quick:
+            params["epochs"] = 2
         for seed in args.seeds:
             scores = []
             for rows in (normal, X_train):
@@ -70,11 +73,12 @@ def main():
             label = f"{name}({', '.join(f'{k}={v}' for k, v in params.items())})"
             if args.then:
                 label = f"{args.then} scaler + {label}"
-            print(
+            lines.append(
                 f"| {label} | {seed} | {scores[0]:.4f} | {scores[1]:.4f} | "
-                f"{scores[1] - scores[0]:+.4f} |",
-                flush=True,
+                f"{scores[1] - scores[0]:+.4f} |"
             )
+            print(lines[-1], flush=True)
+    return finish("scaler_fit", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Scoring a Parquet table on a local Dask cluster against one process.
+"""How fast does a local Dask cluster score a Parquet table, against one process?
 
 1. Fits ``make_pipeline(MinMaxScaler(), AutoencoderDetector(epochs=5))`` on
    the ECG5000 protocol's normal training beats (140 features).
@@ -14,16 +14,17 @@
 5. Prints rows/s for both, the median of ``--repeat`` runs each, and checks
    that both wrote the same scores.
 
-Run: python benchmarks/bench_cluster.py [--rows 400000] [--workers 2] [--repeat 3]
+Run: python benchmarks/cluster_scoring.py [--quick] [--rows 400000] [--workers 2] [--repeat 3]
+Feeds the "Scoring on a cluster (Dask)" section of RESULTS.md (written by
+hand from its output; not in ``run_all.py``: it needs ``distributed``).
 """
 
-import argparse
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _common import machine_info, median_seconds
+from _common import finish, machine_info, median_seconds, parser
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
@@ -82,13 +83,15 @@ def on_dask(model, folder, client):
     return out
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=400_000)
-    parser.add_argument("--files", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+def main(argv=None):
+    args_parser = parser(__doc__)
+    args_parser.add_argument("--rows", type=int, default=400_000)
+    args_parser.add_argument("--files", type=int, default=16)
+    args_parser.add_argument("--workers", type=int, default=2)
+    args_parser.add_argument("--repeat", type=int, default=3)
+    args = args_parser.parse_args(argv)
+    if args.quick:
+        args.rows, args.files, args.repeat = 20_000, 4, 1
 
     from distributed import Client, LocalCluster
 
@@ -119,6 +122,8 @@ def main():
             serial_scores["flag"], dask_scores["flag"]
         )
         print(f"same scores and flags: {same}")
+    figures = dict(rows=rows, serial=serial, dask=dask_rate, workers=args.workers, same=same)
+    return finish("cluster_scoring", None, figures)
 
 
 if __name__ == "__main__":

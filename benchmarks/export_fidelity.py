@@ -1,4 +1,4 @@
-"""Exported graphs against the estimator: speed, size and agreement.
+"""How fast, how large and how faithful are the exported graphs (ONNX, SavedModel)?
 
 For two pipelines fitted on the ECG5000 protocol of ARCHITECTURE.md (the normal
 training beats), ``make_pipeline(MinMaxScaler(), AutoencoderDetector(...))``
@@ -23,10 +23,12 @@ SavedModel, prints and returns:
   ``decision_function`` on the 1000 test beats (float64 rows), and the
   number of test beats whose ``flag`` differs from ``predict``.
 
-Run: python benchmarks/bench_export.py [--epochs 20] [--rows 100000] [--repeat 3]
+Run: python benchmarks/export_fidelity.py [--quick] [--epochs 20] [--rows 100000]
+     [--repeat 5] [--calls 200] [--ort-threads 0]
+Feeds the "Export (ONNX, SavedModel)" section of RESULTS.md (``run_all.py
+--studies export``).
 """
 
-import argparse
 import os
 import statistics
 import tempfile
@@ -35,7 +37,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from _common import machine_info
+from _common import finish, machine_info, parser, quiet
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
@@ -243,26 +245,71 @@ def export_study(epochs=20, rows=100_000, repeat=3, calls=200, ort_threads=0):
     }
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of --rows rows")
-    parser.add_argument("--calls", type=int, default=200, help="calls on one row")
-    parser.add_argument(
+def section(study):
+    """The "Export (ONNX, SavedModel)" section of RESULTS.md."""
+    lines = [
+        "## Export (ONNX, SavedModel)\n",
+        "`python benchmarks/export_fidelity.py`: each pipeline fitted on the ECG5000 "
+        f"protocol's normal training beats ({study['epochs']} epochs), exported with "
+        "`sklearn_recon.export` to ONNX (run in onnxruntime) and to a SavedModel, and "
+        "scored on 1 row and on "
+        f"{study['rows']:,} rows beside `decision_function` on float64 and float32 "
+        "input, in batches of 8192 rows for every engine; medians of interleaved "
+        "runs in the same process, so the ratios are the figures to trust on a "
+        "shared machine.\n",
+        "| pipeline | rows | engine | rows/s | x decision_function (float64) |",
+        "|---|---|---|---|---|",
+    ]
+    for model in study["models"]:
+        for n_rows, speeds in model["rows_per_second"].items():
+            base = speeds["decision_function (float64)"]
+            for engine, speed in speeds.items():
+                lines.append(
+                    f"| `{model['name']}` | {int(n_rows):,} | {engine} | {speed:,.0f} | "
+                    f"{speed / base:.2f} |"
+                )
+    lines += [
+        "",
+        "| pipeline | ONNX file | SavedModel directory | `save` file | largest "
+        "\\|score difference\\|, ONNX / SavedModel | flags differing |",
+        "|---|---|---|---|---|---|",
+    ]
+    for model in study["models"]:
+        a = model["agreement"]
+        lines.append(
+            f"| `{model['name']}` | {model['kib']['onnx']:.1f} KiB | "
+            f"{model['kib']['saved_model']:.1f} KiB | {model['kib']['skr']:.1f} KiB | "
+            f"{a['onnx']['max_abs_score']:.2g} / {a['saved_model']['max_abs_score']:.2g} "
+            f"(largest \\|score\\| {a['max_abs_score_of_estimator']:.3g}) | "
+            f"{a['onnx']['flags_differ']} / {a['saved_model']['flags_differ']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    args_parser = parser(__doc__)
+    args_parser.add_argument("--epochs", type=int, default=20)
+    args_parser.add_argument("--rows", type=int, default=100_000)
+    args_parser.add_argument("--repeat", type=int, default=5, help="runs of --rows rows")
+    args_parser.add_argument("--calls", type=int, default=200, help="calls on one row")
+    args_parser.add_argument(
         "--ort-threads",
         type=int,
         default=0,
         help="onnxruntime intra-op threads (0: its default, one per core)",
     )
-    args = parser.parse_args()
-    export_study(
+    args = args_parser.parse_args(argv)
+    quiet()
+    if args.quick:
+        args.epochs, args.rows, args.repeat, args.calls = 2, 10_000, 2, 20
+    study = export_study(
         epochs=args.epochs,
         rows=args.rows,
         repeat=args.repeat,
         calls=args.calls,
         ort_threads=args.ort_threads,
     )
+    return finish("export_fidelity", section(study), study)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,9 @@
-"""Screen VAE candidates for training data with anomalies inside (issue 33).
+"""Which VAE training candidates cope with anomalies inside the training rows (issue 33)?
 
 Each candidate is ``VAEDetector`` changed in one respect, as a subclass
 defined here, so that a candidate is screened before it becomes a
-parameter. All run the development suite of ``bench_adbench.py`` under one
-protocol and print the figures of ``bench_adbench.format_study`` (every
+parameter. All run the development suite of ``adbench_suite.py`` under one
+protocol and print the figures of ``adbench_suite.format_study`` (every
 candidate against the six baselines, seed by seed).
 
 Candidates (``--candidates``, by key):
@@ -20,19 +20,28 @@ Candidates (``--candidates``, by key):
 
 Run from the repository root::
 
-    python benchmarks/screen_robust_vae.py --protocol unsupervised --seeds 0 \\
+    python benchmarks/robust_vae_screen.py --protocol unsupervised --seeds 0 \\
         --candidates vae trim10 trim10+ref10
+
+Feeds "Candidates: training" in the "ADBench dev suite" section of
+RESULTS.md (written by hand; not in ``run_all.py``). The figures go to
+``benchmarks/output/robust_vae_screen-PROTOCOL.json``.
 """
 
-import argparse
 import json
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 from _common import machine_info
-from bench_adbench import DETECTORS, PROTOCOLS, adbench_study, format_study, merge_studies
+from _common import parser as common_parser
+from adbench_suite import (
+    BASELINES,
+    DETECTORS,
+    PROTOCOLS,
+    _deep,
+    adbench_study,
+    merge_studies,
+    report,
+)
 
 from sklearn_recon import VAEDetector
 from sklearn_recon.utils._keras import get_keras
@@ -126,37 +135,31 @@ def _standardize(values, robust):
 
 
 def registry(keys):
-    """``bench_adbench`` registry entries for the candidate ``keys``."""
+    """``adbench_suite`` registry entries for the candidate ``keys``."""
     entries = {}
     for key in keys:
         cls = VAEDetector if key == "vae" else candidate_class(key.split("+"))
         entries[key] = (
             key,
             True,
-            lambda seed, quick, d, cls=cls: cls(
-                random_state=seed, **({"epochs": 3} if quick else {})
-            ),
+            lambda seed, quick, d, cls=cls: _deep(cls, seed, quick),
         )
     return entries
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(argv=None):
+    parser = common_parser(__doc__, seeds=[0])
     parser.add_argument("--candidates", nargs="+", default=["vae"])
-    parser.add_argument(
-        "--baselines", nargs="*", default=["iforest", "lof", "ocsvm", "pca", "knn", "ee"]
-    )
+    parser.add_argument("--baselines", nargs="*", default=list(BASELINES))
     parser.add_argument("--protocol", choices=PROTOCOLS, default="unsupervised")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--sets", nargs="+")
-    parser.add_argument("--quick", action="store_true")
     parser.add_argument(
         "--baselines-json",
-        help="rank against the detectors of this bench_adbench.py --json run instead "
-        "of running --baselines (same sets, seeds and protocol)",
+        help="rank against the detectors of this adbench_suite.py run's figures "
+        "(benchmarks/output/adbench_suite-PROTOCOL.json) instead of running "
+        "--baselines (same sets, seeds and protocol)",
     )
-    parser.add_argument("--json")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print(machine_info(), flush=True)
     entries = {**registry(args.candidates), **{k: DETECTORS[k] for k in args.baselines}}
     study = adbench_study(
@@ -170,12 +173,7 @@ def main():
     if args.baselines_json:
         with open(args.baselines_json) as file:
             study = merge_studies(study, json.load(file))
-    print()
-    print(format_study(study))
-    print(f"\n{study['minutes']:.1f} minutes")
-    if args.json:
-        with open(args.json, "w") as file:
-            json.dump(study, file, indent=1)
+    return report(study, f"robust_vae_screen-{args.protocol}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,15 @@
-"""The UCR discord benchmark (issue 17): windowed detectors on 18 series, by VUS-PR.
+"""How do the windowed detectors rank on the UCR discord series, by VUS-PR?
 
 Usage (from the repository root)::
 
-    python benchmarks/bench_discords.py [--quick] [--series NAME ...]
-        [--fit-windows 256] [--windows auto 64 128 256] [--json PATH]
+    python benchmarks/ucr_discords.py [--quick] [--series NAME ...]
+        [--fit-windows 256] [--windows auto 64 128 256] [--detectors ...]
+        [--no-tsb-ad]
+
+Feeds the "UCR discords (18 series, VUS-PR)" section of RESULTS.md
+(``run_all.py --studies discords``) and, with ``--windows``, its
+"``window_size="auto"`` against fixed windows" part. The figures go to
+``benchmarks/output/ucr_discords.json``.
 
 For each series in ``DATA_DIR / "ucr_discords"`` with labels (16 of the 18):
 
@@ -49,8 +55,6 @@ Seeds are fixed; timings depend on the machine and its load, which is
 printed.
 """
 
-import argparse
-import json
 import os
 import time
 import warnings
@@ -59,7 +63,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
 import pandas as pd
-from _common import DATA_DIR, machine_info
+from _common import DATA_DIR, finish, machine_info, met, parser
 from scipy.spatial.distance import cdist
 from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, OutlierMixin
@@ -427,22 +431,53 @@ def markdown(study):
     return "\n".join(lines)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smoke run")
-    parser.add_argument("--series", nargs="+", help="file names without .csv.gz")
-    parser.add_argument(
+def section(study):
+    """The "UCR discords" section of RESULTS.md from a ``discord_study`` result."""
+    bar = study["bar"]
+    ours, other, hits = (
+        study["summary"][bar[key]] for key in ("best_ours", "best_baseline", "most_hits_baseline")
+    )
+    left_out = ", ".join(f"`{name}`" for name in study["unlabelled"])
+    return "\n".join(
+        [
+            "## UCR discords (18 series, VUS-PR)\n",
+            f"`python benchmarks/ucr_discords.py` ({study['minutes']:.0f} minutes, "
+            f"{study['cpu_minutes']:.0f} CPU minutes of the process on 2 cores): "
+            "the labelled discord series of `ucr_discords/`, a `StandardScaler` "
+            "fitted on the training rows, every detector in `WindowedDetector("
+            'window_size="auto", fit_stride=max(1, n_train // '
+            f"{study['fit_windows']}))` (about {study['fit_windows']} training "
+            "windows per series, the same for all; every test step scored, "
+            "`stride=1`). Ours at their defaults; the Sub- baselines with "
+            "TSB-AD's settings on the same windows, and TSB-AD's own classes "
+            "(unsupervised on the test series) when `tsb-ad` is installed. VUS "
+            "with `sliding_window` = the series' window. Cells: VUS-PR, `*` = "
+            f"top-1 hit. Left out (no labels, no split): {left_out}.\n",
+            markdown(study),
+            "",
+            f"The bar (our best, {bar['best_ours']}, mean VUS-PR rank "
+            f"{ours['rank']:.2f}, against the best baseline, {bar['best_baseline']}, "
+            f"{other['rank']:.2f}) is {met(bar['rank_met'])}; "
+            f"top-1 hits {ours['top1_hits']} against {hits['top1_hits']} "
+            f"({bar['most_hits_baseline']}): {met(bar['hits_met'])}.\n",
+        ]
+    )
+
+
+def main(argv=None):
+    args_parser = parser(__doc__)
+    args_parser.add_argument("--series", nargs="+", help="file names without .csv.gz")
+    args_parser.add_argument(
         "--detectors", nargs="+", choices=OURS + BASELINES, default=list(OURS + BASELINES)
     )
-    parser.add_argument(
+    args_parser.add_argument(
         "--windows", nargs="+", default=["auto"], help='"auto" and/or fixed window sizes'
     )
-    parser.add_argument("--fit-windows", type=int, default=256)
-    parser.add_argument(
+    args_parser.add_argument("--fit-windows", type=int, default=256)
+    args_parser.add_argument(
         "--no-tsb-ad", action="store_true", help="skip TSB-AD's own detectors even if installed"
     )
-    parser.add_argument("--json", help="also write the figures to this file")
-    args = parser.parse_args()
+    args = args_parser.parse_args(argv)
     windows = [w if w == "auto" else int(w) for w in args.windows]
     print(machine_info(), flush=True)
     study = discord_study(
@@ -453,17 +488,11 @@ def main():
         epochs=2 if args.quick else None,
         tsb_ad=not args.no_tsb_ad,
     )
-    print("\n" + markdown(study))
     if len(windows) > 1:
         print("\n" + window_comparison(study))
-    if study["unlabelled"]:
-        print(f"\nLeft out (no labels): {study['unlabelled']}")
-    if study["bar"]:
-        print(f"\nThe bar: {study['bar']}")
     print(f"\n{study['minutes']:.1f} minutes ({study['cpu_minutes']:.1f} CPU minutes)")
-    if args.json:
-        with open(args.json, "w") as file:
-            json.dump(study, file, indent=1, default=float)
+    every_one = study["bar"] and windows == ["auto"]
+    return finish("ucr_discords", section(study) if every_one else "\n" + markdown(study), study)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,14 @@
-"""Screen scoring rules of one trained VAE per set (issue 33).
+"""Which rule should turn one trained VAE's outputs into an anomaly score (issue 33)?
 
 For every set of the development suite, protocol and seed, one
 ``VAEDetector()`` is trained (``StandardScaler`` first, as in
-``bench_adbench.py``); its latent means and reconstruction errors of the
+``adbench_suite.py``); its latent means and reconstruction errors of the
 training and the test rows are kept, and every rule of ``RULES`` scores the
 test rows from them. A rule changes only how the network's outputs become
 an anomaly error, so the rules share one training per set and seed, and the
 table compares rules, not training runs.
 
-Each rule is ranked with the six baselines of ``bench_adbench.py`` (run
+Each rule is ranked with the six baselines of ``adbench_suite.py`` (run
 once per protocol: ``--baselines-json``, or run here when not given) on
 every set and seed; the table prints per protocol and seed the mean rank
 and mean ROC-AUC of each rule, and in brackets the best baseline's mean
@@ -23,40 +23,40 @@ training rows, ``z(.)``; ``robust`` uses median and IQR / 1.349):
 - ``maha``: Mahalanobis distance from the training latent means;
 - ``mcd``: the same with scikit-learn's ``MinCovDet`` (robust covariance).
 
-Run from the repository root (the fitted outputs are cached in ``--cache``;
-a second run with other rules retrains nothing)::
+Run from the repository root (the fitted outputs are cached in
+``benchmarks/output/vae_scoring_screen/``; a second run with other rules
+retrains nothing)::
 
-    python benchmarks/screen_vae_scoring.py --seeds 0 1 [--protocols one-class unsupervised]
+    python benchmarks/vae_scoring_screen.py --seeds 0 1 [--protocols one-class unsupervised]
+        [--baselines-json benchmarks/output/adbench_suite-one-class.json ...]
+
+Feeds "Candidates: scoring rules" in the "ADBench dev suite" section of
+RESULTS.md (written by hand; not in ``run_all.py``).
 """
 
-import argparse
 import json
-import os
-from pathlib import Path
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np
-from _common import machine_info
-from bench_adbench import PROTOCOLS, _ranks, adbench_study, load_split, set_names
+from _common import OUTPUT_DIR, finish, machine_info
+from _common import parser as common_parser
+from adbench_suite import BASELINES, PROTOCOLS, _deep, _ranks, adbench_study, load_split
 from sklearn.covariance import MinCovDet
 from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import KDTree
 from sklearn.preprocessing import StandardScaler
 
-BASELINES = ("iforest", "lof", "ocsvm", "pca", "knn", "ee")
 
-
-def fitted_outputs(name, protocol, seed, cache):
+def fitted_outputs(name, protocol, seed, quick=False):
     """Latent means and reconstruction errors of one default VAE, cached."""
-    path = Path(cache) / f"{name}_{protocol}_{seed}.npz"
+    cache = OUTPUT_DIR / ("vae_scoring_screen-quick" if quick else "vae_scoring_screen")
+    path = cache / f"{name}_{protocol}_{seed}.npz"
     if not path.exists():
         from sklearn_recon import VAEDetector
 
         X_fit, X_test, y_test = load_split(name, protocol)
         scaler = StandardScaler().fit(X_fit)
         A, B = scaler.transform(X_fit), scaler.transform(X_test)
-        detector = VAEDetector(random_state=seed).fit(A)
+        detector = _deep(VAEDetector, seed, quick).fit(A)
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(
             path,
@@ -132,14 +132,13 @@ RULES = {
 }
 
 
-def screen(protocol, seeds, baselines, cache):
+def screen(protocol, seeds, baselines, sets, quick=False):
     """Per seed: each rule's and each baseline's mean rank and ROC-AUC."""
-    sets = set_names()
     rows = {}
     for seed in seeds:
         auc = {}
         for name in sets:
-            outputs = fitted_outputs(name, protocol, seed, cache)
+            outputs = fitted_outputs(name, protocol, seed, quick)
             found, y = terms(outputs), outputs["y"]
             auc[name] = {rule: roc_auc_score(y, fn(found)) for rule, fn in RULES.items()}
             for key in BASELINES:
@@ -160,40 +159,46 @@ def screen(protocol, seeds, baselines, cache):
     return rows
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
+def main(argv=None):
+    parser = common_parser(__doc__, seeds=[0, 1])
     parser.add_argument("--protocols", nargs="+", choices=PROTOCOLS, default=list(PROTOCOLS))
+    parser.add_argument("--sets", nargs="+", help="set names (default: all)")
     parser.add_argument(
         "--baselines-json",
         nargs="*",
         default=[],
-        help="bench_adbench.py --json runs with the six baselines, one per protocol",
+        help="adbench_suite.py figures with the six baselines, one file per protocol",
     )
-    parser.add_argument(
-        "--cache", default="benchmarks/output/screen_vae", help="folder of the fitted outputs"
-    )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     print(machine_info(), flush=True)
     given = {}
     for path in args.baselines_json:
         with open(path) as file:
             study = json.load(file)
         given[study["protocol"]] = study
+    lines = []
     for protocol in args.protocols:
         baselines = given.get(protocol) or adbench_study(
-            seeds=args.seeds, detectors=list(BASELINES), protocol=protocol, progress=False
+            sets=args.sets,
+            seeds=args.seeds,
+            detectors=list(BASELINES),
+            protocol=protocol,
+            progress=False,
+            quick=args.quick,
         )
-        rows = screen(protocol, args.seeds, baselines, args.cache)
-        print(f"\n{protocol} protocol: mean rank with the 6 baselines (1 = best), mean ROC-AUC\n")
-        print("| rule | " + " | ".join(f"seed {s}" for s in args.seeds) + " |")
-        print("|---" * (len(args.seeds) + 1) + "|")
-        for rule, cells in rows.items():
-            print(
-                f"| {rule} | "
-                + " | ".join(f"{r:.2f}, {a:.3f} ({b} {br:.2f})" for r, a, b, br in cells)
-                + " |"
-            )
+        rows = screen(protocol, args.seeds, baselines, baselines["sets"], quick=args.quick)
+        lines += [
+            f"\n{protocol} protocol: mean rank with the 6 baselines (1 = best), mean ROC-AUC\n",
+            "| rule | " + " | ".join(f"seed {s}" for s in args.seeds) + " |",
+            "|---" * (len(args.seeds) + 1) + "|",
+        ]
+        lines += [
+            f"| {rule} | "
+            + " | ".join(f"{r:.2f}, {a:.3f} ({b} {br:.2f})" for r, a, b, br in cells)
+            + " |"
+            for rule, cells in rows.items()
+        ]
+    return finish("vae_scoring_screen", "\n".join(lines) + "\n")
 
 
 if __name__ == "__main__":
