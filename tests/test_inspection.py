@@ -80,6 +80,18 @@ def test_residual_adds_up_to_the_anomaly_score(blobs, fitted):
     np.testing.assert_allclose(contributions.sum(axis=1), -detector.score_samples(X), rtol=1e-5)
 
 
+def test_repair_of_the_largest_residuals_only(blobs, scaled_autoencoder):
+    X = blobs[1][:10]
+    residual = feature_contributions(scaled_autoencoder, X, method="residual")
+    every = feature_contributions(scaled_autoencoder, X, method="repair")
+    some = feature_contributions(scaled_autoencoder, X, method="repair", n_repaired=3)
+    repaired = np.argsort(-residual, axis=1)[:, :3]
+    others = np.ones(X.shape, dtype=bool)
+    np.put_along_axis(others, repaired, False, axis=1)
+    np.testing.assert_allclose(some[~others], every[~others])
+    np.testing.assert_allclose(some[others], residual[others])
+
+
 def test_shapley_adds_up_to_the_score_above_the_background(blobs, forest):
     X, background = blobs[1][:10], blobs[0][:1]
     contributions = feature_contributions(

@@ -29,6 +29,7 @@ def feature_contributions(
     X,
     *,
     method="auto",
+    n_repaired=None,
     background=None,
     n_permutations=10,
     random_state=None,
@@ -78,6 +79,11 @@ default="auto"
           features per row, with the background rows as the absent
           features' values, for any detector;
         - ``"auto"``: ``"repair"`` where it applies, else ``"occlusion"``.
+
+    n_repaired : int, default=None
+        With ``"repair"``, repair only the ``n_repaired`` features of each
+        row with the largest reconstruction errors; the others keep their
+        ``"residual"`` contribution. None repairs every feature.
 
     background : array-like of shape (n_background, n_features), default=None
         Rows of normal data, in the input's features, that stand for an
@@ -142,10 +148,17 @@ default="auto"
     check_is_fitted(detector)
     if background is not None:
         background = walk(estimator, _check_input(estimator, background), enter=(THRESHOLD,)).X
+    options = dict(
+        method=method,
+        n_repaired=n_repaired,
+        background=background,
+        n_permutations=n_permutations,
+        rng=rng,
+    )
     if anomaly_role(detector) == WINDOWED:
-        contributions = _windowed(detector, Xt, method, background, n_permutations, rng)
+        contributions = _windowed(detector, Xt, options)
     else:
-        contributions = _contributions(detector, Xt, method, background, n_permutations, rng)
+        contributions = _contributions(detector, Xt, **options)
     return _to_input_features(contributions, found.transforms, X)
 
 
@@ -161,7 +174,7 @@ def _check_input(estimator, X):
     return X if hasattr(X, "columns") else array
 
 
-def _contributions(detector, X, method, background, n_permutations, rng):
+def _contributions(detector, X, *, method, n_repaired, background, n_permutations, rng):
     """The contributions in the features ``detector`` scores."""
     if not is_outlier_detector(detector):
         raise TypeError(
@@ -183,10 +196,11 @@ def _contributions(detector, X, method, background, n_permutations, rng):
     def score(rows):
         return get_anomaly_score(detector, rows)
 
-    if method == "residual":
-        return detector.reconstruction_error(X, per_feature=True) / X.shape[1]
-    if method == "repair":
-        return score(X)[:, None] - _single_feature_scores(score, X, detector.reconstruct(X))
+    if method in ("residual", "repair"):
+        residual = detector.reconstruction_error(X, per_feature=True) / X.shape[1]
+        if method == "residual":
+            return residual
+        return _repair(score, X, detector.reconstruct(X), residual, n_repaired)
     background = _background(X, background)
     if method == "occlusion":
         dropped = np.mean(
@@ -195,6 +209,30 @@ def _contributions(detector, X, method, background, n_permutations, rng):
         )
         return score(X)[:, None] - dropped
     return _shapley(score, X, background, n_permutations, rng)
+
+
+def _repair(score, X, reconstruction, residual, n_repaired):
+    """Score drop of each row when a feature is replaced by its reconstruction.
+
+    Only the ``n_repaired`` features of each row with the largest residuals
+    are repaired (all with None); the others keep their residual share.
+    """
+    n_samples, n_features = X.shape
+    k = n_features if n_repaired is None else min(n_repaired, n_features)
+    candidates = np.argsort(-residual, axis=1, kind="stable")[:, :k]
+    repaired = np.empty((n_samples, k))
+    rows_per_block = max(1, _BLOCK_VALUES // (k * n_features))
+    for start in range(0, n_samples, rows_per_block):
+        block = slice(start, start + rows_per_block)
+        chosen = candidates[block]
+        rows = np.repeat(X[block, None], k, axis=1)
+        index = np.arange(len(chosen))[:, None]
+        rows[index, np.arange(k), chosen] = reconstruction[block][index, chosen]
+        repaired[block] = score(rows.reshape(-1, n_features)).reshape(-1, k)
+    contributions = residual.copy()
+    drop = score(X)[:, None] - repaired
+    np.put_along_axis(contributions, candidates, drop, axis=1)
+    return contributions
 
 
 def _background(X, background):
@@ -248,7 +286,7 @@ def _shapley(score, X, background, n_permutations, rng):
     return contributions / n_permutations
 
 
-def _windowed(windowed, X, method, background, n_permutations, rng):
+def _windowed(windowed, X, options):
     """Contributions per time step and feature of a WindowedDetector's series."""
     from ..windows import sliding_windows
 
@@ -256,11 +294,12 @@ def _windowed(windowed, X, method, background, n_permutations, rng):
     X = check_array(X, dtype=np.float64)
     size, stride = windowed.window_size_, windowed.stride
     windows = sliding_windows(X, size, stride=stride)
-    if background is not None:
-        background = sliding_windows(check_array(background), size, stride=stride)
-        background = background.reshape(len(background), -1)
     found = walk(windowed.detector_, windows.reshape(len(windows), -1), enter=(THRESHOLD,))
-    per_window = _contributions(found.final, found.X, method, background, n_permutations, rng)
+    if options["background"] is not None:
+        background = sliding_windows(check_array(options["background"]), size, stride=stride)
+        background = walk(windowed.detector_, background.reshape(len(background), -1)).X
+        options = {**options, "background": background}
+    per_window = _contributions(found.final, found.X, **options)
     per_window = _to_input_features(per_window, found.transforms, windows.reshape(len(windows), -1))
     per_window = per_window.reshape(windows.shape)
     total, counts = np.zeros(X.shape), np.zeros(len(X))
