@@ -66,7 +66,7 @@ DETECTORS = {
 #: where used, is N_BACKGROUND training rows).
 METHODS = {
     "residual": dict(method="residual"),
-    "repair": dict(method="repair"),
+    "repair": dict(method="repair", n_repaired=None),
     "repair5": dict(method="repair", n_repaired=5),
     "repair8": dict(method="repair", n_repaired=8),
     "occlusion_median": dict(method="occlusion"),

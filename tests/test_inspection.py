@@ -83,7 +83,7 @@ def test_residual_adds_up_to_the_anomaly_score(blobs, fitted):
 def test_repair_of_the_largest_residuals_only(blobs, scaled_autoencoder):
     X = blobs[1][:10]
     residual = feature_contributions(scaled_autoencoder, X, method="residual")
-    every = feature_contributions(scaled_autoencoder, X, method="repair")
+    every = feature_contributions(scaled_autoencoder, X, method="repair", n_repaired=None)
     some = feature_contributions(scaled_autoencoder, X, method="repair", n_repaired=3)
     repaired = np.argsort(-residual, axis=1)[:, :3]
     others = np.ones(X.shape, dtype=bool)
@@ -153,5 +153,7 @@ def test_bad_input(blobs, forest):
         feature_contributions(classifier, X)
     with pytest.raises(ValueError, match="method must be one of"):
         feature_contributions(forest, X, method="lime")
+    with pytest.raises(ValueError, match="n_permutations must be"):
+        feature_contributions(forest, X, method="shapley", n_permutations=0)
     with pytest.raises(ValueError, match="reconstructs its input"):
         feature_contributions(forest, X, method="repair")

@@ -9,6 +9,7 @@ the window contributions are put back at their time steps.
 """
 
 import warnings
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import is_outlier_detector
@@ -29,7 +30,7 @@ def feature_contributions(
     X,
     *,
     method="auto",
-    n_repaired=None,
+    n_repaired=8,
     background=None,
     n_permutations=10,
     random_state=None,
@@ -66,8 +67,9 @@ default="auto"
 
         - ``"repair"``: how much the anomaly score drops when the feature
           is replaced by its reconstruction, the rest of the row unchanged
-          (detectors with a ``reconstruct`` method); it sees every term of
-          the score, the latent terms of
+          (detectors with a ``reconstruct`` method), for the
+          ``n_repaired`` features with the largest reconstruction errors;
+          it sees every term of the score, the latent terms of
           :class:`~sklearn_recon.VAEDetector` included;
         - ``"residual"``: the feature's reconstruction error divided by the
           number of features (detectors with a ``reconstruct`` method);
@@ -80,9 +82,10 @@ default="auto"
           features' values, for any detector;
         - ``"auto"``: ``"repair"`` where it applies, else ``"occlusion"``.
 
-    n_repaired : int, default=None
+    n_repaired : int or None, default=8
         With ``"repair"``, repair only the ``n_repaired`` features of each
-        row with the largest reconstruction errors; the others keep their
+        row with the largest reconstruction errors, which bounds the cost
+        to about ``n_repaired`` scorings of the rows; the others keep their
         ``"residual"`` contribution. None repairs every feature.
 
     background : array-like of shape (n_background, n_features), default=None
@@ -140,6 +143,8 @@ default="auto"
     """
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}; got {method!r}.")
+    _check_count(n_repaired, "n_repaired", allow_none=True)
+    _check_count(n_permutations, "n_permutations")
     check_is_fitted(estimator)
     rng = check_random_state(random_state)
     X = _check_input(estimator, X)
@@ -160,6 +165,15 @@ default="auto"
     else:
         contributions = _contributions(detector, Xt, **options)
     return _to_input_features(contributions, found.transforms, X)
+
+
+def _check_count(value, name, *, allow_none=False):
+    """Raise ValueError unless ``value`` is a positive integer (or None if allowed)."""
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        alternative = " or None" if allow_none else ""
+        raise ValueError(f"{name} must be a positive integer{alternative}; got {value!r}.")
 
 
 def _check_input(estimator, X):
