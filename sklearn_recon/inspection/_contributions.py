@@ -91,7 +91,10 @@ default="auto"
     background : array-like of shape (n_background, n_features), default=None
         Rows of normal data, in the input's features, that stand for an
         absent feature in ``"occlusion"`` and ``"shapley"``: typically some
-        training rows. None uses the feature-wise median of ``X``.
+        training rows. None uses the feature-wise median of ``X``, a
+        normal reference only when most rows of ``X`` are normal: to
+        explain a few flagged rows alone, pass normal rows (or explain the
+        whole table and keep the flagged rows).
 
     n_permutations : int, default=10
         Orders of the features sampled per row by ``"shapley"``.
