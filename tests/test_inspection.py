@@ -89,7 +89,8 @@ def test_repair_of_the_largest_residuals_only(blobs, scaled_autoencoder):
     others = np.ones(X.shape, dtype=bool)
     np.put_along_axis(others, repaired, False, axis=1)
     np.testing.assert_allclose(some[~others], every[~others])
-    np.testing.assert_allclose(some[others], residual[others])
+    # float32 network against float64 arithmetic on its reconstruction
+    np.testing.assert_allclose(some[others], residual[others], rtol=1e-5)
 
 
 def test_shapley_adds_up_to_the_score_above_the_background(blobs, forest):

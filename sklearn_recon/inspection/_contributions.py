@@ -16,6 +16,7 @@ from sklearn.base import is_outlier_detector
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted
 
+from ..base import BaseReconstructionDetector
 from ..utils._response import THRESHOLD, WINDOWED, anomaly_role, get_anomaly_score, walk
 
 _METHODS = ("auto", "repair", "residual", "occlusion", "shapley")
@@ -24,13 +25,16 @@ _METHODS = ("auto", "repair", "residual", "occlusion", "shapley")
 # copies of the rows are scored in blocks of at most this many values.
 _BLOCK_VALUES = 1 << 21
 
+# Rows of X that place the probes of the steps' dependencies.
+_PROBE_ROWS = 64
+
 
 def feature_contributions(
     estimator,
     X,
     *,
     method="auto",
-    n_repaired=8,
+    n_repaired=5,
     background=None,
     n_permutations=10,
     random_state=None,
@@ -82,7 +86,7 @@ default="auto"
           features' values, for any detector;
         - ``"auto"``: ``"repair"`` where it applies, else ``"occlusion"``.
 
-    n_repaired : int or None, default=8
+    n_repaired : int or None, default=5
         With ``"repair"``, repair only the ``n_repaired`` features of each
         row with the largest reconstruction errors, which bounds the cost
         to about ``n_repaired`` scorings of the rows; the others keep their
@@ -201,7 +205,7 @@ def _contributions(detector, X, *, method, n_repaired, background, n_permutation
             "ThresholdSelector or a CostThreshold."
         )
     X = check_array(X, dtype=np.float64)
-    reconstructs = hasattr(detector, "reconstruct")
+    reconstructs = isinstance(detector, BaseReconstructionDetector)
     if method == "auto":
         method = "repair" if reconstructs else "occlusion"
     if method in ("repair", "residual") and not reconstructs:
@@ -213,11 +217,13 @@ def _contributions(detector, X, *, method, n_repaired, background, n_permutation
     def score(rows):
         return get_anomaly_score(detector, rows)
 
-    if method in ("residual", "repair"):
-        residual = detector.reconstruction_error(X, per_feature=True) / X.shape[1]
-        if method == "residual":
-            return residual
-        return _repair(score, X, detector.reconstruct(X), residual, n_repaired)
+    if method == "residual":
+        return detector.reconstruction_error(X, per_feature=True) / X.shape[1]
+    if method == "repair":
+        reconstruction = detector.reconstruct(X)
+        # the detector's own per-value error, of the reconstruction at hand
+        residual = np.asarray(detector._elementwise_error_ops(X, reconstruction)) / X.shape[1]
+        return _repair(score, X, reconstruction, residual, n_repaired)
     background = _background(X, background)
     if method == "occlusion":
         dropped = np.mean(
@@ -356,7 +362,9 @@ def _dependencies(steps, X):
     plus a spread) and copies of it with one feature moved, go through the
     steps in one call each.
     """
-    values = np.asarray(X, dtype=np.float64) if not hasattr(X, "columns") else X.to_numpy(float)
+    # a few rows place the probe among the data
+    sample = X[:_PROBE_ROWS] if not hasattr(X, "columns") else X.iloc[:_PROBE_ROWS]
+    values = np.asarray(sample, dtype=np.float64)
     n_features = values.shape[1]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column
