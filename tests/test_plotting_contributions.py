@@ -63,7 +63,7 @@ def test_contributions_display_from_estimator_names_the_columns(pipeline, blobs)
     frame = pd.DataFrame(X_test, columns=columns)
     row = 95  # an anomaly
     display = ContributionsDisplay.from_estimator(pipeline, frame, row=row, max_features=4)
-    expected = feature_contributions(pipeline, X_test[[row]])[0]
+    expected = feature_contributions(pipeline, X_test)[row]
     order = np.argsort(-expected, kind="stable")[:4]
     assert display.features_ == [columns[i] for i in order]
     assert tick_labels(display.ax_) == display.features_

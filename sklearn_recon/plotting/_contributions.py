@@ -6,7 +6,6 @@ import numpy as np
 
 from ..utils import _response
 from ..utils._docstring import fill_doc
-from ..utils._sklearn_compat import _safe_indexing
 from ._base import (
     _ANOMALY_COLOR,
     _DOC,
@@ -201,7 +200,9 @@ class ContributionsDisplay(_AnomalyDisplayMixin):
             scaling.
 
         X : {array-like, DataFrame} of shape (n_samples, n_features)
-            The rows, of which the row ``row`` is drawn; for a
+            The rows, all explained as
+            ``feature_contributions(estimator, X)``, of which the row
+            ``row`` is drawn; for a
             :class:`~sklearn_recon.WindowedDetector`, the series, of which
             the time step ``row`` is drawn. Feature names come from the
             estimator's ``feature_names_in_``, else from a DataFrame's
@@ -227,14 +228,11 @@ class ContributionsDisplay(_AnomalyDisplayMixin):
         _check_matplotlib_support(f"{cls.__name__}.from_estimator")
         cls._detector_of(estimator)  # checks that it is fitted
         (row,) = _check_index(row, len(X))
-        if _response.walk(estimator, enter=_response.WRAPPERS).wrappers(_response.WINDOWED):
-            # a series: each step's contributions depend on its neighbours
-            contributions = cls._contributions(estimator, X)[row]
-            anomaly_score = cls._anomaly_score(estimator, X)[row]
-        else:
-            X_row = _safe_indexing(X, [row])  # a DataFrame keeps its feature names
-            contributions = cls._contributions(estimator, X_row)[0]
-            anomaly_score = cls._anomaly_score(estimator, X_row)[0]
+        # all of X, as the user's feature_contributions(estimator, X)[row]: a
+        # time step depends on its neighbours, and the model-agnostic route
+        # on the other rows of X (its background)
+        contributions = cls._contributions(estimator, X)[row]
+        anomaly_score = cls._anomaly_score(estimator, X)[row]
         display = cls(
             contributions=contributions,
             feature_names=cls._feature_names(estimator, X, len(contributions)),
