@@ -126,6 +126,11 @@ def test_series_contributions_display_top_features_and_bad_input():
     display = SeriesContributionsDisplay(contributions=contributions).plot(max_features=2)
     assert display.features_ == ["x3", "x1"] and display.series_lines_ == []
     assert display.ax_.get_ylabel() == "Top 2 of 4 features"
+    # the colour scale ends below the one extreme step, and says so
+    contributions = np.linspace(0.0, 1.0, 400)[:, None] * np.ones(2)
+    contributions[7] = 100.0
+    display = SeriesContributionsDisplay(contributions=contributions).plot()
+    assert display.mesh_.norm.vmax < 1.0 and display.colorbar_.extend == "max"
     with pytest.raises(ValueError, match="must be 2-D"):
         SeriesContributionsDisplay(contributions=np.ones(3)).plot()
     with pytest.raises(ValueError, match="series has 3 time steps"):

@@ -161,8 +161,10 @@ class ContributionsDisplay(_AnomalyDisplayMixin):
         )
         self.ax_.invert_yaxis()  # the largest at the top
         self.ax_.axvline(0, color="black", linewidth=0.8)
-        shown = f"top {n_shown} of {n_features} features" if n_shown < n_features else "feature"
-        self.ax_.set(xlabel=CONTRIBUTION_LABEL, ylabel=shown.capitalize())
+        self.ax_.set(
+            xlabel=CONTRIBUTION_LABEL,
+            ylabel=f"Top {n_shown} of {n_features} features" if n_shown < n_features else "Feature",
+        )
         title = [] if name is None else [name]
         if self.anomaly_score is not None:
             score = f"anomaly score {self.anomaly_score:.3g}"

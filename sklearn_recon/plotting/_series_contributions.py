@@ -24,7 +24,9 @@ class SeriesContributionsDisplay(_AnomalyDisplayMixin):
     made that step anomalous. The top panel, if the series is given, draws
     the same features over the same time axis. Labelled anomalous regions
     are shaded on the series. With many features, only those of the largest
-    total contribution are drawn (``max_features``).
+    total contribution are drawn (``max_features``). The colour scale ends at
+    the 99.5th percentile of the contributions drawn, so that a few extreme
+    steps do not wash out the others.
 
     Parameters
     ----------
@@ -156,23 +158,30 @@ class SeriesContributionsDisplay(_AnomalyDisplayMixin):
         )
         axes = axes[:, 0]
         heat_ax = axes[-1]
+        shown = contributions[:, order]
+        # a few extreme steps would leave every other step white: the colour
+        # scale ends at the 99.5th percentile, and the bar says it is cut
+        vmax = np.quantile(shown, 0.995)
+        extend = "max" if vmax < shown.max() else "neither"
         self.mesh_ = heat_ax.pcolormesh(
             time,
             np.arange(n_shown),
-            contributions[:, order].T,
+            shown.T,
             shading="nearest",
             cmap=cmap,
-            vmin=min(0.0, contributions[:, order].min()),
+            vmin=min(0.0, shown.min()),
+            vmax=vmax if vmax > min(0.0, shown.min()) else None,
         )
         heat_ax.set_yticks(np.arange(n_shown), self.features_)
         heat_ax.invert_yaxis()  # the largest total at the top
         heat_ax.set(xlabel="Time")
         # beside both panels, so that they keep one width and one time axis
         self.colorbar_ = self.figure_.colorbar(
-            self.mesh_, ax=list(axes), label="Contribution", location="right"
+            self.mesh_, ax=list(axes), label="Contribution", location="right", extend=extend
         )
-        shown = f"top {n_shown} of {n_features} features" if n_shown < n_features else "Feature"
-        heat_ax.set_ylabel(shown[0].upper() + shown[1:])
+        heat_ax.set_ylabel(
+            f"Top {n_shown} of {n_features} features" if n_shown < n_features else "Feature"
+        )
 
         self.series_lines_ = []
         self.regions_ = []
