@@ -12,7 +12,7 @@ import sklearn_recon  # noqa: E402
 
 PUBLIC_MODULES = [
     "sklearn_recon.datasets", "sklearn_recon.windows", "sklearn_recon.monitoring",
-    "sklearn_recon.mlflow",
+    "sklearn_recon.mlflow", "sklearn_recon.inspection._contributions",
 ]  # fmt: skip
 # Modules whose public classes are not re-exported at the top level.
 CLASS_MODULES = ["sklearn_recon.plotting"]

@@ -9,6 +9,7 @@ the window contributions are put back at their time steps.
 """
 
 import warnings
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import is_outlier_detector
@@ -29,6 +30,7 @@ def feature_contributions(
     X,
     *,
     method="auto",
+    n_repaired=8,
     background=None,
     n_permutations=10,
     random_state=None,
@@ -65,8 +67,9 @@ default="auto"
 
         - ``"repair"``: how much the anomaly score drops when the feature
           is replaced by its reconstruction, the rest of the row unchanged
-          (detectors with a ``reconstruct`` method); it sees every term of
-          the score, the latent terms of
+          (detectors with a ``reconstruct`` method), for the
+          ``n_repaired`` features with the largest reconstruction errors;
+          it sees every term of the score, the latent terms of
           :class:`~sklearn_recon.VAEDetector` included;
         - ``"residual"``: the feature's reconstruction error divided by the
           number of features (detectors with a ``reconstruct`` method);
@@ -79,10 +82,19 @@ default="auto"
           features' values, for any detector;
         - ``"auto"``: ``"repair"`` where it applies, else ``"occlusion"``.
 
+    n_repaired : int or None, default=8
+        With ``"repair"``, repair only the ``n_repaired`` features of each
+        row with the largest reconstruction errors, which bounds the cost
+        to about ``n_repaired`` scorings of the rows; the others keep their
+        ``"residual"`` contribution. None repairs every feature.
+
     background : array-like of shape (n_background, n_features), default=None
         Rows of normal data, in the input's features, that stand for an
         absent feature in ``"occlusion"`` and ``"shapley"``: typically some
-        training rows. None uses the feature-wise median of ``X``.
+        training rows. None uses the feature-wise median of ``X``, a
+        normal reference only when most rows of ``X`` are normal: to
+        explain a few flagged rows alone, pass normal rows (or explain the
+        whole table and keep the flagged rows).
 
     n_permutations : int, default=10
         Orders of the features sampled per row by ``"shapley"``.
@@ -134,6 +146,8 @@ default="auto"
     """
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}; got {method!r}.")
+    _check_count(n_repaired, "n_repaired", allow_none=True)
+    _check_count(n_permutations, "n_permutations")
     check_is_fitted(estimator)
     rng = check_random_state(random_state)
     X = _check_input(estimator, X)
@@ -142,11 +156,27 @@ default="auto"
     check_is_fitted(detector)
     if background is not None:
         background = walk(estimator, _check_input(estimator, background), enter=(THRESHOLD,)).X
+    options = dict(
+        method=method,
+        n_repaired=n_repaired,
+        background=background,
+        n_permutations=n_permutations,
+        rng=rng,
+    )
     if anomaly_role(detector) == WINDOWED:
-        contributions = _windowed(detector, Xt, method, background, n_permutations, rng)
+        contributions = _windowed(detector, Xt, options)
     else:
-        contributions = _contributions(detector, Xt, method, background, n_permutations, rng)
+        contributions = _contributions(detector, Xt, **options)
     return _to_input_features(contributions, found.transforms, X)
+
+
+def _check_count(value, name, *, allow_none=False):
+    """Raise ValueError unless ``value`` is a positive integer (or None if allowed)."""
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        alternative = " or None" if allow_none else ""
+        raise ValueError(f"{name} must be a positive integer{alternative}; got {value!r}.")
 
 
 def _check_input(estimator, X):
@@ -161,7 +191,7 @@ def _check_input(estimator, X):
     return X if hasattr(X, "columns") else array
 
 
-def _contributions(detector, X, method, background, n_permutations, rng):
+def _contributions(detector, X, *, method, n_repaired, background, n_permutations, rng):
     """The contributions in the features ``detector`` scores."""
     if not is_outlier_detector(detector):
         raise TypeError(
@@ -183,10 +213,11 @@ def _contributions(detector, X, method, background, n_permutations, rng):
     def score(rows):
         return get_anomaly_score(detector, rows)
 
-    if method == "residual":
-        return detector.reconstruction_error(X, per_feature=True) / X.shape[1]
-    if method == "repair":
-        return score(X)[:, None] - _single_feature_scores(score, X, detector.reconstruct(X))
+    if method in ("residual", "repair"):
+        residual = detector.reconstruction_error(X, per_feature=True) / X.shape[1]
+        if method == "residual":
+            return residual
+        return _repair(score, X, detector.reconstruct(X), residual, n_repaired)
     background = _background(X, background)
     if method == "occlusion":
         dropped = np.mean(
@@ -195,6 +226,30 @@ def _contributions(detector, X, method, background, n_permutations, rng):
         )
         return score(X)[:, None] - dropped
     return _shapley(score, X, background, n_permutations, rng)
+
+
+def _repair(score, X, reconstruction, residual, n_repaired):
+    """Score drop of each row when a feature is replaced by its reconstruction.
+
+    Only the ``n_repaired`` features of each row with the largest residuals
+    are repaired (all with None); the others keep their residual share.
+    """
+    n_samples, n_features = X.shape
+    k = n_features if n_repaired is None else min(n_repaired, n_features)
+    candidates = np.argsort(-residual, axis=1, kind="stable")[:, :k]
+    repaired = np.empty((n_samples, k))
+    rows_per_block = max(1, _BLOCK_VALUES // (k * n_features))
+    for start in range(0, n_samples, rows_per_block):
+        block = slice(start, start + rows_per_block)
+        chosen = candidates[block]
+        rows = np.repeat(X[block, None], k, axis=1)
+        index = np.arange(len(chosen))[:, None]
+        rows[index, np.arange(k), chosen] = reconstruction[block][index, chosen]
+        repaired[block] = score(rows.reshape(-1, n_features)).reshape(-1, k)
+    contributions = residual.copy()
+    drop = score(X)[:, None] - repaired
+    np.put_along_axis(contributions, candidates, drop, axis=1)
+    return contributions
 
 
 def _background(X, background):
@@ -248,7 +303,7 @@ def _shapley(score, X, background, n_permutations, rng):
     return contributions / n_permutations
 
 
-def _windowed(windowed, X, method, background, n_permutations, rng):
+def _windowed(windowed, X, options):
     """Contributions per time step and feature of a WindowedDetector's series."""
     from ..windows import sliding_windows
 
@@ -256,11 +311,12 @@ def _windowed(windowed, X, method, background, n_permutations, rng):
     X = check_array(X, dtype=np.float64)
     size, stride = windowed.window_size_, windowed.stride
     windows = sliding_windows(X, size, stride=stride)
-    if background is not None:
-        background = sliding_windows(check_array(background), size, stride=stride)
-        background = background.reshape(len(background), -1)
     found = walk(windowed.detector_, windows.reshape(len(windows), -1), enter=(THRESHOLD,))
-    per_window = _contributions(found.final, found.X, method, background, n_permutations, rng)
+    if options["background"] is not None:
+        background = sliding_windows(check_array(options["background"]), size, stride=stride)
+        background = walk(windowed.detector_, background.reshape(len(background), -1)).X
+        options = {**options, "background": background}
+    per_window = _contributions(found.final, found.X, **options)
     per_window = _to_input_features(per_window, found.transforms, windows.reshape(len(windows), -1))
     per_window = per_window.reshape(windows.shape)
     total, counts = np.zeros(X.shape), np.zeros(len(X))
