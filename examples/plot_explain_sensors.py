@@ -108,8 +108,10 @@ from sklearn_recon.plotting import ContributionsDisplay
 failed_flagged = np.flatnonzero(flagged & (y_test == 1))
 rows = failed_flagged if len(failed_flagged) else np.flatnonzero(flagged)
 row = rows[np.argmax(anomaly_score[rows])]
-display = ContributionsDisplay.from_estimator(detector, X_test, row=row, max_features=12)
-display.ax_.set_title(f"SECOM run {n_train + row} ({'failed' if y_test[row] == 1 else 'passed'})")
+outcome = "failed" if y_test[row] == 1 else "passed"
+display = ContributionsDisplay.from_estimator(
+    detector, X_test, row=row, max_features=12, name=f"SECOM run {n_train + row} ({outcome})"
+)
 
 # %%
 # Reading SECOM
