@@ -67,6 +67,18 @@ def series():
     return values, y
 
 
+def series_frame():
+    """The series of :func:`series` as a DataFrame: channels a, b, a 2-minute index."""
+    import pandas as pd
+
+    values, _ = series()
+    return pd.DataFrame(
+        values,
+        columns=["a", "b"],
+        index=pd.date_range("2024-01-01", periods=len(values), freq="2min"),
+    )
+
+
 @pytest.fixture(scope="module")
 def windowed():
     """A WindowedDetector over an IsolationForest, fitted on the normal start."""

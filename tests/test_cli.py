@@ -55,6 +55,82 @@ def test_fit_then_score_to_a_file(table, model_file, blobs, capsys):
     assert scores.score[-20:].mean() < scores.score[:80].mean()
 
 
+def test_score_explain_names_the_top_features_of_flagged_rows(table, model_file, capsys):
+    pytest.importorskip("matplotlib")
+    from sklearn_recon.cli._score import explain_columns
+    from sklearn_recon.inspection import feature_contributions
+
+    out, png = table / "explained.csv", table / "explained.png"
+    args = ["score", str(model_file), str(table / "new.csv"), "--explain", "3"]
+    assert main([*args, "--out", str(out), "--plot", str(png)]) == 0
+    scores = pd.read_csv(out)
+    columns = explain_columns(3)
+    assert columns[:2] == ["explain_1_feature", "explain_1_contribution"]
+    assert list(scores.columns) == ["score", "decision", "flag", *columns]
+    flagged = (scores.flag == -1).to_numpy()
+    assert 0 < flagged.sum() < len(scores)
+    assert scores.loc[~flagged, columns].isna().all().all()
+    # the names of the header, the largest contribution first
+    X = pd.read_csv(table / "new.csv")
+    contributions = feature_contributions(sklearn_recon.load(model_file), X)[flagged]
+    top = np.argsort(-contributions, axis=1, kind="stable")[:, :3]
+    for i in range(3):
+        assert scores[f"explain_{i + 1}_feature"][flagged].tolist() == X.columns[top[:, i]].tolist()
+    np.testing.assert_allclose(
+        scores.loc[flagged, columns[1::2]], np.take_along_axis(contributions, top, axis=1)
+    )
+    assert png.read_bytes().startswith(b"\x89PNG")
+    # no more pairs of columns than features
+    capsys.readouterr()
+    assert main(["score", str(model_file), str(table / "new.csv"), "--explain", "50"]) == 0
+    header = capsys.readouterr().out.splitlines()[0].split(",")
+    assert header[3:] == explain_columns(X.shape[1])
+    with pytest.raises(SystemExit):
+        main([*args[:-1], "0"])
+    assert "expected a positive integer, got '0'" in capsys.readouterr().err
+
+
+def test_plot_rings_flagged_rows_in_the_colour_of_their_top_feature():
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from sklearn_recon.cli._score import _MARKED, _mark_explained
+
+    # 11 flagged rows: a on top of 3, b of 2, then 6 features once each
+    top = ["a", "a", "a", "b", "b", "c", "d", "e", "f", "g", "h", None]
+    explained = pd.DataFrame({"explain_1_feature": top, "explain_1_contribution": 1.0})
+    figure, ax = plt.subplots()
+    try:
+        rings = _mark_explained(ax, np.arange(12), np.arange(12.0), explained)
+        assert _MARKED == 6
+        labels = [ring.get_label() for ring in rings]
+        assert labels[:2] == ["top feature a (3)", "top feature b (2)"]
+        assert labels[-1] == "top feature: another (2)" and len(labels) == 7
+        assert rings[0].get_offsets()[:, 0].tolist() == [0, 1, 2]
+        assert sum(len(ring.get_offsets()) for ring in rings) == 11  # the unflagged row: none
+        assert ax.get_legend_handles_labels()[1] == labels
+    finally:
+        plt.close(figure)
+
+
+def test_score_explain_of_a_series(tmp_path, capsys):
+    t = np.arange(300)
+    frame = pd.DataFrame({"ch1": np.sin(t / 4), "ch2": np.cos(t / 4)})
+    frame.loc[250:259, "ch2"] = 3.0  # only ch2 breaks
+    frame.to_csv(tmp_path / "series.csv", index=False)
+    fit = ["fit", str(tmp_path / "series.csv"), "--window", "10", "--rows", ":200"]
+    assert main([*fit, "--epochs", "5", "--out", str(tmp_path / "m.skr")]) == 0
+    out = tmp_path / "s.csv"
+    score = ["score", str(tmp_path / "m.skr"), str(tmp_path / "series.csv"), "--explain", "1"]
+    assert main([*score, "--out", str(out)]) == 0
+    scores = pd.read_csv(out)
+    assert list(scores.columns)[3:] == ["explain_1_feature", "explain_1_contribution"]
+    flagged = scores.flag == -1
+    assert flagged[250:260].all()
+    assert set(scores.explain_1_feature[250:260]) == {"ch2"}
+
+
 def test_score_to_stdout_drops_the_label_column(table, model_file, capsys):
     capsys.readouterr()
     assert main(["score", str(model_file), str(table / "train.csv")]) == 0

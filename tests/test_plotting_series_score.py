@@ -2,19 +2,15 @@
 
 import numpy as np
 import pytest
-from _plotting import close_figures, labels, series, windowed  # noqa: F401
+from _plotting import close_figures, labels, series, series_frame, windowed  # noqa: F401
 
 from sklearn_recon.plotting import SeriesScoreDisplay
 
 
 def test_series_score_display(windowed):
-    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pandas")
     values, y = series()
-    frame = pd.DataFrame(
-        values,
-        columns=["a", "b"],
-        index=pd.date_range("2024-01-01", periods=len(values), freq="2min"),
-    )
+    frame = series_frame()
     display = SeriesScoreDisplay.from_estimator(windowed, frame, y)
     series_ax, score_ax = display.ax_
     scores = -windowed.score_samples(values)

@@ -244,7 +244,8 @@ def build_parser():
         "time step) of a CSV table and write the id and time columns fit was told "
         "about, then score (higher is more normal), decision (negative for "
         "anomalies) and flag (-1 anomaly, 1 normal), one line per input row in "
-        "its order.",
+        "its order; with --explain K, the K most responsible features of each "
+        "flagged row after them.",
         epilog="Drift warning: when the share of flagged rows differs from the "
         "share of training rows above the threshold by more than sampling noise "
         "(two-sided Fisher's exact test of the two counts at --drift-level, or "
@@ -264,6 +265,16 @@ def build_parser():
         help="draw the scores with the threshold (per row, or over the series with "
         "its flagged steps) and the labelled anomalies, if the label column is "
         "there; needs matplotlib",
+    )
+    score.add_argument(
+        "--explain",
+        type=_positive_int,
+        metavar="K",
+        help="for each flagged row (or time step), its K most responsible features "
+        "and their contributions to the anomaly score, largest first, in the columns "
+        "explain_1_feature, explain_1_contribution, ..., explain_K_contribution "
+        "(empty for rows not flagged; K at most the number of features); with "
+        "--plot, each flagged row is ringed in the colour of its top feature",
     )
     score.add_argument(
         "--label-column",

@@ -103,6 +103,7 @@ def run_score(args):
     verified = check_model(args.model)
 
     import numpy as np
+    import pandas as pd
 
     from ..monitoring import check_drift
     from ..utils._response import final_estimator, get_anomaly_score, get_threshold, is_flagged
@@ -172,6 +173,11 @@ def run_score(args):
     result["score"] = -anomaly  # higher is more normal, as score_samples
     result["decision"] = threshold - anomaly  # negative for anomalies
     result["flag"] = np.where(flagged, -1, 1)
+    explained = None
+    if args.explain is not None:
+        with convert_errors(args.data):
+            explained = explain_flagged(model, X, flagged, args.explain)
+        result = pd.concat([result, explained], axis=1)
     result.to_csv(args.out if args.out else sys.stdout, index=False)
     what = "time steps" if series else "rows"
     print(
@@ -195,13 +201,97 @@ def run_score(args):
                 normal_labels=normal_labels,
                 strict=False,  # a part of the data may hold no normal row
             )
-        _plot(args, model, X, frame, anomaly, threshold, is_anomaly, series, times)
+        _plot(args, model, X, frame, anomaly, threshold, is_anomaly, series, times, explained)
         print(f"Plotted to {args.plot}", file=sys.stdout if args.out else sys.stderr)
     return 0
 
 
-def _plot(args, model, X, frame, anomaly, threshold, is_anomaly, series, times):
-    """Draw the scores with the Displays: per row, or over the series."""
+def explain_columns(k):
+    """The names of the columns of ``score --explain K``, in order."""
+    return [f"explain_{i}_{what}" for i in range(1, k + 1) for what in ("feature", "contribution")]
+
+
+def explain_flagged(model, X, flagged, k):
+    """The ``k`` most responsible features of each flagged row, as columns.
+
+    The contributions are those of
+    :func:`sklearn_recon.inspection.feature_contributions` on all of ``X``
+    (a series needs its neighbouring steps; the model-agnostic route takes
+    the other rows as its background), in the input's features. Returns a
+    DataFrame of one line per row of ``X``: for a flagged row, the names
+    (from the table's header) and contributions of its ``k`` features of
+    the largest contributions, largest first; empty for the other rows.
+    ``k`` is at most the number of features.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from ..inspection import feature_contributions
+
+    names = np.asarray([str(c) for c in X.columns], dtype=object)
+    k = min(k, len(names))
+    columns = explain_columns(k)
+    table = pd.DataFrame(index=range(len(X)), columns=columns, dtype=object)
+    rows = np.flatnonzero(flagged)
+    if len(rows):
+        contributions = feature_contributions(model, X)[rows]
+        top = np.argsort(-contributions, axis=1, kind="stable")[:, :k]
+        values = np.take_along_axis(contributions, top, axis=1)
+        for i in range(k):
+            table.loc[rows, columns[2 * i]] = names[top[:, i]]
+            table.loc[rows, columns[2 * i + 1]] = values[:, i]
+    return table
+
+
+#: Top features ``--plot`` gives a colour of their own; the rest share one.
+_MARKED = 6
+
+
+def _mark_explained(ax, positions, anomaly, explained):
+    """Ring each flagged row in the colour of its most responsible feature.
+
+    The ``_MARKED`` features most often on top of a flagged row have a
+    colour each, the others one grey; the legend names them with their
+    counts. Returns the rings, one PathCollection per colour.
+    """
+    import numpy as np
+
+    top = explained["explain_1_feature"]
+    flagged = top.notna().to_numpy()
+    counts = top[flagged].value_counts(sort=True)
+    named = list(counts.index[:_MARKED])
+    colors = ["tab:orange", "tab:green", "tab:purple", "tab:brown", "tab:pink", "tab:olive"]
+    groups = [
+        (f"top feature {name} ({counts[name]})", top == name, c) for name, c in zip(named, colors)
+    ]
+    rest = flagged & ~top.isin(named).to_numpy()
+    if rest.any():
+        groups.append((f"top feature: another ({rest.sum()})", rest, "tab:gray"))
+    rings = []
+    for label, mask, color in groups:
+        mask = np.asarray(mask, dtype=bool)
+        rings.append(
+            ax.scatter(
+                positions[mask],
+                anomaly[mask],
+                s=40,
+                facecolors="none",
+                edgecolors=color,
+                linewidths=1.2,
+                zorder=4,
+                label=label,
+            )
+        )
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small")
+    return rings
+
+
+def _plot(args, model, X, frame, anomaly, threshold, is_anomaly, series, times, explained):
+    """Draw the scores with the Displays: per row, or over the series.
+
+    With ``--explain``, each flagged row is ringed in the colour of its most
+    responsible feature.
+    """
     import matplotlib.pyplot as plt
 
     from ..plotting import ErrorDisplay, SeriesScoreDisplay
@@ -235,7 +325,13 @@ def _plot(args, model, X, frame, anomaly, threshold, is_anomaly, series, times):
             name=title,
         ).plot()
         display.ax_.set_xlabel("Row of the scored table")
-    _log_scale_if_wide(display.ax_[-1] if series else display.ax_, anomaly, threshold)
+    score_ax = display.ax_[-1] if series else display.ax_
+    _log_scale_if_wide(score_ax, anomaly, threshold)
+    if explained is not None:
+        import numpy as np
+
+        positions = display.score_line_.get_xdata() if series else np.arange(len(anomaly))
+        _mark_explained(score_ax, positions, anomaly, explained)
     try:
         display.figure_.savefig(args.plot, dpi=100, bbox_inches="tight")
     except (OSError, ValueError) as exc:  # no such folder, unknown extension

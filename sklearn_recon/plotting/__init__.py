@@ -21,6 +21,10 @@ methods ``from_estimator`` (which score data with a fitted detector) or
 - :class:`SeriesScoreDisplay`: the per-time-step scores of a
   :class:`~sklearn_recon.WindowedDetector` over a series, with the flagged
   steps and the labelled anomalous regions.
+- :class:`ContributionsDisplay`: how much each feature contributes to one
+  row's anomaly score, as bars named by the features.
+- :class:`SeriesContributionsDisplay`: the contributions of every feature
+  at every time step of a series, as a heatmap under the series.
 
 Conventions: the **anomaly score** is higher for more anomalous samples,
 ``-score_samples(X)`` (the reconstruction error of this library's
@@ -59,20 +63,24 @@ matplotlib is installed with sklearn-recon, and imported only when used:
 neither it nor Keras is imported until a display draws or scores.
 """
 
+from ._contributions import ContributionsDisplay
 from ._cost_curve import CostCurveDisplay
 from ._error import ErrorDisplay
 from ._error_histogram import ErrorHistogramDisplay
 from ._loss_curve import LossCurveDisplay
 from ._reconstruction import ReconstructionDisplay
+from ._series_contributions import SeriesContributionsDisplay
 from ._series_score import SeriesScoreDisplay
 from ._threshold_curve import ThresholdCurveDisplay
 
 __all__ = [
+    "ContributionsDisplay",
     "CostCurveDisplay",
     "ErrorDisplay",
     "ErrorHistogramDisplay",
     "LossCurveDisplay",
     "ReconstructionDisplay",
+    "SeriesContributionsDisplay",
     "SeriesScoreDisplay",
     "ThresholdCurveDisplay",
 ]

@@ -129,6 +129,16 @@ _DOC = {
             Title; the class names of the meta-estimator and its detector if
             None.
         """,
+    "series_y": """
+        y : array-like of shape (n_timesteps,), default=None
+            Labels of the time steps; the runs of ``anomaly_label`` are
+            shaded.
+        """,
+    "series_ax": """
+        ax : matplotlib Axes or array-like of Axes, default=None
+            Axes to draw on: one, or two with ``show_series``. If None, a
+            new figure is created.
+        """,
     "curve_kw": """
         curve_kw : dict, default=None
             Keyword arguments of matplotlib's ``plot``, applied to every
@@ -308,6 +318,32 @@ class _AnomalyDisplayMixin:
     def _anomaly_score(estimator, X):
         """Anomaly score of each row of ``X``: the one answer of ``_response``."""
         return _response.get_anomaly_score(estimator, X)
+
+    @staticmethod
+    def _contributions(estimator, X):
+        """Per-feature contributions of the rows of ``X`` to their anomaly score.
+
+        The one answer of :func:`sklearn_recon.inspection.feature_contributions`,
+        in the input's features.
+        """
+        from ..inspection import feature_contributions
+
+        return feature_contributions(estimator, X)
+
+    @staticmethod
+    def _feature_names(estimator, X, n_features):
+        """Names of the input's features: the estimator's, ``X``'s, else ``x0``...
+
+        ``feature_names_in_`` of the fitted estimator (a Pipeline fitted on
+        a DataFrame has it), else the columns of a DataFrame ``X``, else
+        ``x0, x1, ...`` as scikit-learn names them.
+        """
+        names = getattr(estimator, "feature_names_in_", None)
+        if names is None:
+            names = getattr(X, "columns", None)  # a DataFrame; a list has none
+        if names is None:
+            names = [f"x{i}" for i in range(n_features)]
+        return [str(name) for name in names]
 
     @staticmethod
     def _anomaly_mask(y, anomaly_label, n_samples):

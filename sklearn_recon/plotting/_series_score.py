@@ -21,6 +21,40 @@ def _regions(mask):
     return list(zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)))
 
 
+def _check_time_steps(n_steps, per_step, **values):
+    """Check that each of ``values`` (None or a sequence) has ``n_steps`` entries.
+
+    ``per_step`` names what the steps were counted on, for the message.
+    """
+    for what, value in values.items():
+        if value is not None and len(value) != n_steps:
+            raise ValueError(
+                f"{what} has {len(value)} time steps but {per_step} has {n_steps}; "
+                "give one per time step."
+            )
+
+
+def _shade_regions(panels, time, is_anomaly):
+    """Shade the runs of labelled anomalies in every panel; the shaded patches."""
+    regions = []
+    if is_anomaly is None:
+        return regions
+    runs = _regions(np.asarray(is_anomaly, dtype=bool))
+    for panel in panels:
+        for i, (start, stop) in enumerate(runs):
+            regions.append(
+                panel.axvspan(
+                    time[start],
+                    time[min(stop, len(time) - 1)],
+                    color=_ANOMALY_COLOR,
+                    alpha=0.15,
+                    linewidth=0,
+                    label="Labelled anomaly" if i == 0 else None,
+                )
+            )
+    return regions
+
+
 @fill_doc(**_DOC)
 class SeriesScoreDisplay(_AnomalyDisplayMixin):
     """Per-time-step anomaly scores of a series, flagged steps and labelled regions.
@@ -138,16 +172,9 @@ class SeriesScoreDisplay(_AnomalyDisplayMixin):
         scores = _check_1d_finite(self.anomaly_score, "anomaly_score")
         n = len(scores)
         time = np.arange(n) if self.time is None else np.asarray(self.time)
-        for what, values in (
-            ("time", time),
-            ("series", self.series),
-            ("is_anomaly", self.is_anomaly),
-        ):
-            if values is not None and len(values) != n:
-                raise ValueError(
-                    f"{what} has {len(values)} time steps but anomaly_score has {n}; "
-                    "give one per time step."
-                )
+        _check_time_steps(
+            n, "anomaly_score", time=time, series=self.series, is_anomaly=self.is_anomaly
+        )
         series = self.series
         if series is not None:
             series = np.asarray(series, dtype=np.float64).reshape(n, -1)
@@ -184,21 +211,7 @@ class SeriesScoreDisplay(_AnomalyDisplayMixin):
                     axes[0].plot(time, series[:, c], linewidth=1, label=str(names[c]))
                 )
             axes[0].set_ylabel("Series")
-        self.regions_ = []
-        if self.is_anomaly is not None:
-            runs = _regions(np.asarray(self.is_anomaly, dtype=bool))
-            for panel in axes:
-                for i, (start, stop) in enumerate(runs):
-                    self.regions_.append(
-                        panel.axvspan(
-                            time[start],
-                            time[min(stop, n - 1)],
-                            color=_ANOMALY_COLOR,
-                            alpha=0.15,
-                            linewidth=0,
-                            label="Labelled anomaly" if i == 0 else None,
-                        )
-                    )
+        self.regions_ = _shade_regions(axes, time, self.is_anomaly)
         score_ax.set(xlabel="Time", ylabel=self.score_label)
         for panel in axes:
             panel.legend(loc="upper left", fontsize="small")
@@ -232,9 +245,7 @@ class SeriesScoreDisplay(_AnomalyDisplayMixin):
             The series, one row per time step in time order. A DataFrame's
             index gives the time axis and its columns the channel names.
 
-        y : array-like of shape (n_timesteps,), default=None
-            Labels of the time steps; the runs of ``anomaly_label`` are
-            shaded.
+        %(series_y)s
 
         %(anomaly_label)s
 
@@ -242,9 +253,7 @@ class SeriesScoreDisplay(_AnomalyDisplayMixin):
             Whether to draw the series (as given, before any scaling) in a
             panel above the scores.
 
-        ax : matplotlib Axes or array-like of Axes, default=None
-            Axes to draw on: one, or two with ``show_series``. If None, a
-            new figure is created.
+        %(series_ax)s
 
         %(from_estimator_name)s
 
