@@ -41,6 +41,7 @@ FLOORS = {
     "sklearn_recon.threshold": 2,
     "sklearn_recon.windows": 2,
     "sklearn_recon.monitoring": 3,
+    "sklearn_recon.inspection": 3,
     "sklearn_recon.plotting": 3,
     "sklearn_recon._persistence": 3,
     "sklearn_recon._export": 3,
