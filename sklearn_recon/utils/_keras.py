@@ -14,7 +14,9 @@
   float32 NumPy: a graph call costs about a millisecond whatever its size, a
   NumPy product a few microseconds, so one row scores in a fraction of a
   millisecond. Other networks run as one compiled graph per function
-  (:func:`compile_inference`). The Keras model is the one definition of the
+  (:func:`compile_inference`), and so does any network on a backend and of
+  a kind for which the compiled route measured faster
+  (:data:`INFERENCE_ROUTES`). The Keras model is the one definition of the
   network: the NumPy version is derived from it, refuses a network it does
   not model, and is checked against it on a probe of rows when the
   functions are built (:func:`numpy_route_agrees`); on any doubt the network
