@@ -18,6 +18,9 @@ from .utils._keras import array_ops, check_finite_output, get_keras
 from .utils._sklearn_compat import Interval, StrOptions
 from .utils._validation import check_units
 
+#: Candidates beyond ``n_neighbors`` whose exact distance the graph computes.
+_CANDIDATE_MARGIN = 16
+
 
 @fill_doc(
     training=training_parameters(
@@ -345,15 +348,20 @@ class VAEDetector(BaseReconstructionDetector):
         ops = array_ops(z)
         if ops is np:
             return self._latent_neighbor_distance(z)
-        # in a graph: every distance, from the squares' expansion
+        # in a graph: the squares' expansion (float32, cheap) picks the
+        # candidates, whose distances are then computed from the differences
+        # as the KD-tree computes them (the expansion loses digits to
+        # cancellation: its k-th distance is off by up to 1e-4 relative)
         codes = ops.convert_to_tensor(self.latent_codes_)
         squared = (
             ops.sum(ops.square(z), axis=1, keepdims=True)
             - 2.0 * ops.matmul(z, ops.transpose(codes))
             + ops.sum(ops.square(codes), axis=1)[None, :]
         )
-        nearest = -ops.top_k(-squared, self.n_neighbors, sorted=True)[0][:, -1]
-        return ops.sqrt(ops.maximum(nearest, 0.0))
+        n_candidates = min(len(self.latent_codes_), self.n_neighbors + _CANDIDATE_MARGIN)
+        candidates = ops.take(codes, ops.top_k(-squared, n_candidates, sorted=False)[1], axis=0)
+        distances = ops.sqrt(ops.sum(ops.square(z[:, None, :] - candidates), axis=2))
+        return -ops.top_k(-distances, self.n_neighbors, sorted=True)[0][:, -1]
 
     def _mahalanobis_distance(self, z):
         """Mahalanobis distance of the latent means ``z`` from the training

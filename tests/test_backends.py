@@ -77,9 +77,10 @@ import json, pickle, sys
 from pathlib import Path
 import numpy as np
 import keras
-from _instances import SAVEABLE_DETECTORS
+from _instances import SAVEABLE_DETECTORS, residual_autoencoder
 from test_backends import _series, _windowed
-from sklearn_recon import export, load, save
+from sklearn_recon import ReconstructionDetector, export, load, save
+from sklearn_recon.utils._keras import InferenceFunctions, inference_route
 
 work = Path(sys.argv[1])
 data = np.load(work / "data.npz")
@@ -107,6 +108,22 @@ for name, make in makers.items():
     save(est, work / f"ours-{name}.skr")
     np.testing.assert_array_equal(load(work / f"ours-{name}.skr").score_samples(Xt), scores)
     np.save(work / f"ours-{name}.npy", scores)
+    if name != "WindowedDetector":
+        # the route of INFERENCE_ROUTES, and the compiled one agrees with it
+        route = inference_route(keras.config.backend(), est.model_)
+        assert (est._inference._numpy is not None) == (route == "numpy"), name
+        est._inference = InferenceFunctions(est.model_, route="compiled")
+        tolerance = 1e-5 * np.max(np.abs(scores))
+        np.testing.assert_allclose(est.score_samples(Xt), scores, rtol=1e-5, atol=tolerance)
+# a network without a NumPy version (a skip connection) scores compiled,
+# as its Keras model computes, each row alone as among others
+est = ReconstructionDetector(residual_autoencoder, epochs=2, random_state=0).fit(X_train)
+assert est._inference._numpy is None
+x = X_test.astype(np.float32)
+expected = np.mean((x - keras.ops.convert_to_numpy(est.model_(x))) ** 2, axis=1)
+np.testing.assert_allclose(-est.score_samples(X_test), expected, rtol=1e-5)
+alone = np.concatenate([est.score_samples(X_test[i : i + 1]) for i in range(5)])
+np.testing.assert_array_equal(alone, est.score_samples(X_test)[:5])
 import importlib.util
 if importlib.util.find_spec("tf2onnx") is not None:  # exports through TensorFlow
     export(load(work / "ours-AutoencoderDetector.skr"), work / "ours.onnx")

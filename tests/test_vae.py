@@ -10,6 +10,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.neighbors import NearestNeighbors
 
 from sklearn_recon import VAEDetector
+from sklearn_recon.utils._keras import get_keras
 
 BETA = 0.01
 
@@ -322,4 +323,19 @@ def test_a_row_scores_the_same_alone_and_among_others(fitted, blobs):
     np.testing.assert_array_equal(alone, fitted.score_samples(X_test))
     np.testing.assert_array_equal(
         fitted.score_samples(X_test[::-1])[::-1], fitted.score_samples(X_test)
+    )
+
+
+def test_the_graph_computes_the_kd_trees_neighbour_distance():
+    # one algorithm both ways: the graph (export, compiled routes) computes
+    # each distance from the differences, as the KD-tree does; a squared
+    # distance expansion loses digits to cancellation far from the origin
+    keras = get_keras()
+    rng = np.random.RandomState(0)
+    detector = VAEDetector(n_neighbors=5)
+    detector.latent_codes_ = (100 + rng.normal(size=(300, 3))).astype(np.float32)
+    z = (100 + rng.normal(size=(40, 3))).astype(np.float32)
+    graph = detector._latent_neighbor_distance_ops(keras.ops.convert_to_tensor(z))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(graph), detector._latent_neighbor_distance(z), rtol=1e-6
     )

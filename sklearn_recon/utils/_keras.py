@@ -14,7 +14,9 @@
   float32 NumPy: a graph call costs about a millisecond whatever its size, a
   NumPy product a few microseconds, so one row scores in a fraction of a
   millisecond. Other networks run as one compiled graph per function
-  (:func:`compile_inference`). The Keras model is the one definition of the
+  (:func:`compile_inference`), and so does any network on a backend and of
+  a kind for which the compiled route measured faster
+  (:data:`INFERENCE_ROUTES`). The Keras model is the one definition of the
   network: the NumPy version is derived from it, refuses a network it does
   not model, and is checked against it on a probe of rows when the
   functions are built (:func:`numpy_route_agrees`); on any doubt the network
@@ -214,6 +216,41 @@ def compile_inference(fn, sample_shape, block_size=None):
     return COMPILERS[backend](fn, tuple(sample_shape), block_size)
 
 
+#: The inference route of each backend for each kind of network
+#: (:func:`inference_route`), chosen by measurement: ``python
+#: benchmarks/inference_routes.py`` (``benchmarks/RESULTS.md``, "Inference
+#: routes per backend").
+#: NumPy wherever one row must score in a fraction of a millisecond (the
+#: feedforward networks) and wherever the compiled route is slower at every
+#: size (PyTorch's eager blocks); JAX's jitted blocks score a recurrent
+#: network several times faster from 32 rows up.
+INFERENCE_ROUTES = {
+    "tensorflow": {"feedforward": "numpy", "recurrent": "numpy"},
+    "jax": {"feedforward": "numpy", "recurrent": "compiled"},
+    "torch": {"feedforward": "numpy", "recurrent": "numpy"},
+}
+
+
+def inference_route(backend, model):
+    """The route of ``model`` on ``backend``: "numpy" or "compiled".
+
+    Looked up in :data:`INFERENCE_ROUTES` by the kind of network: recurrent
+    if one of its layers is a recurrent layer (``LSTM``, ``GRU``, ... or
+    one wrapped in ``Bidirectional``), else feedforward.
+    """
+    keras = get_keras()
+    recurrent = (keras.layers.RNN, keras.layers.Bidirectional)
+
+    def has_recurrent(layers):  # through nested models
+        return any(
+            isinstance(layer, recurrent) or has_recurrent(getattr(layer, "layers", ()))
+            for layer in layers
+        )
+
+    kind = "recurrent" if has_recurrent(model.layers) else "feedforward"
+    return INFERENCE_ROUTES[backend][kind]
+
+
 class InferenceFunctions:
     """The inference functions of one trained network, built on first use.
 
@@ -242,10 +279,19 @@ class InferenceFunctions:
         a ``numpy_network``, it runs on a probe of rows on both networks, and the
         NumPy network is used only if they agree
         (:func:`numpy_route_agrees`). None trusts ``numpy_network``.
+
+    route : {"numpy", "compiled"}, default=None
+        "numpy" scores on ``numpy_network`` when there is one (and it
+        passes the check), "compiled" always in a compiled graph. None takes
+        the route :func:`inference_route` gives for the backend and model.
     """
 
-    def __init__(self, model, numpy_network=None, check=None):
-        if (
+    def __init__(self, model, numpy_network=None, check=None, *, route=None):
+        if route is None:
+            route = inference_route(get_keras().config.backend(), model)
+        if route not in ("numpy", "compiled"):
+            raise ValueError(f"route must be 'numpy', 'compiled' or None, got {route!r}")
+        if route == "compiled" or (
             numpy_network is not None
             and check is not None
             and not numpy_route_agrees(model, numpy_network, check)
