@@ -230,8 +230,9 @@ class InferenceFunctions:
 
     Parameters
     ----------
-    model : keras.Model
-        The trained network.
+    model : keras.Model or None
+        The trained network; None with a ``numpy_network`` (a loaded
+        detector's, checked already), which then needs no Keras.
 
     numpy_network : object, default=None
         The same network evaluated in NumPy, which the functions then use
@@ -255,6 +256,11 @@ class InferenceFunctions:
         self._numpy = numpy_network
         self._functions = {}
         self._lock = threading.Lock()
+
+    @property
+    def numpy_network(self):
+        """The NumPy network every request runs on, or None (compiled)."""
+        return self._numpy
 
     def run(self, name, make_fn, x, *, verbose=0):
         """Run the function ``name`` over the rows of ``x``; see :func:`run_batched`."""
@@ -317,15 +323,28 @@ def numpy_route_agrees(model, numpy_network, make_fn):
     agrees : bool
     """
     keras = get_keras()
-    shape = (_numpy_network.PROBE_ROWS, *model.input_shape[1:])
-    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    x = _numpy_network.probe_input(model.input_shape[1:])
     try:
-        expected = keras.ops.convert_to_numpy(make_fn(model)(x)).astype(np.float64)
+        expected = keras.ops.convert_to_numpy(make_fn(model)(x))
         with _numpy_threads():
-            got = np.asarray(make_fn(numpy_network)(x), dtype=np.float64)
+            got = make_fn(numpy_network)(x)
     except (NotImplementedError, ValueError) as exc:  # e.g. shapes the NumPy version misreads
         _logger.debug("NumPy route refused (%s); scoring in a compiled graph", exc)
         return False
+    return outputs_agree(got, expected)
+
+
+def outputs_agree(got, expected):
+    """Whether the NumPy route's output ``got`` matches the network's ``expected``.
+
+    Both finite, of one shape, and every value within ``PARITY_RTOL`` of
+    itself plus ``PARITY_ATOL`` of the largest absolute value of
+    ``expected``: the rule of :func:`numpy_route_agrees`, also applied when
+    a loaded detector checks its stored NumPy route against the outputs
+    stored with it. Needs no Keras.
+    """
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
     if got.shape != expected.shape or not (np.isfinite(got).all() and np.isfinite(expected).all()):
         _logger.debug("NumPy route refused (shape or non-finite output)")
         return False
