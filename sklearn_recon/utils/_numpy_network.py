@@ -555,7 +555,9 @@ class NumpyParts:
     """
 
     def __init__(self, **chains):
-        if not all(name.isidentifier() and not name.startswith("_") for name in chains):
+        if not all(
+            name.isidentifier() and not name.startswith("_") and name != "parts" for name in chains
+        ):
             raise NotImplementedError(f"bad part names {sorted(chains)}")
         self.parts = chains
         vars(self).update(chains)
