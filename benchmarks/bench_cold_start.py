@@ -14,7 +14,9 @@ that the machine's noise falls on all alike:
 
 Each figure is the median over the rounds of the wall time of the whole
 process (interpreter start included, measured by this script) and its peak
-resident set size (``ru_maxrss``, read in the child at its end). The child
+resident set size (``ru_maxrss``, read in the child at its end; this
+script imports nothing heavy before, since a child's figure starts from
+the size of the process it was forked from). The child
 also reports whether Keras, TensorFlow, JAX or PyTorch were imported.
 
 Run: python benchmarks/bench_cold_start.py [--before ../main] [--repeat 5]
@@ -103,7 +105,8 @@ def main():
     parser.add_argument("--before", type=Path, default=HERE.parent / "main")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    print(machine_info())
+    # This process stays light until the end: a child's ru_maxrss starts from
+    # the RSS of the process it was forked from.
     checkouts = {"before": args.before.resolve(), "after": HERE}
     with tempfile.TemporaryDirectory() as tmp:
         folders = {}
@@ -144,6 +147,7 @@ def main():
             f"{rss:8.0f} {rss - reference['maxrss_mb']:+6.0f}  {frameworks}"
         )
     print("bar (issue 34): at most import sklearn + 1.5 s and + 150 MB")
+    print(machine_info())
 
 
 if __name__ == "__main__":
