@@ -617,6 +617,12 @@ def load(path, *, return_metadata=False):
     registered with ``keras.saving.register_keras_serializable`` before
     ``load``. The loaded estimator scores exactly like the saved one.
 
+    A detector whose network is scored in NumPy (every built-in detector)
+    loads and scores without importing Keras or its backend: its NumPy
+    version is rebuilt from the file and checked against the network's
+    output stored with it, and the Keras network is rebuilt when
+    ``model_`` is first read, or the detector refits.
+
     Parameters
     ----------
     path : str or path-like
@@ -642,7 +648,8 @@ def load(path, *, return_metadata=False):
         sizes no model file has (a compressed "bomb"): these are refused
         before anything is decompressed. Also if a network in it uses a
         class or function Keras does not know in this process (the message
-        names it).
+        names it), or if the NumPy version of a network stored in it does
+        not give the output stored with it.
 
     Warns
     -----
