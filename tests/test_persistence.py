@@ -576,3 +576,18 @@ def test_a_file_without_numpy_route_loads_through_keras(saved, tmp_path):
     assert "model_" in vars(restored)
     X = np.linspace(-1, 1, 5 * detector.n_features_in_).reshape(5, -1)
     np.testing.assert_array_equal(restored.score_samples(X), detector.score_samples(X))
+
+
+def test_a_network_first_read_while_tracing_is_built_eagerly(saved):
+    # the exported graph reads model_ inside a traced function: the network
+    # must hold its weights, not be built (with initial values) in the trace
+    keras = sklearn_recon.utils._keras.get_keras()
+    if keras.config.backend() != "tensorflow":
+        pytest.skip("a TensorFlow trace")
+    import tensorflow as tf
+
+    path, detector = saved
+    restored = load(path)
+    x = np.linspace(-1, 1, 5 * detector.n_features_in_, dtype=np.float32).reshape(5, -1)
+    traced = tf.function(restored._network_error)(tf.constant(x))
+    np.testing.assert_allclose(traced.numpy(), -detector.score_samples(x), rtol=1e-5, atol=1e-6)

@@ -14,6 +14,7 @@ route was checked against it when it was derived, and is checked again
 against its stored output when it is rebuilt.
 """
 
+import contextlib
 import os
 import tempfile
 import threading
@@ -52,8 +53,8 @@ class NetworkOnFirstUse:
     A non-data descriptor: a detector that holds ``model_`` (trained or
     rebuilt) never reaches it. For a detector that holds a
     :class:`StoredNetwork` in ``_stored_network``, reading ``model_``
-    rebuilds the network from its archive (``_restore_network``), importing
-    Keras; for any other, ``model_`` is missing, as any fitted attribute of
+    rebuilds the network from its archive (``_restore_network``, eagerly),
+    importing Keras; for any other, ``model_`` is missing, as any fitted attribute of
     an unfitted estimator.
     """
 
@@ -69,12 +70,27 @@ class NetworkOnFirstUse:
                     raise AttributeError(
                         f"{type(detector).__name__!r} object has no attribute 'model_'"
                     )
-                with tempfile.TemporaryDirectory() as folder:
+                with tempfile.TemporaryDirectory() as folder, _eagerly():
                     path = os.path.join(folder, "network.keras")
                     with open(path, "wb") as file:
                         file.write(state["_stored_network"].archive)
                     detector._restore_network(lambda model: model.load_weights(path))
             return state["model_"]
+
+
+def _eagerly():
+    """A context that builds the network eagerly, even inside a function being traced.
+
+    ``model_`` may first be read while TensorFlow traces a graph (the
+    exported graph calls ``_network_error``): the network's variables must
+    then be created and filled outside the trace, or the graph would hold
+    their initial values.
+    """
+    if get_keras().config.backend() == "tensorflow":
+        import tensorflow as tf
+
+        return tf.init_scope()
+    return contextlib.nullcontext()
 
 
 def numpy_route(model, numpy_network, output_fn):
