@@ -12,7 +12,7 @@ build a network.
 """
 
 from .utils._keras import get_keras
-from .utils._numpy_network import NumpyChain
+from .utils._numpy_network import NumpyChain, NumpyParts
 
 keras = get_keras()
 layers = keras.layers
@@ -269,42 +269,44 @@ def build_vae(
     return VariationalAutoencoder(inputs, outputs, name="vae")
 
 
-class NumpyVAE:
+def numpy_vae(model):
     """A :func:`build_vae` network at inference, in NumPy.
 
     Scoring encodes a sample to its latent mean and decodes that, so the
     inference path is two chains of ``Dense`` layers, without the sampling
-    and the KL loss.
+    and the KL loss: the parts ``encoder`` and ``decoder``.
 
     Parameters
     ----------
     model : keras.Model
         A trained :func:`build_vae` network.
+
+    Returns
+    -------
+    network : NumpyParts
     """
 
-    def __init__(self, model):
-        def stack(prefix, last):
-            dense = [layer for layer in model.layers if layer.name.startswith(f"{prefix}_")]
-            return NumpyChain([*dense, model.get_layer(last)])
+    def stack(prefix, last):
+        dense = [layer for layer in model.layers if layer.name.startswith(f"{prefix}_")]
+        return NumpyChain.of_layers([*dense, model.get_layer(last)])
 
-        self.encoder = stack("encoder", "z_mean")
-        self.decoder = stack("decoder", "output")
+    return NumpyParts(encoder=stack("encoder", "z_mean"), decoder=stack("decoder", "output"))
 
 
 def vae_encoder(model):
     """The deterministic encoder of a :func:`build_vae` network: input to ``z_mean``.
 
     A model sharing ``model``'s layers, without the KL loss or the sampling;
-    the NumPy encoder for a :class:`NumpyVAE`.
+    the NumPy encoder for a :func:`numpy_vae`.
     """
-    if isinstance(model, NumpyVAE):
+    if isinstance(model, NumpyParts):
         return model.encoder
     return keras.Model(model.inputs[0], model.get_layer("z_mean").output, name="vae_encoder")
 
 
 def vae_decoder(model):
     """The decoder of a :func:`build_vae` network: latent code to reconstruction."""
-    if isinstance(model, NumpyVAE):
+    if isinstance(model, NumpyParts):
         return model.decoder
     return keras.Model(model.get_layer("z").output, model.outputs[0], name="vae_decoder")
 

@@ -8,9 +8,12 @@ A model file is a zip archive:
 - ``estimator.json``: the estimator as a tree of JSON: for each estimator,
   its class (a name from an allow-list), its parameters and its fitted
   attributes, nested estimators (a Pipeline's steps, a meta-estimator's
-  detector) included;
-- ``arrays.npz``: the NumPy arrays among the fitted attributes (read with
-  ``allow_pickle=False``);
+  detector) included, and for a Keras detector whose network is scored in
+  NumPy, its NumPy route (the NumPy version's layers and weights, and the
+  network's output on the parity probe,
+  :mod:`sklearn_recon.utils._stored_network`);
+- ``arrays.npz``: the NumPy arrays among the fitted attributes and the NumPy
+  routes (read with ``allow_pickle=False``);
 - ``network-<i>.keras``: the trained network of each Keras detector, and
   each ``keras.Model`` given as a parameter (the network of a
   :class:`~sklearn_recon.ReconstructionDetector`), standard Keras archives;
@@ -32,9 +35,13 @@ executing no code.
 are looked up in a fixed allow-list, never imported from a name in the
 file, and each network is rebuilt by its detector's own builder (from the
 saved parameters and seed) before its weights are read from the Keras
-archive. The one Keras configuration read from the file is that of a
-``keras.Model`` given as a parameter (a ReconstructionDetector's user
-network), and Keras reads it in its safe mode: only Keras's own classes
+archive. A detector with a NumPy route is loaded without Keras: the route
+is rebuilt from its arrays and must give the stored probe output, and the
+Keras network is rebuilt from its archive when ``model_`` is first read (a
+file saved before routes were stored loads through Keras, as a network
+scored in a graph does). The one Keras configuration read from the file
+is that of a ``keras.Model`` given as a parameter (a ReconstructionDetector's
+user network), and Keras reads it in its safe mode: only Keras's own classes
 and the classes the user registered (``keras.saving.register_keras_serializable``,
 in the user's process) are built, and a ``Lambda`` layer's code is refused.
 """
@@ -54,6 +61,9 @@ from pathlib import Path
 import numpy as np
 
 from ._version import __version__
+from .utils._archive import check_network, read_member, size_problem
+from .utils._keras import configured_backend, route_of
+from .utils._numpy_network import spec_is_recurrent
 from .utils._registry import entries
 
 #: Name and version of the file format, recorded in the manifest.
@@ -67,20 +77,6 @@ _METADATA = "metadata.json"
 _COMMENT_PREFIX = b"sklearn-recon-model sha256="
 _DIGEST_LENGTH = 64  # hexadecimal SHA-256
 _NETWORK = re.compile(r"network-\d+\.keras")
-
-# Bounds that load checks against the sizes a zip archive declares, before
-# decompressing anything. The members of a genuine file compress about 1.1x
-# (trained weights) to 10x (JSON); a compressed "bomb" expands about 1000x.
-#: The largest ratio of a member's size to its compressed size.
-MAX_COMPRESSION_RATIO = 100
-# Members up to this size (and a total of this much beyond the ratio) pass
-# whatever their ratio: a small array of zeros compresses very well.
-_SMALL_MEMBER = 1 << 20
-#: The members of the Keras archive of each network (``Model.save`` writes
-#: them uncompressed).
-_KERAS_MEMBERS = ("metadata.json", "config.json", "model.weights.h5")
-_KERAS_WEIGHTS = "model.weights.h5"
-_READ_CHUNK = 1 << 20
 
 #: The estimators save and load support: the qualified name written in the
 #: file -> (module, class). Their fitted state is plain values, arrays,
@@ -138,14 +134,22 @@ def _is_keras_model(value):
 def _versions():
     import sklearn
 
-    from .utils._keras import get_keras  # quietly: a bare import lets TensorFlow log
-
     return {
         "sklearn-recon": __version__,
         "scikit-learn": sklearn.__version__,
-        "keras": get_keras().__version__,
+        "keras": _installed_version("keras"),  # without importing it
         "numpy": np.__version__,
     }
+
+
+def _installed_version(distribution):
+    """The installed version of ``distribution``, None if it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
 
 
 def _digest(data):
@@ -179,11 +183,18 @@ class _Writer:
             "params": {key: self.value(value, f"{where}.{key}") for key, value in params.items()},
         }
         # A fitted Keras detector (base.BaseKerasDetector) keeps its network
-        # apart: written as a Keras archive, rebuilt by _restore_network.
+        # apart: written as a Keras archive, with its NumPy route when it has
+        # one, so that load scores without Keras.
         attributes = vars(estimator)
-        if hasattr(estimator, "_network_copy") and "model_" in attributes:
+        if hasattr(estimator, "_saved_network") and estimator.__sklearn_is_fitted__():
             attributes = estimator._state_without_network()
-            node["network"] = self.network(estimator)
+            archive, route = estimator._saved_network()
+            if archive is None:
+                node["network"] = self.network(estimator)
+            else:  # a loaded network never rebuilt: the same archive again
+                node["network"] = self.add_archive(archive)
+            if route is not None:
+                node["numpy_route"] = self.value(route, f"{where}.numpy_route")
         state = {key: value for key, value in attributes.items() if key not in params}
         node["state"] = {key: self.value(value, f"{where}.{key}") for key, value in state.items()}
         return node
@@ -196,10 +207,13 @@ class _Writer:
     def keras_archive(self, model):
         from .utils._keras import get_keras
 
-        member = f"network-{len(self.networks)}.keras"
-        path = Path(self.folder) / member
+        path = Path(self.folder) / f"network-{len(self.networks)}.keras"
         get_keras().saving.save_model(model, path, include_optimizer=False)
-        self.networks[member] = path.read_bytes()
+        return self.add_archive(path.read_bytes())
+
+    def add_archive(self, archive):
+        member = f"network-{len(self.networks)}.keras"
+        self.networks[member] = archive
         return member
 
     def value(self, value, where):
@@ -391,6 +405,14 @@ def _write_atomically(path, data):
 # ----------------------------------------------------------------- loading
 
 
+def _scored_in_numpy_here(route):
+    """Whether this process's backend scores the stored NumPy ``route``'s
+    network in NumPy (:data:`~sklearn_recon.utils._keras.INFERENCE_ROUTES`):
+    a loaded detector scores where a detector fitted here would."""
+    recurrent = isinstance(route, dict) and spec_is_recurrent(route.get("network"))
+    return route_of(configured_backend(), recurrent=recurrent) == "numpy"
+
+
 class _Reader:
     """Decode the JSON tree of a model file back into estimators."""
 
@@ -417,7 +439,11 @@ class _Reader:
         ):
             raise ValueError(f"bad attribute names for {name}")
         vars(estimator).update({key: self.value(value) for key, value in state.items()})
-        if "network" in node:
+        route = self.value(node["numpy_route"]) if "numpy_route" in node else None
+        if "network" in node and route is not None and _scored_in_numpy_here(route):
+            # scored in NumPy; Keras rebuilds the network on first use
+            estimator._defer_network(self.networks[node["network"]], route)
+        elif "network" in node:  # a graph route, or a file saved before routes were
             member = node["network"]
             path = Path(self.folder) / f"network-{len(os.listdir(self.folder))}.keras"
             path.write_bytes(self.networks[member])
@@ -494,111 +520,6 @@ class _Reader:
         return dtype
 
 
-def _size_problem(infos, size):
-    """Why the sizes the zip members ``infos`` declare are not a model file's.
-
-    ``size`` is the length of the archive. Only the central directory is
-    read: nothing is decompressed. Returns None when the sizes are sane.
-    """
-    total = 0
-    for info in infos:
-        bound = max(_SMALL_MEMBER, MAX_COMPRESSION_RATIO * info.compress_size)
-        if info.file_size > bound:
-            return (
-                f"{info.filename} would expand from {info.compress_size} to "
-                f"{info.file_size} bytes, more than {MAX_COMPRESSION_RATIO} times"
-            )
-        if info.header_offset + info.compress_size > size:
-            return f"{info.filename} extends beyond the end of the archive"
-        total += info.file_size
-    if total > MAX_COMPRESSION_RATIO * size + _SMALL_MEMBER:
-        return f"its members would expand to {total} bytes from {size}"
-    if sum(info.compress_size for info in infos) > size:
-        return "its members overlap"
-    return None
-
-
-def _read_member(archive, info):
-    """The content of one member: chunked reads that stop at its declared size."""
-    chunks, left = [], info.file_size
-    with archive.open(info) as member:
-        while left > 0:
-            chunk = member.read(min(_READ_CHUNK, left))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-        if left != 0 or member.read(1):
-            raise zipfile.BadZipFile(f"{info.filename} is not of its declared size")
-    return b"".join(chunks)
-
-
-def _weights_problem(weights):
-    """Why the HDF5 weights file ``weights`` is not one Keras wrote, or None.
-
-    Keras stores each weight uncompressed, so its datasets hold no more bytes
-    than the file; a compressed or unwritten (fill-value) dataset can declare
-    far more, which reading it would allocate. Links to other files are
-    refused too.
-    """
-    import h5py
-
-    declared, problems = 0, []
-
-    def dataset(name, obj):
-        nonlocal declared
-        if isinstance(obj, h5py.Dataset):
-            if obj.is_virtual:
-                problems.append(f"{name} maps other files")
-            declared += int(obj.size or 0) * obj.dtype.itemsize
-
-    def link(name, link):
-        if not isinstance(link, h5py.HardLink):
-            problems.append(f"{name} is a link, which Keras does not write")
-
-    with h5py.File(io.BytesIO(weights), "r") as file:
-        file.visititems(dataset)  # hard links only, each object once
-        if hasattr(file, "visititems_links"):  # h5py >= 3.11
-            file.visititems_links(link)
-    if problems:
-        return problems[0]
-    if declared > len(weights):
-        return f"its weights declare {declared} bytes in a file of {len(weights)}"
-    return None
-
-
-def _check_network(data, name, refuse):
-    """Check the Keras archive ``data`` of member ``name`` before Keras reads it.
-
-    The same bounds as the model file's apply to its members, read from the
-    central directory before anything is decompressed; then its weights file
-    is read (bounded) and its datasets' sizes checked.
-    """
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-            names = [info.filename for info in infos]
-            if (
-                len(set(names)) != len(names)
-                or not set(names) <= set(_KERAS_MEMBERS)
-                or _KERAS_WEIGHTS not in names
-            ):
-                problem = (
-                    f"{name} holds {sorted(names)}, not the members of a Keras "
-                    f"archive ({', '.join(_KERAS_MEMBERS)})"
-                )
-            elif (problem := _size_problem(infos, len(data))) is not None:
-                problem = f"{name}: {problem}"
-            else:
-                weights = _read_member(archive, archive.getinfo(_KERAS_WEIGHTS))
-                if (problem := _weights_problem(weights)) is not None:
-                    problem = f"{name}: {problem}"
-    except Exception as exc:  # noqa: BLE001 - damaged zips and HDF5 fail in many ways
-        problem = f"{name} is not a readable Keras archive ({exc})"
-    if problem is not None:
-        raise refuse(problem)
-
-
 def _read_verified(path):
     """Return the manifest and members of the model file ``path``, verified.
 
@@ -639,10 +560,10 @@ def _read_verified(path):
         manifest_info = [info for info in infos if info.filename == _MANIFEST]
         if len(manifest_info) != 1:
             raise damaged("its manifest is damaged")
-        if (problem := _size_problem(manifest_info, len(data))) is not None:
+        if (problem := size_problem(manifest_info, len(data))) is not None:
             raise refuse(problem)
         try:
-            manifest_bytes = _read_member(archive, manifest_info[0])
+            manifest_bytes = read_member(archive, manifest_info[0])
         except Exception as exc:  # noqa: BLE001
             raise damaged(exc) from None
         try:
@@ -667,14 +588,14 @@ def _read_verified(path):
         ]
         if unexpected:
             raise refuse(f"it holds members that a model file has not: {unexpected}")
-        if (problem := _size_problem(infos, len(data))) is not None:
+        if (problem := size_problem(infos, len(data))) is not None:
             raise refuse(problem)
         members = {}
         for info in infos:
             if info is manifest_info[0]:
                 continue
             try:
-                content = _read_member(archive, info)
+                content = read_member(archive, info)
             except Exception as exc:  # noqa: BLE001
                 raise damaged(exc) from None
             if _digest(content) != expected[info.filename]:
@@ -691,7 +612,7 @@ def _read_verified(path):
         )
     for name, content in members.items():
         if _NETWORK.fullmatch(name):
-            _check_network(content, name, refuse)
+            check_network(content, name, refuse)
     return manifest, members
 
 
@@ -705,6 +626,12 @@ def load(path, *, return_metadata=False):
     Keras's safe mode: Keras's layers need nothing, a custom class must be
     registered with ``keras.saving.register_keras_serializable`` before
     ``load``. The loaded estimator scores exactly like the saved one.
+
+    A detector whose network is scored in NumPy (every built-in detector)
+    loads and scores without importing Keras or its backend: its NumPy
+    version is rebuilt from the file and checked against the network's
+    output stored with it, and the Keras network is rebuilt when
+    ``model_`` is first read, or the detector refits.
 
     Parameters
     ----------
@@ -731,7 +658,8 @@ def load(path, *, return_metadata=False):
         sizes no model file has (a compressed "bomb"): these are refused
         before anything is decompressed. Also if a network in it uses a
         class or function Keras does not know in this process (the message
-        names it).
+        names it), or if the NumPy version of a network stored in it does
+        not give the output stored with it.
 
     Warns
     -----
@@ -755,8 +683,8 @@ def load(path, *, return_metadata=False):
 def _load_verified(path, manifest, members, *, return_metadata=False):
     """:func:`load` of a file that :func:`_read_verified` has accepted.
 
-    Apart so that a caller can refuse a hostile file before paying for
-    Keras (the command line checks the file first, then imports Keras).
+    Apart so that a caller can refuse a hostile file before building
+    anything (the command line checks the file first, then loads it).
     """
     saved = manifest["versions"]
     current = _versions()

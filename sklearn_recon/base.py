@@ -54,17 +54,23 @@ Optional (the base's default in brackets):
   (:class:`~sklearn_recon.RNNClassifierDetector` adds its synthetic
   anomalies here) [one seeded training run];
 - the class attributes ``_TRAINING_LOOP_PARAMS`` (parameters that do not
-  change the compiled training step) and ``_private_fitted`` (fitted
-  attributes without a trailing underscore, forgotten with the rest).
+  change the compiled training step) and ``_private_fitted``, the one list
+  of the fitted state that is not a public attribute ``name_``: each
+  private fitted attribute with how it is kept (merge the base's, e.g. the
+  VAE adds its search tree as ``"derived"``). A failed fit forgets them
+  all, pickling and :func:`~sklearn_recon.save` store the ``"state"`` ones
+  as they are and rebuild the ``"derived"`` ones.
 
 What the rest of the package may use of a fitted detector, besides the
-scikit-learn API: ``_network_copy()`` and ``_state_without_network()`` (what
-:func:`~sklearn_recon.save` writes), ``_restore_network(load_weights)`` (how
-pickling and :func:`~sklearn_recon.load` rebuild the network),
-``_model_input`` and ``_network_error(x)`` (what the exported graph
-computes). Nothing outside this module reads ``_seed``, ``_inference`` or
-calls ``_build_network`` directly; a subclass that needs inference functions
-of a network of its own while it trains gets them from
+scikit-learn API: ``_network_copy()``, ``_saved_network()`` and
+``_state_without_network()`` (what :func:`~sklearn_recon.save` writes),
+``_restore_network(load_weights)`` and ``_defer_network(archive, route)``
+(how pickling and :func:`~sklearn_recon.load` rebuild the network, through
+Keras or, when the file holds a NumPy route, without it until ``model_`` is
+first read), ``_model_input`` and ``_network_error(x)`` (what the exported
+graph computes). Nothing outside this module reads ``_seed``, ``_inference``
+or calls ``_build_network`` directly; a subclass that needs inference
+functions of a network of its own while it trains gets them from
 ``_inference_functions(model)``.
 
 The sign and flag conventions are scikit-learn's: ``score_samples`` is
@@ -102,6 +108,7 @@ from .utils._keras import (
 from .utils._numpy_network import NumpyChain
 from .utils._response import flag
 from .utils._sklearn_compat import Interval, StrOptions, _fit_context
+from .utils._stored_network import NetworkOnFirstUse, StoredNetwork, numpy_route, rebuild_route
 from .utils._training import train
 from .utils._validation import check_not_temporal, check_sample_weight
 
@@ -152,8 +159,18 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     anomalies and ``predict`` returns +1 for inliers and -1 for outliers.
     """
 
-    # Fitted state without a trailing underscore, forgotten with the rest.
-    _private_fitted = ("_seed", "_inference")
+    # The fitted state besides the public attributes ``name_``, each with how
+    # it is kept: "state" is pickled and saved as it is, "network" is the
+    # network (pickled as its weights, saved as a Keras archive), "derived"
+    # is rebuilt from the rest. A failed fit forgets all of them.
+    _private_fitted = {
+        "model_": "network",
+        "_stored_network": "network",
+        "_seed": "state",
+        "_inference": "derived",
+    }
+
+    model_ = NetworkOnFirstUse()
 
     _parameter_constraints: dict = {
         "epochs": [Interval(Integral, 1, None, closed="left")],
@@ -312,9 +329,8 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         model, history, best_epoch = self._train(X, targets, sample_weight, seed)
         inference = self._inference_functions(model)
         errors = self._errors(X, inference)
-        self.model_ = model
+        self._set_network(model, inference)
         self._seed = seed
-        self._inference = inference
         self.history_ = history
         self.n_iter_ = len(history["loss"])
         if best_epoch is not None:
@@ -437,7 +453,8 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
     # ---------------------------------------------------------------- scoring
 
     def __sklearn_is_fitted__(self):
-        return hasattr(self, "model_")
+        # not hasattr(self, "model_"), which rebuilds a loaded network
+        return "model_" in vars(self) or "_stored_network" in vars(self)
 
     @property
     def classes_(self):
@@ -510,11 +527,14 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
 
     def __getstate__(self):
         state = dict(super().__getstate__())
-        model = state.get("model_")
-        for key in self._NETWORK_ATTRIBUTES:
-            state.pop(key, None)
+        model, stored = state.get("model_"), state.get("_stored_network")
+        for key in self._private_fitted:
+            if self._private_fitted[key] != "state":
+                state.pop(key, None)
         if model is not None:
             state["_model_weights"] = [np.asarray(w) for w in model.get_weights()]
+        elif stored is not None:  # loaded, never used: no Keras needed
+            state["_stored_network"] = stored
         state["_sklearn_recon_version"] = __version__
         return state
 
@@ -529,19 +549,19 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
                 UserWarning,
             )
         weights = state.pop("_model_weights", None)
+        stored = state.pop("_stored_network", None)
         super().__setstate__(state)
         if weights is not None:
             self._restore_network(lambda model: model.set_weights(weights))
-
-    # Fitted attributes that hold the network, or are derived from it: not
-    # stored (the network is stored as its weights, and rebuilt by
-    # _restore_network).
-    _NETWORK_ATTRIBUTES = ("model_", "_inference")
+        elif stored is not None:
+            self._defer_network(stored.archive, stored.route)
 
     def _state_without_network(self):
-        """The instance's attributes, without the network and its compiled functions."""
+        """The instance's attributes, without the network and what derives from it."""
         return {
-            key: value for key, value in vars(self).items() if key not in self._NETWORK_ATTRIBUTES
+            key: value
+            for key, value in vars(self).items()
+            if self._private_fitted.get(key, "state") == "state"
         }
 
     def _network_copy(self):
@@ -568,8 +588,43 @@ class BaseKerasDetector(OutlierMixin, BaseEstimator, metaclass=ABCMeta):
         """
         model = self._build_network(self.n_features_in_, self._seed)
         load_weights(model)
+        self._set_network(model, self._inference_functions(model))
+
+    def _set_network(self, model, inference):
+        """Hold the trained or rebuilt ``model`` and its inference functions."""
+        vars(self).pop("_stored_network", None)
         self.model_ = model
-        self._inference = self._inference_functions(model)
+        self._inference = inference
+
+    def _saved_network(self):
+        """What :func:`~sklearn_recon.save` stores of the fitted network.
+
+        Returns ``(archive, route)``: the bytes of the Keras archive a loaded
+        detector was read from while its network was never used (saved again
+        as they are), else None (save writes :meth:`_network_copy`); and the
+        NumPy route (:func:`~sklearn_recon.utils._stored_network.numpy_route`),
+        None for a network scored in a graph.
+        """
+        check_is_fitted(self)
+        if "_stored_network" in vars(self):
+            return self._stored_network.archive, self._stored_network.route
+        network = self._inference.numpy_network
+        if network is None:
+            return None, None
+        return None, numpy_route(self.model_, network, self._output_ops)
+
+    def _defer_network(self, archive, route):
+        """Score on the stored NumPy ``route``; rebuild the network on first use.
+
+        ``archive`` and ``route`` are what :meth:`_saved_network` gave. The
+        route is rebuilt without Keras and checked against its stored probe
+        output (ValueError if it differs); the Keras network is rebuilt from
+        ``archive`` when ``model_`` is first read.
+        """
+        network = rebuild_route(route, self._output_ops)
+        vars(self).pop("model_", None)
+        self._stored_network = StoredNetwork(archive, route)
+        self._inference = InferenceFunctions(None, network)
 
 
 class BaseReconstructionDetector(BaseKerasDetector):

@@ -15,6 +15,7 @@ from .utils._docstring import (
     training_parameters,
 )
 from .utils._keras import array_ops, check_finite_output, get_keras
+from .utils._numpy_network import NumpyParts
 from .utils._sklearn_compat import Interval, StrOptions
 from .utils._validation import check_units
 
@@ -218,7 +219,7 @@ class VAEDetector(BaseReconstructionDetector):
     }
 
     # The search tree over latent_codes_ is rebuilt from them, not stored.
-    _NETWORK_ATTRIBUTES = (*BaseReconstructionDetector._NETWORK_ATTRIBUTES, "_latent_tree")
+    _private_fitted = {**BaseReconstructionDetector._private_fitted, "_latent_tree": "derived"}
 
     def __init__(
         self,
@@ -321,15 +322,13 @@ class VAEDetector(BaseReconstructionDetector):
         self.error_scale_ = np.asarray(scale)
 
     def _error_ops(self, model, x):
-        from ._networks import vae_decoder
-
         # the terms the fit kept statistics of (a file saved before the
         # Mahalanobis term existed scores as it did)
         neighbors, mahalanobis = hasattr(self, "latent_codes_"), hasattr(self, "latent_mean_")
         if not (neighbors or mahalanobis):
             return self._reconstruction_error_ops(model, x)
         z = self._encode_ops(model, x)  # once, for every term
-        terms = [self._reconstruction_error_ops(model, x, vae_decoder(model)(z))]
+        terms = [self._reconstruction_error_ops(model, x, _decoder(model)(z))]
         weights = [1.0]
         if neighbors:
             terms.append(self._latent_neighbor_distance_ops(z))
@@ -414,20 +413,16 @@ class VAEDetector(BaseReconstructionDetector):
         return [metric(name="reconstruction_loss")]
 
     def _numpy_network(self, model):
-        from ._networks import NumpyVAE
+        from ._networks import numpy_vae
 
-        return NumpyVAE(model)
+        return numpy_vae(model)
 
     @staticmethod
     def _encode_ops(model, x):
-        from ._networks import vae_encoder
-
-        return vae_encoder(model)(x)
+        return _encoder(model)(x)
 
     def _reconstruction_ops(self, model, x):
-        from ._networks import vae_decoder
-
-        return vae_decoder(model)(self._encode_ops(model, x))
+        return _decoder(model)(self._encode_ops(model, x))
 
     def encode(self, X):
         """Return the latent mean ``z_mean`` of each sample.
@@ -453,6 +448,24 @@ class VAEDetector(BaseReconstructionDetector):
         )
         check_finite_output(codes, X, "latent code")
         return codes.astype(np.float64)
+
+
+def _encoder(model):
+    """The encoder of the network ``model``, Keras or NumPy (which needs no Keras)."""
+    if isinstance(model, NumpyParts):
+        return model.encoder
+    from ._networks import vae_encoder
+
+    return vae_encoder(model)
+
+
+def _decoder(model):
+    """The decoder of the network ``model``, Keras or NumPy (which needs no Keras)."""
+    if isinstance(model, NumpyParts):
+        return model.decoder
+    from ._networks import vae_decoder
+
+    return vae_decoder(model)
 
 
 def _whitening(codes, sample_weight):

@@ -12,7 +12,7 @@ from sklearn_recon import (
 )
 from sklearn_recon.autoencoder import _ACTIVATIONS
 from sklearn_recon.utils._keras import inference_route, numpy_route_agrees
-from sklearn_recon.utils._numpy_network import PROBE_ROWS, NumpyChain
+from sklearn_recon.utils._numpy_network import PROBE_ROWS, NumpyChain, from_spec
 
 #: Every detector of the registry in its tiny configuration, then variants
 #: that reach the other layers and options of the NumPy route.
@@ -46,28 +46,52 @@ def test_numpy_scores_match_the_network(detector, data):
     # every network of ours has a NumPy version, taken where the route table says
     assert detector._numpy_network(detector.model_) is not None
     route = inference_route(keras.config.backend(), detector.model_)
-    assert (detector._inference._numpy is not None) == (route == "numpy")
+    assert (detector._inference.numpy_network is not None) == (route == "numpy")
     x = detector._model_input(X).astype(np.float32)
     in_graph = keras.ops.convert_to_numpy(detector._network_error(x))
     # the VAE's standardised latent distances: the latent code's float32
     # rounding (a few 1e-6) divided by their small spread
     atol = 5e-5 if isinstance(detector, VAEDetector) else 1e-6
     np.testing.assert_allclose(-detector.score_samples(X), in_graph, rtol=1e-5, atol=atol)
+    # rebuilt from its spec (what save stores), the NumPy network is the same
+    network = detector._numpy_network(detector.model_)
+    rebuilt = from_spec(_plain(network.to_spec()))
+    np.testing.assert_array_equal(detector._error_ops(rebuilt, x), detector._error_ops(network, x))
 
 
-def test_a_network_without_numpy_version_is_scored_in_a_compiled_graph(data, monkeypatch):
+def _plain(spec):
+    """``spec``, checked to hold plain values and float32 arrays only (what save stores)."""
+    if isinstance(spec, dict):
+        assert all(isinstance(key, str) for key in spec)
+        return {key: _plain(value) for key, value in spec.items()}
+    if isinstance(spec, list):
+        return [_plain(value) for value in spec]
+    if isinstance(spec, np.ndarray):
+        assert spec.dtype == np.float32
+        return spec.copy()
+    assert isinstance(spec, (str, int, bool)), spec
+    return spec
+
+
+def test_a_network_without_numpy_version_is_scored_in_a_compiled_graph(data, monkeypatch, tmp_path):
     import pickle
+
+    from sklearn_recon import load, save
 
     X, _ = data
     detector = LSTMAutoencoderDetector(units=8, conv_filters=4, epochs=1, random_state=0).fit(X)
     monkeypatch.setattr(LSTMAutoencoderDetector, "_numpy_network", lambda self, model: None)
     compiled = pickle.loads(pickle.dumps(detector))  # rebuilt: no NumPy route now
-    assert compiled._inference._numpy is None
+    assert compiled._inference.numpy_network is None
     np.testing.assert_allclose(
         compiled.score_samples(X), detector.score_samples(X), rtol=1e-5, atol=1e-6
     )
     row = compiled.score_samples(X[:1])  # the graph's blocks keep rows independent too
     np.testing.assert_array_equal(row, compiled.score_samples(X)[:1])
+    save(compiled, tmp_path / "compiled.skr")  # without a NumPy route to store
+    loaded = load(tmp_path / "compiled.skr")
+    assert "model_" in vars(loaded)  # so loaded through Keras, as before routes were stored
+    np.testing.assert_array_equal(loaded.score_samples(X), compiled.score_samples(X))
 
 
 # ------------------------------------------------- one layer at a time, random weights
@@ -134,6 +158,7 @@ def test_every_numpy_layer_computes_its_keras_layer(shape, layer):
     expected = keras.ops.convert_to_numpy(model(x, training=False))
     got = chain(x)
     assert got.shape == expected.shape
+    np.testing.assert_array_equal(from_spec(_plain(chain.to_spec()))(x), got)
     scale = np.abs(expected).max()
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6 * scale)
 
@@ -229,7 +254,7 @@ def test_the_parity_check_catches_a_chain_that_misreads_the_network():
     import keras
 
     model = _with_random_weights(_shared_dense_model())
-    misread = NumpyChain(model.layers)  # trusts the caller: no graph check
+    misread = NumpyChain.of_layers(model.layers)  # trusts the caller: no graph check
     x = _block((6,))
     assert np.abs(misread(x) - keras.ops.convert_to_numpy(model(x))).max() > 0.01
     assert not numpy_route_agrees(model, misread, lambda network: network)

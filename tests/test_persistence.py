@@ -1,8 +1,12 @@
 """sklearn_recon.save / load: pickle-free model files."""
 
+import io
 import json
 import os
+import pickle
 import stat
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
@@ -21,6 +25,7 @@ from sklearn.preprocessing import (
     RobustScaler,
     StandardScaler,
 )
+from sklearn.utils.validation import check_is_fitted
 
 import sklearn_recon
 from sklearn_recon import (
@@ -28,6 +33,7 @@ from sklearn_recon import (
     CostThreshold,
     LSTMAutoencoderDetector,
     ThresholdSelector,
+    VAEDetector,
     WindowedDetector,
     load,
     save,
@@ -413,3 +419,204 @@ def test_network_member_is_a_standard_keras_archive(saved, tmp_path):
     np.testing.assert_array_equal(
         keras.ops.convert_to_numpy(model(X)), keras.ops.convert_to_numpy(detector.model_(X))
     )
+
+
+# ------------------------------------------- scoring a loaded file without Keras
+
+_FRAMEWORKS = ("keras", "tensorflow", "jax", "torch")
+
+# Runs in a fresh Python: argv[1] is the folder of the saved files.
+_LOAD_WITHOUT_FRAMEWORK = """
+import copy, json, pickle, sys, zipfile
+from pathlib import Path
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+from sklearn_recon import load, save
+
+folder = Path(sys.argv[1])
+X = np.load(folder / "X.npy")
+frameworks = {frameworks!r}
+result = {{}}
+for name in ("ae", "vae"):
+    pipeline = load(folder / f"{{name}}.skr")
+    scores = pipeline.score_samples(X)
+    check_is_fitted(pipeline[-1])
+    copies = [pickle.loads(pickle.dumps(pipeline)), copy.deepcopy(pipeline)]
+    save(pipeline, folder / f"{{name}}-again.skr")
+    result[name] = dict(
+        exact=bool(np.array_equal(scores, np.load(folder / f"{{name}}.npy"))),
+        copies_exact=[bool(np.array_equal(c.score_samples(X), scores)) for c in copies],
+        imported=[module for module in frameworks if module in sys.modules],
+    )
+model = pipeline[-1].model_  # the VAE's network, rebuilt now
+result["after_model_"] = dict(
+    imported=[module for module in frameworks if module in sys.modules],
+    model=type(model).__name__,
+    output_shape=list(np.asarray(model(X[:3].astype("float32"))).shape),
+    exact=bool(np.array_equal(pipeline.score_samples(X), scores)),
+)
+print(json.dumps(result))
+"""
+
+
+@pytest.fixture(scope="module")
+def saved_pipelines(blobs, tmp_path_factory):
+    """An AE and a VAE pipeline, saved, with their scores of X_test."""
+    X_train, X_test, _ = blobs
+    folder = tmp_path_factory.mktemp("pipelines")
+    np.save(folder / "X.npy", X_test)
+    detectors = {
+        "ae": AutoencoderDetector(hidden_units=(4,), **TINY),
+        "vae": VAEDetector(hidden_units=(4,), latent_dim=2, **TINY),
+    }
+    pipelines = {}
+    for name, detector in detectors.items():
+        pipelines[name] = make_pipeline(MinMaxScaler(), detector).fit(X_train)
+        save(pipelines[name], folder / f"{name}.skr")
+        np.save(folder / f"{name}.npy", pipelines[name].score_samples(X_test))
+    return folder, pipelines
+
+
+def _members(path):
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def test_a_loaded_pipeline_scores_without_importing_a_framework(saved_pipelines):
+    folder, _ = saved_pipelines
+    code = _LOAD_WITHOUT_FRAMEWORK.format(frameworks=_FRAMEWORKS)
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(sklearn_recon.__file__))}
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(folder)], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr[-4000:]
+    result = json.loads(run.stdout.splitlines()[-1])
+    for name in ("ae", "vae"):
+        # exactly the scores of the fitted pipeline, pickled and copied too,
+        # and no framework imported: not by load, scoring, pickling nor save
+        assert result[name] == dict(exact=True, copies_exact=[True, True], imported=[])
+        # saved again before the network was rebuilt: the same members
+        before, after = _members(folder / f"{name}.skr"), _members(folder / f"{name}-again.skr")
+        for member in ("estimator.json", "network-0.keras"):
+            assert after[member] == before[member]
+        with (
+            np.load(io.BytesIO(before["arrays.npz"])) as a,
+            np.load(io.BytesIO(after["arrays.npz"])) as b,
+        ):
+            assert sorted(a.files) == sorted(b.files)
+            for key in a.files:
+                np.testing.assert_array_equal(a[key], b[key])
+    after = result["after_model_"]
+    assert "keras" in after["imported"]
+    assert after["model"] == "VariationalAutoencoder"
+    assert after["output_shape"] == [3, 12]
+    assert after["exact"]
+
+
+def test_a_loaded_detector_rebuilds_its_network_on_first_use(saved_pipelines, blobs):
+    folder, pipelines = saved_pipelines
+    X_train, X_test, _ = blobs
+    fitted = pipelines["ae"][-1]
+    restored = load(folder / "ae.skr")[-1]
+    assert "model_" not in vars(restored)  # scored in NumPy until asked
+    check_is_fitted(restored)
+    assert repr(clone(restored).get_params()) == repr(fitted.get_params())
+    lazy = pickle.loads(pickle.dumps(restored))
+    assert "model_" not in vars(lazy)
+    x = X_test[:5].astype(np.float32)
+    np.testing.assert_array_equal(np.asarray(restored.model_(x)), np.asarray(fitted.model_(x)))
+    assert "model_" in vars(restored) and "_stored_network" not in vars(restored)
+    scaler = pipelines["ae"][0]
+    X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+    np.testing.assert_array_equal(lazy.score_samples(X_test), fitted.score_samples(X_test))
+    # refitting trains a new network (the same, seeded) and forgets the stored one
+    lazy.fit(X_train)
+    assert "_stored_network" not in vars(lazy) and "model_" in vars(lazy)
+    np.testing.assert_array_equal(lazy.score_samples(X_test), fitted.score_samples(X_test))
+
+
+def _tampered(path, target, edit):
+    """A copy of ``path`` with the arrays of its NumPy route changed by
+    ``edit(name, array)`` (``"probe_output"``, ``"kernel"`` of the first
+    layer), checksums forged."""
+    members = _members(path)
+    route = dict(json.loads(members["estimator.json"])["numpy_route"]["__dict__"])
+    (layers,) = [value for key, value in route["network"]["__dict__"] if key == "chain"]
+    first = dict(layers[0]["__dict__"])
+    keys = {
+        "probe_output": route["probe_output"]["__array__"],
+        "kernel": first["weights"][0]["__array__"],
+    }
+    with np.load(io.BytesIO(members["arrays.npz"])) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    for name, key in keys.items():
+        arrays[key] = edit(name, arrays[key])
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return _rewrite(path, target, change={"arrays.npz": buffer.getvalue()}, forge=True)
+
+
+def test_a_tampered_numpy_route_is_refused(saved, tmp_path):
+    path, _ = saved
+    for altered in ("probe_output", "kernel"):
+        target = _tampered(
+            path,
+            tmp_path / f"{altered}.skr",
+            lambda name, array, altered=altered: array * 1.5 if name == altered else array,
+        )
+        with pytest.raises(ValueError, match="NumPy route does not give the network's output"):
+            load(target)
+
+
+def test_a_file_without_numpy_route_loads_through_keras(saved, tmp_path):
+    # what save wrote before it stored the NumPy route
+    path, detector = saved
+    edited = _edited_tree(path, lambda tree: tree.pop("numpy_route"))
+    restored = load(_rewrite(path, tmp_path / "old.skr", change=edited, forge=True))
+    assert "model_" in vars(restored)
+    X = np.linspace(-1, 1, 5 * detector.n_features_in_).reshape(5, -1)
+    np.testing.assert_array_equal(restored.score_samples(X), detector.score_samples(X))
+
+
+def test_a_stored_route_is_used_only_where_the_backend_scores_in_numpy(saved, monkeypatch):
+    # a backend whose route table compiles the network loads it through Keras,
+    # so that a loaded detector scores where one fitted in this process would
+    from sklearn_recon import _persistence
+
+    path, detector = saved
+    assert "_stored_network" in vars(load(path))
+    monkeypatch.setattr(_persistence, "route_of", lambda backend, *, recurrent: "compiled")
+    restored = load(path)
+    assert "_stored_network" not in vars(restored) and "model_" in vars(restored)
+    X = np.linspace(-1, 1, 5 * detector.n_features_in_).reshape(5, -1)
+    np.testing.assert_array_equal(restored.score_samples(X), detector.score_samples(X))
+
+
+def test_the_backend_is_read_as_keras_reads_it(tmp_path, monkeypatch):
+    from sklearn_recon.utils import _keras
+
+    without_keras = {name: module for name, module in sys.modules.items() if name != "keras"}
+    monkeypatch.setattr(_keras.sys, "modules", without_keras)
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    assert _keras.configured_backend() == "tensorflow"
+    (tmp_path / "keras.json").write_text('{"backend": "jax"}')
+    assert _keras.configured_backend() == "jax"
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    assert _keras.configured_backend() == "torch"
+    assert _keras.route_of("jax", recurrent=True) == _keras.INFERENCE_ROUTES["jax"]["recurrent"]
+
+
+def test_a_network_first_read_while_tracing_is_built_eagerly(saved):
+    # the exported graph reads model_ inside a traced function: the network
+    # must hold its weights, not be built (with initial values) in the trace
+    keras = sklearn_recon.utils._keras.get_keras()
+    if keras.config.backend() != "tensorflow":
+        pytest.skip("a TensorFlow trace")
+    import tensorflow as tf
+
+    path, detector = saved
+    restored = load(path)
+    x = np.linspace(-1, 1, 5 * detector.n_features_in_, dtype=np.float32).reshape(5, -1)
+    traced = tf.function(restored._network_error)(tf.constant(x))
+    np.testing.assert_allclose(traced.numpy(), -detector.score_samples(x), rtol=1e-5, atol=1e-6)

@@ -2,10 +2,12 @@
 
 from ._common import CLIError
 from ._score import load_model
+from ._stderr import load_keras
 
 
 def run_export(args):
-    model = load_model(args.model, verbose=args.verbose)
+    load_keras(args.verbose)  # the graph is built from the Keras network
+    model = load_model(args.model)
     from .._export import export
 
     try:

@@ -5,7 +5,6 @@ import os
 import sys
 
 from ._common import SCORE_COLUMNS, CLIError
-from ._stderr import load_keras
 from ._tables import (
     anomaly_rows,
     check_missing,
@@ -47,17 +46,16 @@ def check_model(path):
         return _read_verified(path)
 
 
-def load_model(path, verified=None, *, return_metadata=False, verbose=0):
+def load_model(path, verified=None, *, return_metadata=False):
     """The model of the file ``path`` (and its metadata); CLIError if unreadable.
 
     ``verified`` is what :func:`check_model` returned for ``path``, if it
-    was called already.
+    was called already. A model scored in NumPy loads without Keras.
     """
     from .._persistence import _load_verified
 
     if verified is None:
         verified = check_model(path)
-    load_keras(verbose)
     with _model_file_errors(path):
         return _load_verified(path, *verified, return_metadata=return_metadata)
 
@@ -115,7 +113,7 @@ def run_score(args):
             raise CLIError('--plot needs matplotlib: pip install "sklearn-recon[plot]"') from None
         matplotlib.use("Agg")
     frame = read_table(args.data, args.rows)
-    model, metadata = load_model(args.model, verified, return_metadata=True, verbose=args.verbose)
+    model, metadata = load_model(args.model, verified, return_metadata=True)
     threshold = get_threshold(model)
     final = final_estimator(model)[0]
     if threshold is None:

@@ -44,6 +44,7 @@
 
 import contextlib
 import functools
+import json
 import logging
 import os
 import random
@@ -231,6 +232,30 @@ INFERENCE_ROUTES = {
 }
 
 
+def configured_backend():
+    """The Keras backend of this process, read without importing Keras if it
+    is not imported yet: ``KERAS_BACKEND``, else the ``backend`` of Keras's
+    configuration file (``$KERAS_HOME/keras.json``, ``~/.keras/keras.json``),
+    else TensorFlow, the order in which Keras itself reads them."""
+    if "keras" in sys.modules:
+        return sys.modules["keras"].config.backend()
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
+    home = os.environ.get("KERAS_HOME", os.path.join(os.path.expanduser("~"), ".keras"))
+    try:
+        with open(os.path.join(home, "keras.json")) as file:
+            return json.load(file).get("backend", "tensorflow")
+    except (OSError, ValueError, AttributeError):
+        return "tensorflow"
+
+
+def route_of(backend, *, recurrent):
+    """The route, "numpy" or "compiled", of a network on ``backend``
+    (:data:`INFERENCE_ROUTES`); an unknown backend takes NumPy."""
+    kind = "recurrent" if recurrent else "feedforward"
+    return INFERENCE_ROUTES.get(backend, INFERENCE_ROUTES["tensorflow"])[kind]
+
+
 def inference_route(backend, model):
     """The route of ``model`` on ``backend``: "numpy" or "compiled".
 
@@ -247,8 +272,7 @@ def inference_route(backend, model):
             for layer in layers
         )
 
-    kind = "recurrent" if has_recurrent(model.layers) else "feedforward"
-    return INFERENCE_ROUTES[backend][kind]
+    return route_of(backend, recurrent=has_recurrent(model.layers))
 
 
 class InferenceFunctions:
@@ -267,8 +291,9 @@ class InferenceFunctions:
 
     Parameters
     ----------
-    model : keras.Model
-        The trained network.
+    model : keras.Model or None
+        The trained network; None with a ``numpy_network`` (a loaded
+        detector's, checked already), which then needs no Keras.
 
     numpy_network : object, default=None
         The same network evaluated in NumPy, which the functions then use
@@ -283,11 +308,14 @@ class InferenceFunctions:
     route : {"numpy", "compiled"}, default=None
         "numpy" scores on ``numpy_network`` when there is one (and it
         passes the check), "compiled" always in a compiled graph. None takes
-        the route :func:`inference_route` gives for the backend and model.
+        the route :func:`inference_route` gives for the backend and model
+        ("numpy" without a ``model``).
     """
 
     def __init__(self, model, numpy_network=None, check=None, *, route=None):
-        if route is None:
+        if route is None and model is None:
+            route = "numpy"
+        elif route is None:
             route = inference_route(get_keras().config.backend(), model)
         if route not in ("numpy", "compiled"):
             raise ValueError(f"route must be 'numpy', 'compiled' or None, got {route!r}")
@@ -301,6 +329,11 @@ class InferenceFunctions:
         self._numpy = numpy_network
         self._functions = {}
         self._lock = threading.Lock()
+
+    @property
+    def numpy_network(self):
+        """The NumPy network every request runs on, or None (compiled)."""
+        return self._numpy
 
     def run(self, name, make_fn, x, *, verbose=0):
         """Run the function ``name`` over the rows of ``x``; see :func:`run_batched`."""
@@ -363,15 +396,28 @@ def numpy_route_agrees(model, numpy_network, make_fn):
     agrees : bool
     """
     keras = get_keras()
-    shape = (_numpy_network.PROBE_ROWS, *model.input_shape[1:])
-    x = np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+    x = _numpy_network.probe_input(model.input_shape[1:])
     try:
-        expected = keras.ops.convert_to_numpy(make_fn(model)(x)).astype(np.float64)
+        expected = keras.ops.convert_to_numpy(make_fn(model)(x))
         with _numpy_threads():
-            got = np.asarray(make_fn(numpy_network)(x), dtype=np.float64)
+            got = make_fn(numpy_network)(x)
     except (NotImplementedError, ValueError) as exc:  # e.g. shapes the NumPy version misreads
         _logger.debug("NumPy route refused (%s); scoring in a compiled graph", exc)
         return False
+    return outputs_agree(got, expected)
+
+
+def outputs_agree(got, expected):
+    """Whether the NumPy route's output ``got`` matches the network's ``expected``.
+
+    Both finite, of one shape, and every value within ``PARITY_RTOL`` of
+    itself plus ``PARITY_ATOL`` of the largest absolute value of
+    ``expected``: the rule of :func:`numpy_route_agrees`, also applied when
+    a loaded detector checks its stored NumPy route against the outputs
+    stored with it. Needs no Keras.
+    """
+    got = np.asarray(got, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
     if got.shape != expected.shape or not (np.isfinite(got).all() and np.isfinite(expected).all()):
         _logger.debug("NumPy route refused (shape or non-finite output)")
         return False

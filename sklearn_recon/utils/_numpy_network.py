@@ -21,6 +21,12 @@ other than float32. The caller then scores in a compiled graph;
 ``PROBE_ROWS`` rows both ways when it is built and keeps the chain only if
 the two agree.
 
+Each layer is first read into a spec of plain values and float32 arrays
+(:func:`layer_spec`), and its NumPy function is made from the spec alone
+(:func:`layer_function`): :func:`~sklearn_recon.save` stores a network's
+specs (``to_spec``) and :func:`~sklearn_recon.load` rebuilds the chain from
+them (:func:`from_spec`) without importing Keras.
+
 Every matrix product runs one sample at a time (:func:`_product`): NumPy's
 ``matmul`` over a stack of samples makes one BLAS call per sample (a
 matrix-vector product for a ``Dense`` layer, a product of the sample's time
@@ -48,6 +54,18 @@ import numpy as np
 #: Rows of the probe that checks a chain against its Keras model
 #: (:func:`~sklearn_recon.utils._keras.numpy_route_agrees`).
 PROBE_ROWS = 32
+
+
+def probe_input(sample_shape):
+    """The probe of ``PROBE_ROWS`` rows of shape ``sample_shape``, float32.
+
+    Standard normal values of a fixed seed, so the probe, and the decision
+    whether the NumPy route computes the network, depend on the network
+    alone: a fitted and a loaded detector take the same route.
+    """
+    shape = (PROBE_ROWS, *(int(n) for n in sample_shape))
+    return np.random.default_rng(0).standard_normal(shape).astype(np.float32)
+
 
 #: Bytes every sample's operands of a product are aligned to: a cache line,
 #: the widest vector register (AVX-512).
@@ -119,17 +137,112 @@ def _weights(layer):
     return [np.asarray(weight, dtype=np.float32) for weight in layer.get_weights()]
 
 
-def _activation(config, key="activation"):
-    name = config[key]
-    if name not in ACTIVATIONS:
+def _activation(name):
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise NotImplementedError(f"no NumPy version of the activation {name!r}")
     return ACTIVATIONS[name]
 
 
-def _dense(layer):
+# --------------------------------------------------- Keras layer -> spec
+
+
+def layer_spec(layer):
+    """What the NumPy version of the Keras ``layer`` needs, as plain values.
+
+    The spec is a dict of the layer's type (``"layer"``), its options
+    (strings, numbers, lists) and its trained weights (``"weights"``,
+    float32 arrays): :func:`layer_function` computes the layer from it
+    without Keras, so a saved spec scores in a process that never imports
+    Keras. Layers are matched by their exact type: a subclass may change
+    ``call``.
+
+    Returns
+    -------
+    spec : dict or None
+        None for a layer that passes its input through at inference.
+
+    Raises
+    ------
+    NotImplementedError
+        If the layer, or one of its options, has no NumPy version here.
+    """
+    import keras  # loaded already: the layer is a Keras layer
+
+    layers = keras.layers
+    kind = type(layer)
+    if getattr(layer.dtype_policy, "name", "float32") != "float32":
+        raise NotImplementedError(f"the layer {layer.name} computes in {layer.dtype_policy.name}")
     config = layer.get_config()
-    kernel, *bias = _weights(layer)
-    return _affine(kernel, bias, _activation(config))
+    if kind in (layers.InputLayer, layers.GaussianNoise, layers.Dropout):
+        return None  # nothing at inference
+    if kind is layers.Dense:
+        _activation(config["activation"])
+        return {"layer": "Dense", "activation": config["activation"], "weights": _weights(layer)}
+    if kind is layers.Conv1D:
+        if (
+            config["padding"] not in ("same", "valid")
+            or tuple(config["dilation_rate"]) != (1,)
+            or config.get("groups", 1) != 1
+            or config.get("data_format", "channels_last") != "channels_last"
+        ):
+            raise NotImplementedError(
+                "Conv1D with causal padding, dilation, groups or channels first"
+            )
+        _activation(config["activation"])
+        return {
+            "layer": "Conv1D",
+            "activation": config["activation"],
+            "padding": config["padding"],
+            "stride": int(config["strides"][0]),
+            "weights": _weights(layer),
+        }
+    if kind in (layers.LSTM, layers.GRU):
+        if config.get("return_state") or config.get("stateful"):
+            raise NotImplementedError("a stateful or state-returning recurrent layer")
+        if kind is layers.GRU and not config["reset_after"]:
+            raise NotImplementedError("a GRU with reset_after=False")
+        _activation(config["activation"])
+        _activation(config["recurrent_activation"])
+        return {
+            "layer": kind.__name__,
+            **{
+                key: config[key]
+                for key in (
+                    "activation",
+                    "recurrent_activation",
+                    "go_backwards",
+                    "return_sequences",
+                )
+            },
+            "weights": _weights(layer),
+        }
+    if kind is layers.Bidirectional:
+        if config["merge_mode"] != "concat":
+            raise NotImplementedError(f"Bidirectional with merge_mode={config['merge_mode']!r}")
+        forward, backward = layer.forward_layer, layer.backward_layer
+        if type(forward) not in (layers.LSTM, layers.GRU) or type(backward) is not type(forward):
+            raise NotImplementedError("Bidirectional of other layers than LSTM or GRU")
+        return {
+            "layer": "Bidirectional",
+            "forward": layer_spec(forward),
+            "backward": layer_spec(backward),
+        }
+    if kind is layers.TimeDistributed and type(layer.layer) is layers.Dense:
+        return layer_spec(layer.layer)  # a Dense maps the last axis of every step already
+    if kind is layers.RepeatVector:
+        return {"layer": "RepeatVector", "n": int(config["n"])}
+    if kind is layers.Reshape:
+        return {
+            "layer": "Reshape",
+            "target_shape": [int(n) for n in config["target_shape"]],
+            "input_ndim": len(layer.input.shape) - 1,  # without the batch axis
+        }
+    if kind is layers.Cropping1D:
+        return {"layer": "Cropping1D", "cropping": [int(n) for n in config["cropping"]]}
+    raise NotImplementedError(f"no NumPy version of the layer {kind.__name__}")
+
+
+# ------------------------------------------------ spec -> NumPy function
 
 
 def _affine(kernel, bias, activation):
@@ -144,24 +257,23 @@ def _affine(kernel, bias, activation):
     return affine
 
 
-def _conv1d(layer):
+def _dense(spec):
+    kernel, *bias = spec["weights"]
+    return _affine(kernel, bias, _activation(spec["activation"]))
+
+
+def _conv1d(spec):
     """A ``Conv1D`` as a product of the gathered windows with the kernel."""
-    config = layer.get_config()
-    if (
-        config["padding"] not in ("same", "valid")
-        or tuple(config["dilation_rate"]) != (1,)
-        or config.get("groups", 1) != 1
-        or config.get("data_format", "channels_last") != "channels_last"
-    ):
-        raise NotImplementedError("Conv1D with causal padding, dilation, groups or channels first")
-    kernel, *bias = _weights(layer)
+    kernel, *bias = spec["weights"]
     width, n_in, n_out = kernel.shape
-    (stride,) = config["strides"]
-    affine = _affine(kernel.reshape(width * n_in, n_out), bias, _activation(config))
+    stride, padding = spec["stride"], spec["padding"]
+    if padding not in ("same", "valid"):
+        raise NotImplementedError(f"Conv1D with padding={padding!r}")
+    affine = _affine(kernel.reshape(width * n_in, n_out), bias, _activation(spec["activation"]))
 
     def conv1d(x):
         n_steps = x.shape[-2]
-        if config["padding"] == "same":  # TensorFlow's rule: the extra pad goes right
+        if padding == "same":  # TensorFlow's rule: the extra pad goes right
             n_out_steps = -(-n_steps // stride)
             pad = max((n_out_steps - 1) * stride + width - n_steps, 0)
             widths = [(0, 0)] * (x.ndim - 2) + [(pad // 2, pad - pad // 2), (0, 0)]
@@ -175,22 +287,14 @@ def _conv1d(layer):
     return conv1d
 
 
-def _recurrent(layer):
+def _recurrent(spec):
     """An ``LSTM`` or ``GRU`` layer run over the steps of its input."""
-    import keras  # loaded already: the layer is a Keras layer
-
-    config = layer.get_config()
-    if config.get("return_state") or config.get("stateful"):
-        raise NotImplementedError("a stateful or state-returning recurrent layer")
-    activation = _activation(config)
-    recurrent_activation = _activation(config, "recurrent_activation")
-    kernel, recurrent_kernel, *bias = _weights(layer)
+    activation = _activation(spec["activation"])
+    recurrent_activation = _activation(spec["recurrent_activation"])
+    kernel, recurrent_kernel, *bias = spec["weights"]
     n_units = recurrent_kernel.shape[0]
-    kind = type(layer)
-    if kind is keras.layers.LSTM and (
-        config["activation"],
-        config["recurrent_activation"],
-    ) == ("tanh", "sigmoid"):
+    kind = spec["layer"]
+    if kind == "LSTM" and (spec["activation"], spec["recurrent_activation"]) == ("tanh", "sigmoid"):
         # Gates reordered to i, f, o, c and the sigmoid gates' columns halved
         # (exact in floating point): one tanh then gives every gate, as
         # sigmoid(x) = (tanh(x / 2) + 1) / 2 is how ACTIVATIONS computes it.
@@ -201,19 +305,20 @@ def _recurrent(layer):
         input_bias = bias[0][order] * scale if bias else None
         step = _fused_lstm_step(recurrent_kernel, n_units)
         n_states = 2
-    elif kind is keras.layers.LSTM:
+    elif kind == "LSTM":
         step = _lstm_step(recurrent_kernel, n_units, activation, recurrent_activation)
         input_bias = bias[0] if bias else None
         n_states = 2
-    elif kind is keras.layers.GRU and config["reset_after"]:
+    elif kind == "GRU":  # reset_after=True, Keras's default
         step = _gru_step(recurrent_kernel, bias, n_units, activation, recurrent_activation)
         input_bias = bias[0][0] if bias else None
         n_states = 1
     else:
-        raise NotImplementedError(f"the recurrent layer {type(layer).__name__}")
+        raise NotImplementedError(f"the recurrent layer {kind}")
+    go_backwards, return_sequences = spec["go_backwards"], spec["return_sequences"]
 
     def recurrent(x):
-        if config["go_backwards"]:  # Keras returns its sequences in this order too
+        if go_backwards:  # Keras returns its sequences in this order too
             x = x[..., ::-1, :]
         inputs = _product(x, kernel)  # every step's input product at once
         if input_bias is not None:
@@ -223,7 +328,7 @@ def _recurrent(layer):
         for t in range(x.shape[-2]):
             states = step(inputs[..., t, :], states)
             outputs.append(states[0])
-        return np.stack(outputs, axis=-2) if config["return_sequences"] else states[0]
+        return np.stack(outputs, axis=-2) if return_sequences else states[0]
 
     return recurrent
 
@@ -275,13 +380,10 @@ def _gru_step(recurrent_kernel, bias, n_units, activation, recurrent_activation)
     return step
 
 
-def _bidirectional(layer):
-    config = layer.get_config()
-    if config["merge_mode"] != "concat":
-        raise NotImplementedError(f"Bidirectional with merge_mode={config['merge_mode']!r}")
-    forward = _recurrent(layer.forward_layer)
-    backward = _recurrent(layer.backward_layer)  # reads its input backwards
-    sequences = layer.backward_layer.get_config()["return_sequences"]
+def _bidirectional(spec):
+    forward = _recurrent(spec["forward"])
+    backward = _recurrent(spec["backward"])  # reads its input backwards
+    sequences = spec["backward"]["return_sequences"]
 
     def bidirectional(x):
         back = backward(x)
@@ -292,40 +394,44 @@ def _bidirectional(layer):
     return bidirectional
 
 
-def _layer_function(layer):
-    """The NumPy function of one Keras layer, None for an identity at inference.
+def _repeat_vector(spec):
+    n = spec["n"]
+    return lambda x: np.repeat(x[..., None, :], n, axis=-2)
 
-    Layers are matched by their exact type: a subclass may change ``call``.
+
+def _reshape(spec):
+    shape, input_ndim = tuple(spec["target_shape"]), spec["input_ndim"]
+    return lambda x: x.reshape(*x.shape[: x.ndim - input_ndim], *shape)
+
+
+def _cropping1d(spec):
+    start, end = spec["cropping"]
+    return lambda x: x[..., start : x.shape[-2] - end, :]
+
+
+_LAYER_FUNCTIONS = {
+    "Dense": _dense,
+    "Conv1D": _conv1d,
+    "LSTM": _recurrent,
+    "GRU": _recurrent,
+    "Bidirectional": _bidirectional,
+    "RepeatVector": _repeat_vector,
+    "Reshape": _reshape,
+    "Cropping1D": _cropping1d,
+}
+
+
+def layer_function(spec):
+    """The NumPy function of the layer of :func:`layer_spec` ``spec``; no Keras needed.
+
+    Raises
+    ------
+    NotImplementedError
+        If ``spec`` names a layer or an option that has no NumPy version.
     """
-    import keras  # loaded already: the layer is a Keras layer
-
-    layers = keras.layers
-    kind = type(layer)
-    if getattr(layer.dtype_policy, "name", "float32") != "float32":
-        raise NotImplementedError(f"the layer {layer.name} computes in {layer.dtype_policy.name}")
-    config = layer.get_config()
-    if kind in (layers.InputLayer, layers.GaussianNoise, layers.Dropout):
-        return None  # nothing at inference
-    if kind is layers.Dense:
-        return _dense(layer)
-    if kind is layers.Conv1D:
-        return _conv1d(layer)
-    if kind in (layers.LSTM, layers.GRU):
-        return _recurrent(layer)
-    if kind is layers.Bidirectional:
-        return _bidirectional(layer)
-    if kind is layers.TimeDistributed and type(layer.layer) is layers.Dense:
-        return _dense(layer.layer)  # a Dense maps the last axis of every step already
-    if kind is layers.RepeatVector:
-        n = config["n"]
-        return lambda x: np.repeat(x[..., None, :], n, axis=-2)
-    if kind is layers.Reshape:
-        shape = tuple(config["target_shape"])
-        return lambda x: x.reshape(*x.shape[: x.ndim - len(layer.input.shape) + 1], *shape)
-    if kind is layers.Cropping1D:
-        start, end = config["cropping"]
-        return lambda x: x[..., start : x.shape[-2] - end, :]
-    raise NotImplementedError(f"no NumPy version of the layer {kind.__name__}")
+    if spec["layer"] not in _LAYER_FUNCTIONS:
+        raise NotImplementedError(f"no NumPy version of the layer {spec['layer']!r}")
+    return _LAYER_FUNCTIONS[spec["layer"]](spec)
 
 
 def chain_layers(model):
@@ -386,9 +492,14 @@ class NumpyChain:
 
     Parameters
     ----------
-    layers : list of keras.layers.Layer
-        The trained layers, input side first, each taking the previous one's
-        output.
+    specs : list of dict
+        The :func:`layer_spec` of each trained layer, input side first, each
+        taking the previous one's output.
+
+    Attributes
+    ----------
+    specs : list of dict
+        The specs, what :meth:`to_spec` stores.
 
     Raises
     ------
@@ -403,8 +514,14 @@ class NumpyChain:
     :meth:`of` checks it from the model's graph.
     """
 
-    def __init__(self, layers):
-        self._functions = [fn for fn in map(_layer_function, layers) if fn is not None]
+    def __init__(self, specs):
+        self.specs = list(specs)
+        self._functions = [layer_function(spec) for spec in self.specs]
+
+    @classmethod
+    def of_layers(cls, layers):
+        """The chain of the trained Keras ``layers`` (input side first)."""
+        return cls([spec for spec in map(layer_spec, layers) if spec is not None])
 
     @classmethod
     def of(cls, model):
@@ -413,7 +530,7 @@ class NumpyChain:
         See :func:`chain_layers` for what a plain chain is.
         """
         try:
-            return cls(chain_layers(model))
+            return cls.of_layers(chain_layers(model))
         except NotImplementedError:
             return None
 
@@ -422,3 +539,59 @@ class NumpyChain:
         for fn in self._functions:
             x = fn(x)
         return x
+
+    def to_spec(self):
+        """The chain as plain values and arrays; :func:`from_spec` rebuilds it."""
+        return {"chain": self.specs}
+
+
+class NumpyParts:
+    """Named chains of one network, e.g. a VAE's encoder and decoder.
+
+    Parameters
+    ----------
+    **chains : NumpyChain
+        Each part, an attribute of the same name.
+    """
+
+    def __init__(self, **chains):
+        if not all(
+            name.isidentifier() and not name.startswith("_") and name != "parts" for name in chains
+        ):
+            raise NotImplementedError(f"bad part names {sorted(chains)}")
+        self.parts = chains
+        vars(self).update(chains)
+
+    def to_spec(self):
+        """The parts as plain values and arrays; :func:`from_spec` rebuilds them."""
+        return {"parts": {name: chain.to_spec() for name, chain in self.parts.items()}}
+
+
+def spec_is_recurrent(spec):
+    """Whether the network of ``to_spec()``'s ``spec`` has a recurrent layer."""
+    if isinstance(spec, dict):
+        return spec.get("layer") in _RECURRENT_SPECS or any(
+            spec_is_recurrent(value) for value in spec.values()
+        )
+    if isinstance(spec, list):
+        return any(spec_is_recurrent(value) for value in spec)
+    return False
+
+
+_RECURRENT_SPECS = ("LSTM", "GRU", "Bidirectional")
+
+
+def from_spec(spec):
+    """The NumPy network of ``to_spec()``'s ``spec``, built without Keras.
+
+    Raises
+    ------
+    NotImplementedError
+        If ``spec`` is not what :meth:`NumpyChain.to_spec` or
+        :meth:`NumpyParts.to_spec` give.
+    """
+    if isinstance(spec, dict) and list(spec) == ["chain"]:
+        return NumpyChain(spec["chain"])
+    if isinstance(spec, dict) and list(spec) == ["parts"]:
+        return NumpyParts(**{name: from_spec(part) for name, part in spec["parts"].items()})
+    raise NotImplementedError("not the spec of a NumPy network")
