@@ -32,13 +32,14 @@ def test_a_reused_compiled_epoch_trains_as_a_new_one(X, cls, monkeypatch):
 def test_fits_of_one_configuration_trace_one_epoch(X, monkeypatch):
     monkeypatch.setattr(_training, "_CACHE", _training._EpochCache())
     built = []
-    original = _training._TensorFlowRunner.__init__
+    runner_class = _training._RUNNERS[get_keras().config.backend()]
+    original = runner_class.__init__
 
     def counting_init(self, *args, **kwargs):
         built.append(1)
         original(self, *args, **kwargs)
 
-    monkeypatch.setattr(_training._TensorFlowRunner, "__init__", counting_init)
+    monkeypatch.setattr(runner_class, "__init__", counting_init)
     for seed in range(3):
         tiny(random_state=seed).fit(X[: 100 + 5 * seed])  # row counts differ
     assert len(built) == 1
