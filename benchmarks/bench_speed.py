@@ -26,6 +26,17 @@ Usage::
 
     python benchmarks/bench_speed.py --old-python /path/to/old/venv/bin/python
     python benchmarks/bench_speed.py --backend jax --seeds 0 --no-grid
+    PYTHONPATH=$PWD python benchmarks/bench_speed.py --parts backends \
+        --detectors autoencoder --repeat 3 --old-path /path/to/older/checkout
+
+The ``backends`` part answers "does every backend train like TensorFlow":
+for each detector, backend and code, ``--repeat`` fresh processes (seeds
+0, 1, ...) each time the import of Keras and its backend (TensorFlow
+included: Keras imports it on every backend), then a first and a second
+fit of the default detector on the normal ECG5000 training beats; printed
+are the medians and their ratios to TensorFlow's in the same run.
+``--old-path`` runs the older code from that checkout with the same
+interpreter.
 """
 
 import argparse
@@ -35,6 +46,8 @@ import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+BACKENDS = ("tensorflow", "jax", "torch")
 
 DETECTORS = {
     "autoencoder": "AutoencoderDetector",
@@ -50,12 +63,16 @@ _WORKER = Path(__file__).with_name("_speed_worker.py")
 _ENV = {}
 
 
-def measure(python, task, *args):
-    """Run one task of ``_speed_worker.py`` under ``python``; its JSON result."""
+def measure(python, task, *args, env=None):
+    """Run one task of ``_speed_worker.py`` under ``python``; its JSON result.
+
+    ``env`` adds environment variables for this run only.
+    """
     env = {
         **os.environ,
         "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
         **_ENV,
+        **(env or {}),
     }
     # run from the worker's folder: the interpreter imports the
     # sklearn_recon installed in its own environment, not this checkout's
@@ -82,12 +99,31 @@ def main(argv=None):
         "--parts",
         nargs="+",
         default=["fit", "grid", "score"],
-        choices=["fit", "grid", "score"],
+        choices=["fit", "grid", "score", "backends"],
         help="what to measure (default: all)",
     )
     parser.add_argument("--repeat", type=int, default=3, help="runs of the latency tasks")
     parser.add_argument(
-        "--backend", choices=["tensorflow", "jax", "torch"], help="KERAS_BACKEND of the runs"
+        "--backend", choices=BACKENDS, help="KERAS_BACKEND of the runs (not of 'backends')"
+    )
+    parser.add_argument(
+        "--backends",
+        nargs="+",
+        default=list(BACKENDS),
+        choices=BACKENDS,
+        help="the backends of the 'backends' part",
+    )
+    parser.add_argument(
+        "--old-path",
+        help="'backends' part: PYTHONPATH of the older code, run by --new-python too",
+    )
+    parser.add_argument(
+        "--old-repeat", type=int, help="'backends' part: runs of the older code (default --repeat)"
+    )
+    parser.add_argument(
+        "--epochs",
+        default="default",
+        help="'backends' part: epochs of the fits (default: the detector's)",
     )
     args = parser.parse_args(argv)
     if args.backend:
@@ -103,6 +139,8 @@ def main(argv=None):
         _grid(codes)
     if "score" in args.parts:
         _scoring(args, codes)
+    if "backends" in args.parts:
+        _backends(args)
 
 
 def _fits(args, codes):
@@ -158,6 +196,60 @@ def _scoring(args, codes):
             rows = statistics.median(r["rows_per_second"] for r in runs)
             cells.append(f"{one_row:.2f} | {rows:,.0f}")
         print(f"| {DETECTORS[name]} | {' | '.join(cells)} |", flush=True)
+
+
+def _backends(args):
+    """Fit seconds of each detector on each backend, each run a fresh process."""
+    codes = {"new": {}}
+    if args.old_path:
+        codes = {"old": {"PYTHONPATH": args.old_path}, **codes}
+    print()
+    print(
+        f"## Fit seconds per backend (epochs: {args.epochs}; normal ECG5000 training "
+        "beats; each run a fresh process: its first fit, then a second)"
+    )
+    print()
+    print(
+        "| detector | code | backend | runs | import s | first fit s | second fit s "
+        "| first / TF | second / TF | epochs run |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name in args.detectors:
+        for code, env in codes.items():
+            repeat = args.old_repeat if code == "old" and args.old_repeat else args.repeat
+            medians = {}
+            for backend in args.backends:
+                runs = [
+                    measure(
+                        args.new_python,
+                        "two_fits",
+                        DETECTORS[name],
+                        seed,
+                        args.epochs,
+                        env={"KERAS_BACKEND": backend, **env},
+                    )
+                    for seed in range(repeat)
+                ]
+                medians[backend] = {
+                    key: statistics.median(run[key] for run in runs)
+                    for key in ("import_seconds", "first_fit_seconds", "second_fit_seconds")
+                }
+                epochs = sorted({run["n_iter"] for run in runs})
+                tf = medians.get("tensorflow")
+                ratios = (
+                    f"{medians[backend]['first_fit_seconds'] / tf['first_fit_seconds']:.2f} | "
+                    f"{medians[backend]['second_fit_seconds'] / tf['second_fit_seconds']:.2f}"
+                    if tf
+                    else "- | -"
+                )
+                print(
+                    f"| {DETECTORS[name]} | {code} | {backend} | {repeat} | "
+                    f"{medians[backend]['import_seconds']:.1f} | "
+                    f"{medians[backend]['first_fit_seconds']:.1f} | "
+                    f"{medians[backend]['second_fit_seconds']:.1f} | {ratios} | "
+                    f"{', '.join(map(str, epochs))} |",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

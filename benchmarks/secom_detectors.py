@@ -21,7 +21,12 @@ from _common import (
     secom_splits,
 )
 
-from sklearn_recon._studies._protocol import TABLE_COLUMNS, markdown_table, protocol_detectors, run_detector
+from sklearn_recon._studies._protocol import (
+    TABLE_COLUMNS,
+    markdown_table,
+    protocol_detectors,
+    run_detector,
+)
 
 DETECTORS = ("autoencoder", "vae", "lof", "ocsvm", "pca", "iforest")
 

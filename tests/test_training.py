@@ -5,6 +5,7 @@ import pytest
 
 from sklearn_recon import AutoencoderDetector, VAEDetector
 from sklearn_recon.utils import _training
+from sklearn_recon.utils._keras import get_keras
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +32,14 @@ def test_a_reused_compiled_epoch_trains_as_a_new_one(X, cls, monkeypatch):
 def test_fits_of_one_configuration_trace_one_epoch(X, monkeypatch):
     monkeypatch.setattr(_training, "_CACHE", _training._EpochCache())
     built = []
-    original = _training._EpochRunner.__init__
+    runner_class = _training._RUNNERS[get_keras().config.backend()]
+    original = runner_class.__init__
 
     def counting_init(self, *args, **kwargs):
         built.append(1)
         original(self, *args, **kwargs)
 
-    monkeypatch.setattr(_training._EpochRunner, "__init__", counting_init)
+    monkeypatch.setattr(runner_class, "__init__", counting_init)
     for seed in range(3):
         tiny(random_state=seed).fit(X[: 100 + 5 * seed])  # row counts differ
     assert len(built) == 1
@@ -50,3 +52,37 @@ def test_best_epoch_weights_are_kept_without_early_stop(X):
     best = detector.best_epoch_
     assert detector.n_iter_ == 6
     assert detector.history_["val_loss"][best] == min(detector.history_["val_loss"])
+
+
+def test_an_epoch_trains_as_model_fit(X):
+    """On every backend an epoch is Keras's own training: the losses and
+    weights of ``Model.fit`` on the rows in the same order, the shorter last
+    batch and the sample weights included."""
+    keras = get_keras()
+
+    def build():
+        dense = keras.layers.Dense
+        inputs = keras.Input((X.shape[1],))
+        hidden = dense(3, "relu", kernel_initializer=keras.initializers.GlorotUniform(0))(inputs)
+        outputs = dense(X.shape[1], kernel_initializer=keras.initializers.GlorotUniform(1))(hidden)
+        return keras.Model(inputs, outputs)
+
+    x = X.astype(np.float32)
+    weight = np.linspace(0.5, 1.5, len(x), dtype=np.float32)
+    compile_kwargs = dict(optimizer=lambda: keras.optimizers.Adam(0.01), loss="mse")
+    model, history, _ = _training.train(
+        build, compile_kwargs, (x, None, weight), epochs=3, batch_size=32, patience=3, seed=0
+    )
+    reference = build()
+    reference.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    rng = np.random.default_rng(0)
+    losses = []
+    for _ in range(3):
+        order = rng.permutation(len(x))
+        fitted = reference.fit(
+            x[order], x[order], sample_weight=weight[order], batch_size=32, shuffle=False, verbose=0
+        )
+        losses += fitted.history["loss"]
+    np.testing.assert_allclose(history["loss"], losses, rtol=1e-5)
+    for trained, expected in zip(model.get_weights(), reference.get_weights()):
+        np.testing.assert_allclose(trained, expected, rtol=1e-5, atol=1e-6)

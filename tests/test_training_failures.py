@@ -54,7 +54,7 @@ def test_keyboard_interrupt_during_fit_leaves_it_unfitted(estimator, blobs, monk
         raise KeyboardInterrupt
 
     # Every detector trains through this one epoch loop.
-    monkeypatch.setattr(_training._EpochRunner, "epoch", epoch)
+    monkeypatch.setattr(_training._Runner, "epoch", epoch)
     with pytest.raises(KeyboardInterrupt):
         _fit(estimator, blobs)
     assert epochs_seen == [0]  # it stopped inside the training loop

@@ -22,16 +22,19 @@ The compiled epoch of a network is cached by its structure
 the same width copies its fresh initial weights into a network already
 traced, instead of tracing a new graph (about half a second per fit).
 
-That is the TensorFlow backend (:class:`_EpochRunner`). On JAX and PyTorch
-(:class:`_FitRunner`) an epoch is one ``Model.fit(epochs=1,
-shuffle=False)`` on the rows in the seeded order, with the validation rows
-as ``validation_data``: JAX jits the model's training step and PyTorch runs
-it eagerly, so the per-epoch overhead the TensorFlow function removes is
-small there, and everything listed above (the order, early stopping, the
-best weights, the stop, the history and its keys, the cache) stays the
-same on every backend.
+Each backend has its runner, all around the model's own steps and with
+the loop above: on TensorFlow (:class:`_TensorFlowRunner`) an epoch is one
+call of a TF function; on JAX (:class:`_JaxRunner`) one call of a jitted
+function scanning Keras's stateless ``train_step`` over the batches, the
+model's state passed in and written back; on PyTorch
+(:class:`_TorchRunner`) a Python loop of the eager ``train_step`` in one
+intra-op thread (:func:`_one_torch_thread`). None re-enters ``Model.fit``
+per epoch: its data adapter, callbacks and validation set-up cost more
+than the epoch of a small network, and PyTorch's thread pool, on shared
+cores, made each eager step of our networks tens of times slower.
 """
 
+import contextlib
 import threading
 import time
 from collections import OrderedDict
@@ -168,7 +171,12 @@ def _run(runner, training, validation, epochs, patience, seed, verbose):
 
 
 class _Runner:
-    """A compiled network that trains one epoch per call of ``epoch``."""
+    """A compiled network that trains one epoch per call of ``epoch``.
+
+    A backend's runner supplies ``_train_epoch(arrays, order)`` and
+    ``_validate(arrays)``, each returning the metrics of its pass; the
+    metrics are reset before each.
+    """
 
     def __init__(self, model, compile_kwargs, batch_size):
         kwargs = dict(compile_kwargs)
@@ -180,8 +188,9 @@ class _Runner:
         self._initial_optimizer = _values(model.optimizer.variables)
 
     def arrays(self, part):
-        """The arrays ``epoch`` takes for ``(x, y, sample_weight)``."""
-        return _float32_arrays(part)
+        """The backend tensors of ``(x, y, sample_weight)``, None left out."""
+        convert = get_keras().ops.convert_to_tensor
+        return tuple(convert(a) for a in _float32_arrays(part))
 
     def reset(self, model):
         """Start a new fit from the state of ``model``, a new network of the
@@ -195,68 +204,140 @@ class _Runner:
 
     def epoch(self, arrays, order, val_arrays):
         """Train one epoch on the rows in ``order``; return its metrics."""
-        raise NotImplementedError
-
-
-class _EpochRunner(_Runner):
-    """A network whose ``epoch`` runs one training epoch in one call of one
-    compiled function (TensorFlow)."""
-
-    def __init__(self, model, compile_kwargs, batch_size):
-        super().__init__(model, compile_kwargs, batch_size)
-        self._train_epoch, self._validate = _compile_epoch(model, batch_size)
-
-    def arrays(self, part):
-        """The backend tensors of ``(x, y, sample_weight)``, None left out."""
-        import tensorflow as tf
-
-        return tuple(tf.convert_to_tensor(a) for a in _float32_arrays(part))
-
-    def epoch(self, arrays, order, val_arrays):
-        import tensorflow as tf
-
-        # The metrics are reset between the calls, eagerly: a reset inside
-        # the compiled function is not ordered before the loop's updates.
+        # The metrics are reset between the passes, eagerly: a reset inside
+        # a compiled function is not ordered before the loop's updates.
         self.model.reset_metrics()
-        logs = self._train_epoch(arrays, tf.convert_to_tensor(order))
-        logs = {name: float(value) for name, value in logs.items()}
+        logs = _floats(self._train_epoch(arrays, order))
         if val_arrays is not None:
             self.model.reset_metrics()
-            val_logs = self._validate(val_arrays)
-            logs.update({"val_" + name: float(value) for name, value in val_logs.items()})
+            val_logs = _floats(self._validate(val_arrays))
+            logs.update({"val_" + name: value for name, value in val_logs.items()})
         return logs
 
 
-class _FitRunner(_Runner):
-    """A compiled network whose ``epoch`` is one call of ``Model.fit`` (JAX,
-    PyTorch).
+class _TensorFlowRunner(_Runner):
+    """An epoch is one call of one TF function around ``train_step``."""
 
-    On these backends ``Model.fit`` costs little beyond the arithmetic (JAX
-    jits its training step; PyTorch runs eagerly either way), so each epoch
-    is one ``fit(epochs=1, shuffle=False)`` on the rows in this fit's seeded
-    order: the loop around it (the order, early stopping, the best weights,
-    the stop at a non-finite loss, the history) stays the one of
-    :func:`train`. ``Model.fit`` keeps its compiled step on the model, so a
-    runner taken from the cache does not compile it again.
-    """
+    def __init__(self, model, compile_kwargs, batch_size):
+        super().__init__(model, compile_kwargs, batch_size)
+        self._train_function, self._validate = _compile_epoch(model, batch_size)
+
+    def _train_epoch(self, arrays, order):
+        import tensorflow as tf
+
+        return self._train_function(arrays, tf.convert_to_tensor(order))
+
+
+class _JaxRunner(_Runner):
+    """An epoch is one call of one jitted function: Keras's stateless
+    ``train_step`` scanned over the batches, the model's state passed in and
+    written back to its variables after the call."""
+
+    def __init__(self, model, compile_kwargs, batch_size):
+        super().__init__(model, compile_kwargs, batch_size)
+        self._train_function, self._validate_function = _jit_epoch(model, batch_size)
+
+    def _state(self, *groups):
+        return tuple([v.value for v in variables] for variables in groups)
+
+    def _train_epoch(self, arrays, order):
+        model = self.model
+        _build_for(model, arrays, self.batch_size)
+        groups = (
+            model.trainable_variables,
+            model.non_trainable_variables,
+            model.optimizer.variables,
+            model.metrics_variables,
+        )
+        logs, state = self._train_function(self._state(*groups), arrays, order)
+        for variables, values in zip(groups, state):
+            _assign(variables, values)
+        return logs
+
+    def _validate(self, arrays):
+        model = self.model
+        groups = (model.trainable_variables, model.non_trainable_variables, model.metrics_variables)
+        return self._validate_function(self._state(*groups), arrays)
+
+
+class _TorchRunner(_Runner):
+    """An epoch is a Python loop of the model's ``train_step`` over the
+    batches, eager, as ``Model.fit`` runs it without its per-epoch set-up,
+    in one intra-op thread (:func:`_one_torch_thread`)."""
 
     def epoch(self, arrays, order, val_arrays):
-        x, y, *sample_weight = (a[order] for a in arrays)
-        history = self.model.fit(
-            x,
-            y,
-            sample_weight=sample_weight[0] if sample_weight else None,
-            batch_size=self.batch_size,
-            epochs=1,
-            shuffle=False,
-            verbose=0,
-            validation_data=val_arrays,
-            validation_batch_size=INFERENCE_BATCH_SIZE,
-        )
-        return {name: float(values[-1]) for name, values in history.history.items()}
+        with _one_torch_thread():
+            return super().epoch(arrays, order, val_arrays)
+
+    def _train_epoch(self, arrays, order):
+        import torch
+
+        model = self.model
+        _build_for(model, arrays, self.batch_size)
+        order = torch.as_tensor(order, dtype=torch.int64, device=arrays[0].device)
+        model.train()
+        try:
+            for start in range(0, len(order), self.batch_size):
+                index = order[start : start + self.batch_size]
+                model.train_step(tuple(a[index] for a in arrays))
+        finally:
+            model.eval()
+        return model.get_metrics_result()
+
+    def _validate(self, arrays):
+        import torch
+
+        with torch.no_grad():
+            for start in range(0, len(arrays[0]), INFERENCE_BATCH_SIZE):
+                self.model.test_step(tuple(a[start : start + INFERENCE_BATCH_SIZE] for a in arrays))
+        return self.model.get_metrics_result()
 
 
-_RUNNERS = {"tensorflow": _EpochRunner, "jax": _FitRunner, "torch": _FitRunner}
+_RUNNERS = {"tensorflow": _TensorFlowRunner, "jax": _JaxRunner, "torch": _TorchRunner}
+
+
+_torch_threads = {"users": 0, "saved": None, "lock": threading.Lock()}
+
+
+@contextlib.contextmanager
+def _one_torch_thread():
+    """Run PyTorch's operations in one intra-op thread, as long as any
+    training loop is inside; the thread count set before is restored.
+
+    PyTorch splits every operation over an OpenMP pool of one thread per
+    core, and its threads wait for each other at the end of each operation.
+    A step of a small network is many operations of microseconds each: when
+    the cores are shared (other processes, the other thread pools of this
+    one, a search's parallel fits) each operation waits for a descheduled
+    thread, and a step costs tens of milliseconds instead of a fraction of
+    one. TensorFlow and XLA run such small operations in the calling thread.
+    """
+    import torch
+
+    state = _torch_threads
+    with state["lock"]:
+        if state["users"] == 0:
+            state["saved"] = torch.get_num_threads()
+            torch.set_num_threads(1)
+        state["users"] += 1
+    try:
+        yield
+    finally:
+        with state["lock"]:
+            state["users"] -= 1
+            if state["users"] == 0:
+                torch.set_num_threads(state["saved"])
+
+
+def _build_for(model, arrays, batch_size):
+    """Create the compiled loss's and metrics' state of ``model`` for batches
+    of ``arrays`` before the first step (``Model.fit`` does the same): a
+    traced step must not create variables."""
+    model._symbolic_build(data_batch=tuple(a[:batch_size] for a in arrays))
+
+
+def _floats(logs):
+    return {name: float(value) for name, value in logs.items()}
 
 
 def _float32_arrays(part):
@@ -311,6 +392,42 @@ def _compile_epoch(model, batch_size):
         return model.get_metrics_result()
 
     return _traced_once(train_epoch), _traced_once(validate)
+
+
+def _jit_epoch(model, batch_size):
+    """The JAX counterparts of :func:`_compile_epoch`: jitted functions of
+    the model's state (the groups of Keras's stateless ``train_step`` and
+    ``test_step``) returning the pass's metrics and, for training, the new
+    state.
+
+    The full batches of an epoch are one ``lax.scan`` over the step, the
+    last, shorter one a step of its own; each function is compiled once per
+    number of rows.
+    """
+    import jax
+
+    def train_epoch(state, arrays, order):
+        def step(state, index):
+            logs, state = model.train_step(state, tuple(a[index] for a in arrays))
+            return state, logs
+
+        n_full = len(order) // batch_size
+        if n_full:
+            full = order[: n_full * batch_size].reshape(n_full, batch_size)
+            state, logs = jax.lax.scan(step, state, full)
+            logs = {name: value[-1] for name, value in logs.items()}
+        if n_full * batch_size < len(order):
+            state, logs = step(state, order[n_full * batch_size :])
+        return logs, state
+
+    def validate(state, arrays):
+        for start in range(0, len(arrays[0]), INFERENCE_BATCH_SIZE):
+            logs, state = model.test_step(
+                state, tuple(a[start : start + INFERENCE_BATCH_SIZE] for a in arrays)
+            )
+        return logs
+
+    return jax.jit(train_epoch), jax.jit(validate)
 
 
 def _traced_once(fn):
