@@ -23,8 +23,13 @@ SavedModel, prints and returns:
   ``decision_function`` on the 1000 test beats (float64 rows), and the
   number of test beats whose ``flag`` differs from ``predict``.
 
+With ``--vae``, instead: the default ``make_pipeline(MinMaxScaler(),
+VAEDetector(random_state=0))`` fitted on the normal training beats, its ONNX
+graph against ``score_samples`` on all 5000 beats: rows beyond rtol 1e-5
+(elementwise, and of the largest score), the largest absolute difference.
+
 Run: python benchmarks/export_fidelity.py [--quick] [--epochs 20] [--rows 100000]
-     [--repeat 5] [--calls 200] [--ort-threads 0]
+     [--repeat 5] [--calls 200] [--ort-threads 0] [--vae]
 Feeds the "Export (ONNX, SavedModel)" section of RESULTS.md (``run_all.py
 --studies export``).
 """
@@ -286,6 +291,52 @@ def section(study):
     return "\n".join(lines) + "\n"
 
 
+def vae_agreement(epochs=None):
+    """The default VAE pipeline's ONNX scores against ``score_samples``."""
+    import onnxruntime
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MinMaxScaler
+
+    from sklearn_recon import VAEDetector, export
+    from sklearn_recon._studies._protocol import ecg5000_split
+    from sklearn_recon.datasets import load_ecg5000
+
+    X_train, _, y_train, _ = ecg5000_split()
+    detector = VAEDetector(random_state=0)
+    if epochs is not None:
+        detector.set_params(epochs=epochs)
+    pipeline = make_pipeline(MinMaxScaler(), detector).fit(X_train[y_train == 1])
+    X = load_ecg5000().data
+    scores = pipeline.score_samples(X)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "vae.onnx"
+        export(pipeline, path)
+        session = onnxruntime.InferenceSession(str(path))
+        graph = session.run(["score"], {"X": X.astype(np.float32)})[0]
+    difference = np.abs(graph - scores)
+    largest = np.max(np.abs(scores))
+    figures = {
+        "rows": len(X),
+        "beyond_rtol_elementwise": int(np.sum(difference > 1e-5 * np.abs(scores))),
+        "beyond_rtol_of_largest": int(np.sum(difference > 1e-5 * largest)),
+        "worst_abs_difference": float(difference.max()),
+        "worst_over_largest": float(difference.max() / largest),
+    }
+    lines = [
+        "## Export of the VAE (ONNX against score_samples)",
+        "",
+        "`python benchmarks/export_fidelity.py --vae`. " + machine_info(),
+        "",
+        "| rows | beyond rtol 1e-5, elementwise | beyond 1e-5 of the largest score "
+        "| largest abs difference | largest / largest score |",
+        "|---|---|---|---|---|",
+        f"| {figures['rows']} | {figures['beyond_rtol_elementwise']} "
+        f"| {figures['beyond_rtol_of_largest']} | {figures['worst_abs_difference']:.2g} "
+        f"| {figures['worst_over_largest']:.2g} |",
+    ]
+    return "\n".join(lines) + "\n", figures
+
+
 def main(argv=None):
     args_parser = parser(__doc__)
     args_parser.add_argument("--epochs", type=int, default=20)
@@ -298,8 +349,14 @@ def main(argv=None):
         default=0,
         help="onnxruntime intra-op threads (0: its default, one per core)",
     )
+    args_parser.add_argument(
+        "--vae", action="store_true", help="the default VAE's export agreement instead"
+    )
     args = args_parser.parse_args(argv)
     quiet()
+    if args.vae:
+        section_text, figures = vae_agreement(epochs=2 if args.quick else None)
+        return finish("export_fidelity-vae", section_text, figures)
     if args.quick:
         args.epochs, args.rows, args.repeat, args.calls = 2, 10_000, 2, 20
     study = export_study(

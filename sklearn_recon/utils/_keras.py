@@ -2,11 +2,12 @@
 
 - Keras is imported lazily and its backend checked, never set:
   ``import sklearn_recon`` must stay fast, so nothing here imports Keras (and
-  with it TensorFlow, about 3 s) at module level; :func:`get_keras` does, when
+  with it TensorFlow, seconds of start-up) at module level; :func:`get_keras` does, when
   a network is built, trained or restored.
 - :func:`derive_seed` draws the one seed of a fit; the training loop itself
   lives in :mod:`sklearn_recon.utils._training`.
-- Scoring never goes through ``Model.predict`` (about 60 ms a call): an
+- Scoring never goes through ``Model.predict`` (its fixed cost per call is
+  many times a small network's arithmetic): an
   :class:`InferenceFunctions` holds one function per network function and
   runs it over chunks of ``INFERENCE_BATCH_SIZE`` rows, so memory stays
   bounded whatever the number of rows. A network made of the layers
@@ -70,7 +71,7 @@ INFERENCE_BATCH_SIZE = 1024
 #: Rows of every block the network runs on: every row is scored inside a block
 #: of exactly this size, whatever the number of rows of the call, so that its
 #: result does not depend on the other rows. Small enough that scoring one row
-#: stays quick (a block of the LSTM autoencoder takes about 10 ms), large
+#: stays quick, large
 #: enough that matrix products run at full speed.
 INFERENCE_BLOCK_SIZE = 256
 
@@ -184,8 +185,8 @@ def compile_inference(fn, sample_shape, block_size=None):
     The compiled function takes float32 input of shape ``(n_blocks,
     block_size, *sample_shape)`` and runs ``fn`` on each block with the same
     compiled code on the same shape, so a row's result depends neither on
-    its block nor on its position in it, and a call costs far less than the
-    ~60 ms fixed cost of ``Model.predict``. How depends on the backend
+    its block nor on its position in it, and a call costs far less than
+    ``Model.predict``'s fixed cost. How depends on the backend
     (:mod:`sklearn_recon.utils._backends`): one TensorFlow graph mapping
     ``fn`` over the blocks, ``fn`` jitted once per block shape with JAX, or
     run eagerly without gradients with PyTorch.

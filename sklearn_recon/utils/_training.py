@@ -1,8 +1,8 @@
 """The training loop of the detectors: one compiled call per epoch.
 
-``Model.fit`` spends far more time than a small network's arithmetic: about
-70 ms of Python and callback overhead per epoch and 1.5-2.5 ms per step on
-TensorFlow, for steps whose arithmetic takes microseconds. :func:`train`
+``Model.fit`` spends far more time than a small network's arithmetic: Python
+and callback overhead per epoch and per step many times the microseconds of
+the step's arithmetic (``benchmarks/RESULTS.md``, "Fast fits"). :func:`train`
 runs each epoch (every training batch, then the validation loss) as one
 call of one compiled function built around the model's own ``train_step``
 and ``test_step``, so the compiled loss, ``add_loss`` terms, metrics,
@@ -20,7 +20,7 @@ the loop around them is ours:
 The compiled epoch of a network is cached by its structure
 (:class:`_EpochCache`): a second fit of the same configuration on data of
 the same width copies its fresh initial weights into a network already
-traced, instead of tracing a new graph (about half a second per fit).
+traced, instead of tracing a new graph.
 
 Each backend has its runner, all around the model's own steps and with
 the loop above: on TensorFlow (:class:`_TensorFlowRunner`) an epoch is one
