@@ -137,8 +137,7 @@ display = ContributionsDisplay.from_estimator(
 import os
 from pathlib import Path
 
-from sklearn_recon.datasets import load_papermill
-from sklearn_recon.windows import lead_labels
+from sklearn_recon.datasets import lead_labels, load_papermill
 
 # The data folder: $SKLEARN_RECON_DATA, else ../shared/data beside the
 # repository (this script runs in its examples/ folder).
