@@ -7,6 +7,7 @@ run the Python of the pages a new user starts with, each page as one script
 in a fresh process, as a reader who pastes it into a file would.
 """
 
+import ast
 import importlib
 import inspect
 import re
@@ -119,3 +120,27 @@ def test_matplotlib_comes_with_the_package():
     project = _pyproject()["project"]
     assert any(re.match(r"matplotlib\b", dep) for dep in project["dependencies"])
     assert project["optional-dependencies"]["plot"] == ["matplotlib>=3.6"]
+
+
+def _package_imports(path):
+    """``(module, name)`` of every ``from sklearn_recon... import name`` in ``path``."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return [
+        (node.module, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("sklearn_recon")
+        for alias in node.names
+    ]
+
+
+SCRIPTS = sorted((DOCS.parent / "examples").glob("*.py")) + sorted((DOCS / "recipes").glob("*.py"))
+
+
+@pytest.mark.parametrize("script", SCRIPTS, ids=lambda path: path.name)
+def test_examples_import_only_names_that_exist(script):
+    # the gallery runs only in the docs build: a name moved in the package
+    # would otherwise surface there first
+    imports = _package_imports(script)
+    assert imports, f"{script.name} imports nothing from sklearn_recon"
+    for module, name in imports:
+        assert hasattr(importlib.import_module(module), name), f"{script.name}: {module}.{name}"
