@@ -77,8 +77,10 @@ def _detector(name):
 FACTORIES = {
     **{name: partial(_detector, name) for name in DETECTOR_NAMES},
     "WindowedDetector": lambda: WindowedDetector(_autoencoder(), WINDOW),
-    "ThresholdSelector": lambda: ThresholdSelector(_autoencoder(), cv=0.5),
-    "CostThreshold": lambda: CostThreshold(_autoencoder(), fp_cost=1, fn_cost=5, cv=0.5),
+    "ThresholdSelector": lambda: ThresholdSelector(_autoencoder(), cv=0.5, random_state=0),
+    "CostThreshold": lambda: CostThreshold(
+        _autoencoder(), fp_cost=1, fn_cost=5, cv=0.5, random_state=0
+    ),
 }
 #: The detectors that read each row as steps of channels.
 SEQUENCE = {name for name in DETECTOR_NAMES if "n_channels" in FACTORIES[name]().get_params()}
